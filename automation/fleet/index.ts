@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./schema";
+export * from "./settings";
+export * from "./load";
+export * from "./graph";

@@ -1,0 +1,216 @@
+/**
+ * The fleet model: every `stacks/Pulumi.<stack>.yaml`, validated by one schema, joined
+ * into one graph by `meridian:dependsOn`. The program derives its StackReferences from
+ * it and the orchestrator its rollout order, so the two can never drift.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { CLOUDS, DOMAINS, type Cloud, type Domain } from "../../components/residency/catalogue";
+import { validateIpamSettings } from "../../components/network/ipam";
+import { FleetConfigError, FleetConfigErrors } from "./errors";
+import {
+  ALWAYS_ALLOWED_NAMESPACES,
+  PROVIDER_LOCATION_KEYS,
+  PROVIDER_NAMESPACE,
+  roleSchemas,
+  stackHeaderSchema,
+  type AnyRoleConfig,
+  type Environment,
+  type Role,
+} from "./schema";
+import { loadFleetSettings, type FleetSettings } from "./settings";
+import { formatZodIssue } from "./zodErrors";
+import { validateGraph } from "./graph";
+
+export interface StackSpec {
+  readonly name: string;
+  /** The config file, as given (relative when the stacks dir was relative). */
+  readonly file: string;
+  readonly domain: Domain;
+  readonly role: Role;
+  /** The clouds this stack deploys into: one for most roles, two for an interconnect, none for pki. */
+  readonly clouds: readonly Cloud[];
+  /** Region (location) per cloud used. */
+  readonly regions: Readonly<Partial<Record<Cloud, string>>>;
+  /** The first cloud's region; undefined for cloud-less roles (pki). */
+  readonly region: string | undefined;
+  readonly dependsOn: readonly string[];
+  readonly ring: number;
+  readonly environment: Environment;
+  /** The role's parsed config, defaults applied. */
+  readonly config: AnyRoleConfig;
+  /** The file's `config:` map as written (provider keys included), for the engine. */
+  readonly rawConfig: Readonly<Record<string, unknown>>;
+  /** Keys whose value is a Pulumi secret (`secure:`). */
+  readonly secretKeys: readonly string[];
+}
+
+export interface Fleet {
+  readonly dir: string;
+  readonly settings: FleetSettings;
+  readonly stacks: ReadonlyMap<string, StackSpec>;
+}
+
+const STACK_FILE = /^Pulumi\.([^.]+)\.ya?ml$/;
+const TOP_LEVEL_KEYS = new Set(["config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"]);
+
+/** Load and validate every stack of a directory; throws FleetConfigErrors listing every problem. */
+export function loadFleet(dir: string): Fleet {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
+    throw new FleetConfigErrors([new FleetConfigError(dir, "(dir)", "no such stacks directory")]);
+  }
+  const settings = loadFleetSettingsChecked(dir);
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => STACK_FILE.test(f))
+    .sort();
+  const errors: FleetConfigError[] = [];
+  const stacks = new Map<string, StackSpec>();
+  for (const f of files) {
+    try {
+      const spec = parseStackFile(path.join(dir, f), settings);
+      if (stacks.has(spec.name)) {
+        throw new FleetConfigError(spec.file, "(file)", `stack "${spec.name}" is declared twice`);
+      }
+      stacks.set(spec.name, spec);
+    } catch (e) {
+      if (e instanceof FleetConfigError) errors.push(e);
+      else throw e;
+    }
+  }
+  if (files.length === 0) errors.push(new FleetConfigError(dir, "(dir)", "no Pulumi.<stack>.yaml files"));
+  if (errors.length > 0) throw new FleetConfigErrors(errors);
+  const fleet: Fleet = { dir, settings, stacks };
+  const graphErrors = validateGraph(fleet);
+  if (graphErrors.length > 0) throw new FleetConfigErrors(graphErrors);
+  return fleet;
+}
+
+function loadFleetSettingsChecked(dir: string): FleetSettings {
+  const settings = loadFleetSettings(dir);
+  const file = path.join(dir, "fleet.yaml");
+  const ipamProblems = validateIpamSettings(settings.ipam);
+  if (ipamProblems.length > 0) {
+    throw new FleetConfigErrors(ipamProblems.map((p) => new FleetConfigError(file, p.split(":")[0], p.slice(p.indexOf(":") + 2))));
+  }
+  for (const cloud of CLOUDS) {
+    const both = settings.regions.eu[cloud].filter((r) => settings.regions.us[cloud].includes(r));
+    if (both.length > 0) {
+      throw new FleetConfigErrors([
+        new FleetConfigError(file, `residency.*.${cloud}`, `region(s) ${both.join(", ")} are allowed in both domains; a region belongs to one`),
+      ]);
+    }
+  }
+  return settings;
+}
+
+/** Parse one stack file; throws a FleetConfigError naming file and key. */
+export function parseStackFile(file: string, settings: FleetSettings): StackSpec {
+  const name = STACK_FILE.exec(path.basename(file))?.[1];
+  if (name === undefined) throw new FleetConfigError(file, "(file)", "a stack config is named Pulumi.<stack>.yaml");
+  const text = fs.readFileSync(file, "utf8");
+  const doc = parseDocument(text, { uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";
+    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0]}${where}`);
+  }
+  const top: unknown = doc.toJS();
+  if (top === null || typeof top !== "object" || Array.isArray(top)) {
+    throw new FleetConfigError(file, "(file)", "expected a mapping with a `config:` key");
+  }
+  for (const k of Object.keys(top)) {
+    if (!TOP_LEVEL_KEYS.has(k)) throw new FleetConfigError(file, k, `unknown top-level key; allowed: ${[...TOP_LEVEL_KEYS].join(", ")}`);
+  }
+  const raw = (top as Record<string, unknown>).config;
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new FleetConfigError(file, "config", "missing or not a mapping");
+  }
+  const rawConfig = raw as Record<string, unknown>;
+  const secretKeys = Object.entries(rawConfig)
+    .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
+    .map(([k]) => k);
+
+  const head = stackHeaderSchema.safeParse(rawConfig);
+  if (!head.success) {
+    const { key, detail } = formatZodIssue(head.error.issues[0], rawConfig);
+    throw new FleetConfigError(file, key, detail);
+  }
+  const role = head.data["meridian:role"];
+  const meridianOnly = Object.fromEntries(Object.entries(rawConfig).filter(([k]) => k.startsWith("meridian:")));
+  const parsed = roleSchemas[role].safeParse(meridianOnly);
+  if (!parsed.success) {
+    const { key, detail } = formatZodIssue(parsed.error.issues[0], meridianOnly);
+    throw new FleetConfigError(file, key, detail);
+  }
+  const config = parsed.data as AnyRoleConfig;
+  const domain = config["meridian:domain"];
+  const clouds: Cloud[] =
+    config["meridian:role"] === "interconnect"
+      ? [...config["meridian:clouds"]]
+      : "meridian:cloud" in config
+        ? [config["meridian:cloud"]]
+        : [];
+
+  checkNamespaces(file, rawConfig, clouds);
+  const regions = checkRegions(file, rawConfig, clouds, domain, settings);
+  return {
+    name,
+    file,
+    domain,
+    role,
+    clouds,
+    regions,
+    region: clouds.length > 0 ? regions[clouds[0]] : undefined,
+    dependsOn: config["meridian:dependsOn"],
+    ring: config["meridian:ring"],
+    environment: config["meridian:environment"],
+    config,
+    rawConfig,
+    secretKeys,
+  };
+}
+
+function checkNamespaces(file: string, rawConfig: Record<string, unknown>, clouds: readonly Cloud[]): void {
+  const allowed = new Set<string>(["meridian", ...ALWAYS_ALLOWED_NAMESPACES, ...clouds.map((c) => PROVIDER_NAMESPACE[c])]);
+  for (const key of Object.keys(rawConfig)) {
+    const ns = key.includes(":") ? key.slice(0, key.indexOf(":")) : "";
+    if (!allowed.has(ns)) {
+      const hint = ns === "" ? "config keys are namespaced (`meridian:role`, `aws:region`)" : `this stack uses ${clouds.length > 0 ? clouds.join(" and ") : "no cloud"}; allowed namespaces: ${[...allowed].join(", ")}`;
+      throw new FleetConfigError(file, key, `not allowed here: ${hint}`);
+    }
+  }
+}
+
+function checkRegions(
+  file: string,
+  rawConfig: Record<string, unknown>,
+  clouds: readonly Cloud[],
+  domain: Domain,
+  settings: FleetSettings,
+): Partial<Record<Cloud, string>> {
+  const regions: Partial<Record<Cloud, string>> = {};
+  for (const cloud of clouds) {
+    for (const key of PROVIDER_LOCATION_KEYS[cloud]) {
+      const v = rawConfig[key];
+      if (typeof v !== "string" || v.length === 0) {
+        throw new FleetConfigError(file, key, `missing; a stack on ${cloud} sets ${PROVIDER_LOCATION_KEYS[cloud].join(" and ")}`);
+      }
+    }
+    const regionKey = PROVIDER_LOCATION_KEYS[cloud][0];
+    const region = rawConfig[regionKey] as string;
+    const allowed = settings.regions[domain][cloud];
+    if (!allowed.includes(region)) {
+      const other = DOMAINS.find((d) => d !== domain && settings.regions[d][cloud].includes(region));
+      const why = other ? `it is a ${other} region` : "it is in no domain's allowlist";
+      throw new FleetConfigError(
+        file,
+        regionKey,
+        `"${region}" is not allowed for domain ${domain} (${why}); allowed: ${allowed.join(", ")} — to allow another region, list it under residency.${domain}.${cloud} in fleet.yaml`,
+      );
+    }
+    regions[cloud] = region;
+  }
+  return regions;
+}

@@ -1,0 +1,170 @@
+/**
+ * The one schema for a stack's config (`stacks/Pulumi.<stack>.yaml`), used by the fleet
+ * loader, the plan, the orchestrator and the stack program itself (which reads the same
+ * keys back from the Pulumi engine). Defaults are written here, where each key is declared.
+ */
+import { z } from "zod";
+import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
+
+export const ROLES = ["foundation", "pki", "management", "workload", "interconnect"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+const stackName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a stack name: lower-case letters, digits and '-', at most 63 characters");
+
+const ipv4Cidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.0.0.0/16");
+
+/** (Optional) Network of a foundation stack. */
+export const networkSettings = z.strictObject({
+  /** (Required) This network's slot in the domain's IPAM pool; unique per domain, never reused. */
+  slot: z.int().min(0).max(1023),
+  /** (Optional) A hand-set VPC/VNet range instead of the slot's; checked for collisions fleet-wide. */
+  cidr: ipv4Cidr.optional(),
+  /** (Optional) Zones to spread subnets over. Defaults to 3; at least 2 for 99.9% availability. */
+  zones: z.int().min(2).max(3).default(3),
+  /** (Optional) One NAT gateway per zone (HA) or a single one (cost). Defaults to `perZone`. */
+  natGateways: z.enum(["perZone", "single"]).default("perZone"),
+  /** (Optional) Flow-log retention in days. Defaults to 365; at least 90 (SOC2 evidence). */
+  flowLogRetentionDays: z.int().min(90).max(3653).default(365),
+});
+export type NetworkSettings = z.infer<typeof networkSettings>;
+
+/** (Optional) Residency key of a foundation stack. */
+export const keySettings = z.strictObject({
+  /** (Optional) Rotation period in days. Defaults to 90; at most 90 (policy GCP-03/AWS-03). */
+  rotationDays: z.int().min(1).max(90).default(90),
+  /** (Optional) AWS deletion window in days. Defaults to 30 (the longest). */
+  deletionWindowDays: z.int().min(7).max(30).default(30),
+  /** (Optional) GCP protection level. Defaults to `HSM`. */
+  protectionLevel: z.enum(["HSM", "SOFTWARE"]).default("HSM"),
+});
+export type KeySettings = z.infer<typeof keySettings>;
+
+/** (Optional) Container registry of a foundation stack. */
+export const registrySettings = z.strictObject({
+  /** (Optional) Repositories to create (ECR / Artifact Registry). Defaults to `platform` and `apps`. */
+  repositories: z
+    .array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "a repository name: lower-case, digits, '.', '_', '-', '/'"))
+    .min(1)
+    .default(["platform", "apps"]),
+});
+export type RegistrySettings = z.infer<typeof registrySettings>;
+
+/** (Optional) The domain PKI. */
+export const pkiSettings = z.strictObject({
+  /** (Optional) Subject organization. Defaults to `meridian`. */
+  organization: z.string().min(1).default("meridian"),
+  /** (Optional) Root CA validity in hours. Defaults to 87600 (10 years). */
+  rootValidityHours: z.int().min(8760).default(87600),
+  /** (Optional) Intermediate CA validity in hours. Defaults to 8760 (1 year). */
+  intermediateValidityHours: z.int().min(720).default(8760),
+  /** (Optional) Renew this many hours before expiry, so old and new overlap. Defaults to 720 (30 days). */
+  earlyRenewalHours: z.int().min(24).default(720),
+  /** (Optional) Bump to rotate every CA key now (a new generation replaces the old). Defaults to 1. */
+  generation: z.int().min(1).default(1),
+  /** (Optional) Intermediate CAs to issue. Defaults to `mesh` and `vpn`. */
+  intermediates: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).default(["mesh", "vpn"]),
+});
+export type PkiSettings = z.infer<typeof pkiSettings>;
+
+/**
+ * (Required for management/workload) The cluster. The clusters issue refines sizing;
+ * the keys IPAM needs are fixed here.
+ */
+export const clusterSettings = z.looseObject({
+  /** (Required) The cluster's slot in the domain's pod and service pools; unique per domain. */
+  slot: z.int().min(0).max(1023),
+  /** (Optional) Kubernetes minor version, e.g. `1.33`. Defaults to 1.33. */
+  kubernetesVersion: z
+    .string()
+    .regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.33")
+    .default("1.33"),
+});
+export type ClusterSettings = z.infer<typeof clusterSettings>;
+
+/** (Optional) Interconnect tuning; refined by the interconnect issue. */
+export const interconnectSettings = z.looseObject({
+  /** (Optional) Bump to rotate every pre-shared key of this interconnect. Defaults to 1. */
+  pskGeneration: z.int().min(1).default(1),
+});
+export type InterconnectSettings = z.infer<typeof interconnectSettings>;
+
+/** Keys every stack has. */
+const header = z.looseObject({
+  "meridian:domain": z.enum(DOMAINS),
+  "meridian:role": z.enum(ROLES),
+});
+
+const common = {
+  "meridian:domain": z.enum(DOMAINS),
+  /** (Optional) Environment; production forbids insecure overrides. Defaults to `prod`. */
+  "meridian:environment": z.enum(ENVIRONMENTS).default("prod"),
+  /** (Optional) Stacks this one reads through StackReferences; the rollout graph. Defaults to none. */
+  "meridian:dependsOn": z.array(stackName).default([]),
+  /** (Optional) Rollout ring inside the domain; ring N starts after ring N-1 succeeded. Defaults to 0. */
+  "meridian:ring": z.int().min(0).max(9).default(0),
+  /** (Optional) Extra tags/labels on every resource (owner, cost centre). Defaults to none. */
+  "meridian:tags": z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]{0,62}$/), z.string().max(256)).default({}),
+};
+
+const cloudKey = { "meridian:cloud": z.enum(CLOUDS) };
+
+export const roleSchemas = {
+  foundation: z.strictObject({
+    ...common,
+    ...cloudKey,
+    "meridian:role": z.literal("foundation"),
+    "meridian:network": networkSettings,
+    "meridian:kms": keySettings.default(keySettings.parse({})),
+    "meridian:registry": registrySettings.default(registrySettings.parse({})),
+  }),
+  pki: z.strictObject({
+    ...common,
+    "meridian:role": z.literal("pki"),
+    "meridian:pki": pkiSettings.default(pkiSettings.parse({})),
+  }),
+  management: z.strictObject({
+    ...common,
+    ...cloudKey,
+    "meridian:role": z.literal("management"),
+    "meridian:cluster": clusterSettings,
+  }),
+  workload: z.strictObject({
+    ...common,
+    ...cloudKey,
+    "meridian:role": z.literal("workload"),
+    "meridian:cluster": clusterSettings,
+  }),
+  interconnect: z.strictObject({
+    ...common,
+    "meridian:role": z.literal("interconnect"),
+    /** (Required) The two clouds this interconnect joins, e.g. `[aws, gcp]`. */
+    "meridian:clouds": z
+      .tuple([z.enum(CLOUDS), z.enum(CLOUDS)])
+      .refine(([a, b]) => a !== b, "two different clouds"),
+    "meridian:interconnect": interconnectSettings.default(interconnectSettings.parse({})),
+  }),
+} as const;
+
+export type RoleConfig<R extends Role> = z.infer<(typeof roleSchemas)[R]>;
+export type AnyRoleConfig = { [R in Role]: RoleConfig<R> }[Role];
+
+/** Provider config keys that carry location, per cloud; all required when the cloud is used. */
+export const PROVIDER_LOCATION_KEYS: Record<Cloud, readonly string[]> = {
+  aws: ["aws:region"],
+  azure: ["azure-native:location"],
+  gcp: ["gcp:region", "gcp:project"],
+};
+
+/** Provider namespaces a stack may configure: the clouds it uses, plus these. */
+export const ALWAYS_ALLOWED_NAMESPACES = ["pulumi", "kubernetes", "tls", "random"] as const;
+
+export const PROVIDER_NAMESPACE: Record<Cloud, string> = { aws: "aws", azure: "azure-native", gcp: "gcp" };
+
+export { header as stackHeaderSchema };

@@ -1,0 +1,84 @@
+/**
+ * Fleet-wide settings (`stacks/fleet.yaml`): the residency allowlists and the IPAM pools.
+ * Optional: a missing file means the catalogue defaults. Shared by the program (which
+ * reads the file next to its stack configs), the plan and the policy pack's config.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { CLOUDS, DEFAULT_REGIONS, DOMAINS, type Domain, type RegionAllowlist } from "../../components/residency/catalogue";
+import { DEFAULT_IPAM, type IpamSettings } from "../../components/network/ipam";
+import { FleetConfigError } from "./errors";
+import { formatZodIssue } from "./zodErrors";
+
+export const FLEET_SETTINGS_FILE = "fleet.yaml";
+
+const cidr = z.string().regex(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/, "an IPv4 CIDR such as 10.0.0.0/10");
+const pools = z.strictObject({ nodes: cidr, pods: cidr, services: cidr });
+
+const settingsSchema = z.strictObject({
+  /** (Optional) Per domain and cloud, the regions allowed; replaces the catalogue's list for that cloud. */
+  residency: z
+    .partialRecord(z.enum(DOMAINS), z.partialRecord(z.enum(CLOUDS), z.array(z.string().min(1)).min(1)))
+    .default({}),
+  /** (Optional) IPAM pools per domain and the prefix length handed to each slot. */
+  ipam: z
+    .strictObject({
+      pools: z.partialRecord(z.enum(DOMAINS), pools).default({}),
+      prefixes: z
+        .strictObject({
+          nodes: z.int().min(8).max(24),
+          pods: z.int().min(8).max(24),
+          services: z.int().min(12).max(24),
+        })
+        .partial()
+        .default({}),
+    })
+    .default({ pools: {}, prefixes: {} }),
+  /** (Optional) Domain order for the canary strategy: the first is the canary. Defaults to eu, us. */
+  domainOrder: z
+    .array(z.enum(DOMAINS))
+    .length(DOMAINS.length)
+    .refine((d) => new Set(d).size === d.length, "each domain once")
+    .default([...DOMAINS]),
+});
+
+export interface FleetSettings {
+  readonly regions: RegionAllowlist;
+  readonly ipam: IpamSettings;
+  readonly domainOrder: readonly Domain[];
+}
+
+export const DEFAULT_SETTINGS: FleetSettings = {
+  regions: DEFAULT_REGIONS,
+  ipam: DEFAULT_IPAM,
+  domainOrder: DOMAINS,
+};
+
+/** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
+export function loadFleetSettings(stacksDir: string): FleetSettings {
+  const file = path.join(stacksDir, FLEET_SETTINGS_FILE);
+  if (!fs.existsSync(file)) return DEFAULT_SETTINGS;
+  const doc = parseDocument(fs.readFileSync(file, "utf8"));
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0];
+    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0]}`);
+  }
+  const raw = doc.toJS() ?? {};
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const { key, detail } = formatZodIssue(issue, raw);
+    throw new FleetConfigError(file, key, detail);
+  }
+  const s = parsed.data;
+  const regions = Object.fromEntries(
+    DOMAINS.map((d) => [d, Object.fromEntries(CLOUDS.map((c) => [c, s.residency[d]?.[c] ?? DEFAULT_REGIONS[d][c]]))]),
+  ) as unknown as RegionAllowlist;
+  const ipam: IpamSettings = {
+    pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
+    prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
+  };
+  return { regions, ipam, domainOrder: s.domainOrder };
+}
