@@ -1,0 +1,321 @@
+/**
+ * The rollout scheduler: a pure state machine over the fleet graph. It knows stack
+ * names, domains, rings and `dependsOn` — nothing of Pulumi, clouds or time.
+ *
+ * The caller drives it: `take()` returns the stacks to start now, `finish()` reports an
+ * outcome, `interrupt()` stops all further starts. A stack starts as soon as everything
+ * it waits for has succeeded (no rigid waves), at most `parallel` at once, the ready
+ * stack with the longest remaining critical path first.
+ *
+ * What a stack waits for:
+ * - its dependencies (`direction: "forward"`: preview, up, refresh) or its dependents
+ *   (`"reverse"`: destroy);
+ * - every earlier ring of its domain (ascending rings forward, descending in reverse);
+ * - with `strategy: "canary"`, every earlier domain fully succeeded; with
+ *   `"sequential"`, every earlier domain settled (succeeded, or halted and drained);
+ *   with `"parallel"`, nothing across domains.
+ *
+ * The first failure (or cancellation) in a domain halts that domain: nothing in it
+ * starts again. Stacks left behind end `skipped` when something they wait for failed,
+ * was cancelled or skipped, and `not-started` otherwise.
+ */
+
+export type Direction = "forward" | "reverse";
+export type Strategy = "canary" | "parallel" | "sequential";
+export const STRATEGIES: readonly Strategy[] = ["canary", "parallel", "sequential"];
+
+/** What the scheduler needs to know about a stack. */
+export interface ScheduleNode {
+  readonly name: string;
+  readonly domain: string;
+  /** Rollout ring inside the domain (`meridian:ring`); 0 first. */
+  readonly ring: number;
+  /** Stacks this one depends on; names outside the scheduled set are ignored (already in place). */
+  readonly dependsOn: readonly string[];
+}
+
+export interface SchedulerOptions {
+  /** `forward` for preview/up/refresh (dependencies first), `reverse` for destroy. */
+  readonly direction: Direction;
+  readonly strategy: Strategy;
+  /** (Required) Most stacks running at once; an integer ≥ 1. */
+  readonly parallel: number;
+  /** Domain order; the first is the canary. Domains not listed follow, sorted by name. */
+  readonly domainOrder: readonly string[];
+  /** (Optional) On a failure, also cancel the running stacks of that domain. Defaults to false. */
+  readonly failFast?: boolean;
+  /** (Optional) Stacks that already succeeded (a resumed run): never started again. */
+  readonly succeeded?: Iterable<string>;
+  /** (Optional) Expected duration per stack (any unit) for the critical-path priority. Defaults to 1 each. */
+  readonly estimates?: ReadonlyMap<string, number>;
+}
+
+export type Outcome = "succeeded" | "failed" | "cancelled";
+export type FinalStatus = "succeeded" | "failed" | "skipped" | "cancelled" | "not-started";
+export type LiveStatus = "pending" | "running" | Outcome;
+
+/** A graph the scheduler refuses (a caller bug or a config error; the CLI exits 2). */
+export class ScheduleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScheduleError";
+  }
+}
+
+interface Node {
+  readonly name: string;
+  readonly domainIdx: number;
+  readonly ringIdx: number;
+  /** Stacks that must succeed before this one starts (direction applied). */
+  readonly waitsFor: string[];
+  /** Stacks that wait for this one. */
+  readonly releases: string[];
+  status: LiveStatus;
+  /** How many of `waitsFor` have not succeeded yet. */
+  blocking: number;
+  /** Longest path (by estimate) from this stack to the end of the graph, itself included. */
+  priority: number;
+}
+
+interface DomainState {
+  readonly name: string;
+  /** Per ring index: stacks not yet succeeded. */
+  readonly unsucceeded: number[];
+  running: number;
+  halted: boolean;
+}
+
+export class Scheduler {
+  private readonly nodes = new Map<string, Node>();
+  private readonly domains: DomainState[] = [];
+  /** Stacks whose `blocking` is 0 and that are still pending (gates not checked). */
+  private readonly unblocked = new Set<string>();
+  private readonly runningSet = new Set<string>();
+  private interrupted = false;
+
+  constructor(
+    nodes: readonly ScheduleNode[],
+    private readonly opts: SchedulerOptions,
+  ) {
+    if (!Number.isInteger(opts.parallel) || opts.parallel < 1) {
+      throw new ScheduleError(`parallel must be an integer ≥ 1, got ${opts.parallel}`);
+    }
+    const byName = new Map<string, ScheduleNode>();
+    for (const n of nodes) {
+      if (byName.has(n.name)) throw new ScheduleError(`stack "${n.name}" is scheduled twice`);
+      byName.set(n.name, n);
+    }
+    const present = [...new Set(nodes.map((n) => n.domain))];
+    const order = [
+      ...opts.domainOrder.filter((d, i) => present.includes(d) && opts.domainOrder.indexOf(d) === i),
+      ...present.filter((d) => !opts.domainOrder.includes(d)).sort(),
+    ];
+    const reverse = opts.direction === "reverse";
+    // Rings per domain, in the order they open.
+    const ringsOf = new Map<string, number[]>();
+    for (const d of order) {
+      const rings = [...new Set(nodes.filter((n) => n.domain === d).map((n) => n.ring))].sort((a, b) => a - b);
+      ringsOf.set(d, reverse ? rings.reverse() : rings);
+      this.domains.push({ name: d, unsucceeded: rings.map(() => 0), running: 0, halted: false });
+    }
+    for (const n of nodes) {
+      for (const dep of n.dependsOn) {
+        const target = byName.get(dep);
+        if (target === undefined) continue;
+        if (dep === n.name) throw new ScheduleError(`stack "${n.name}" depends on itself`);
+        if (target.domain !== n.domain) {
+          throw new ScheduleError(`stack "${n.name}" (${n.domain}) depends on "${dep}" (${target.domain}): references never cross domains`);
+        }
+        if (target.ring > n.ring) {
+          throw new ScheduleError(
+            `stack "${n.name}" (ring ${n.ring}) depends on "${dep}" (ring ${target.ring}): a stack's ring must be ≥ the rings of its dependencies`,
+          );
+        }
+      }
+    }
+    for (const n of nodes) {
+      const domainIdx = order.indexOf(n.domain);
+      this.nodes.set(n.name, {
+        name: n.name,
+        domainIdx,
+        ringIdx: ringsOf.get(n.domain)!.indexOf(n.ring),
+        waitsFor: [],
+        releases: [],
+        status: "pending",
+        blocking: 0,
+        priority: 0,
+      });
+    }
+    for (const n of nodes) {
+      for (const dep of new Set(n.dependsOn)) {
+        if (!byName.has(dep)) continue;
+        const [waiter, waited] = reverse ? [dep, n.name] : [n.name, dep];
+        this.nodes.get(waiter)!.waitsFor.push(waited);
+        this.nodes.get(waited)!.releases.push(waiter);
+      }
+    }
+    this.computePriorities();
+    for (const node of this.nodes.values()) {
+      this.domains[node.domainIdx].unsucceeded[node.ringIdx]++;
+      node.blocking = node.waitsFor.length;
+    }
+    for (const name of opts.succeeded ?? []) {
+      const node = this.nodes.get(name);
+      if (node !== undefined && node.status === "pending") this.markSucceeded(node);
+    }
+    for (const node of this.nodes.values()) {
+      if (node.status === "pending" && node.blocking === 0) this.unblocked.add(node.name);
+    }
+  }
+
+  /** Stack names in the schedule. */
+  get names(): string[] {
+    return [...this.nodes.keys()];
+  }
+
+  /** Stacks running now. */
+  get running(): string[] {
+    return [...this.runningSet];
+  }
+
+  status(name: string): LiveStatus {
+    const node = this.nodes.get(name);
+    if (node === undefined) throw new ScheduleError(`"${name}" is not scheduled`);
+    return node.status;
+  }
+
+  /** The stacks to start now (marked running), best first; empty when none may start. */
+  take(): string[] {
+    if (this.interrupted) return [];
+    const free = this.opts.parallel - this.runningSet.size;
+    if (free <= 0 || this.unblocked.size === 0) return [];
+    const ready: Node[] = [];
+    for (const name of this.unblocked) {
+      const node = this.nodes.get(name)!;
+      if (this.gateOpen(node)) ready.push(node);
+    }
+    ready.sort((a, b) => b.priority - a.priority || a.domainIdx - b.domainIdx || (a.name < b.name ? -1 : 1));
+    const started = ready.slice(0, free);
+    for (const node of started) {
+      node.status = "running";
+      this.unblocked.delete(node.name);
+      this.runningSet.add(node.name);
+      this.domains[node.domainIdx].running++;
+    }
+    return started.map((n) => n.name);
+  }
+
+  /**
+   * Record a running stack's outcome. Returns the running stacks the caller should cancel
+   * (fail-fast: the rest of a failed domain); empty otherwise.
+   */
+  finish(name: string, outcome: Outcome): string[] {
+    const node = this.nodes.get(name);
+    if (node === undefined || node.status !== "running") {
+      throw new ScheduleError(`"${name}" is not running (status ${node?.status ?? "unknown"})`);
+    }
+    this.runningSet.delete(name);
+    const domain = this.domains[node.domainIdx];
+    domain.running--;
+    if (outcome === "succeeded") {
+      this.markSucceeded(node);
+      return [];
+    }
+    node.status = outcome;
+    domain.halted = true;
+    if (!this.opts.failFast) return [];
+    return [...this.runningSet].filter((n) => this.nodes.get(n)!.domainIdx === node.domainIdx);
+  }
+
+  /** Stop every further start (SIGINT); running stacks still report through `finish`. */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
+  /** True when nothing runs and nothing may start: the run is over. */
+  isDone(): boolean {
+    if (this.runningSet.size > 0) return false;
+    if (this.interrupted) return true;
+    for (const name of this.unblocked) if (this.gateOpen(this.nodes.get(name)!)) return false;
+    return true;
+  }
+
+  /** Final status per stack; pending stacks become `skipped` or `not-started`. */
+  result(): Map<string, FinalStatus> {
+    const out = new Map<string, FinalStatus>();
+    const visit = (node: Node): FinalStatus => {
+      const known = out.get(node.name);
+      if (known !== undefined) return known;
+      let s: FinalStatus;
+      if (node.status === "pending" || node.status === "running") {
+        const blocked = node.waitsFor.some((w) => {
+          const ws = visit(this.nodes.get(w)!);
+          return ws === "failed" || ws === "cancelled" || ws === "skipped";
+        });
+        s = blocked ? "skipped" : "not-started";
+      } else {
+        s = node.status;
+      }
+      out.set(node.name, s);
+      return s;
+    };
+    for (const node of this.nodes.values()) visit(node);
+    return out;
+  }
+
+  private markSucceeded(node: Node): void {
+    node.status = "succeeded";
+    this.unblocked.delete(node.name);
+    this.domains[node.domainIdx].unsucceeded[node.ringIdx]--;
+    for (const r of node.releases) {
+      const waiter = this.nodes.get(r)!;
+      waiter.blocking--;
+      if (waiter.blocking === 0 && waiter.status === "pending") this.unblocked.add(r);
+    }
+  }
+
+  private gateOpen(node: Node): boolean {
+    const domain = this.domains[node.domainIdx];
+    if (domain.halted) return false;
+    for (let r = 0; r < node.ringIdx; r++) if (domain.unsucceeded[r] > 0) return false;
+    if (this.opts.strategy === "parallel") return true;
+    for (let d = 0; d < node.domainIdx; d++) {
+      const earlier = this.domains[d];
+      const succeeded = earlier.unsucceeded.every((c) => c === 0);
+      if (this.opts.strategy === "canary" && !succeeded) return false;
+      if (this.opts.strategy === "sequential" && !succeeded && !(earlier.halted && earlier.running === 0)) return false;
+    }
+    return true;
+  }
+
+  /** Bottom level: estimate plus the longest chain of stacks waiting on this one. */
+  private computePriorities(): void {
+    const est = (name: string): number => this.opts.estimates?.get(name) ?? 1;
+    const done = new Set<string>();
+    const onPath = new Set<string>();
+    const visit = (start: Node): void => {
+      // Iterative post-order so deep chains never overflow the stack.
+      const stack: Array<{ node: Node; i: number }> = [{ node: start, i: 0 }];
+      onPath.add(start.name);
+      while (stack.length > 0) {
+        const top = stack[stack.length - 1];
+        if (top.i < top.node.releases.length) {
+          const next = this.nodes.get(top.node.releases[top.i++])!;
+          if (onPath.has(next.name)) throw new ScheduleError(`dependency cycle through "${next.name}"`);
+          if (!done.has(next.name)) {
+            onPath.add(next.name);
+            stack.push({ node: next, i: 0 });
+          }
+        } else {
+          let longest = 0;
+          for (const r of top.node.releases) longest = Math.max(longest, this.nodes.get(r)!.priority);
+          top.node.priority = est(top.node.name) + longest;
+          done.add(top.node.name);
+          onPath.delete(top.node.name);
+          stack.pop();
+        }
+      }
+    };
+    for (const node of this.nodes.values()) if (!done.has(node.name)) visit(node);
+  }
+}
