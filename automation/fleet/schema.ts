@@ -88,10 +88,28 @@ export const clusterSettings = z.looseObject({
 });
 export type ClusterSettings = z.infer<typeof clusterSettings>;
 
-/** (Optional) Interconnect tuning; refined by the interconnect issue. */
-export const interconnectSettings = z.looseObject({
-  /** (Optional) Bump to rotate every pre-shared key of this interconnect. Defaults to 1. */
+/**
+ * (Required for interconnect) Interconnect allocation and rotation. ASNs and tunnel inside
+ * /30s derive from the slot alone (components/interconnect/allocate.ts), so the fleet plan
+ * checks them before anything runs and adding an interconnect never renumbers another.
+ */
+export const interconnectSettings = z.strictObject({
+  /** (Required) This interconnect's slot, 0–15, unique per domain and never reused: picks its ASNs and inside /30s. */
+  slot: z.int().min(0).max(15),
+  /**
+   * (Optional) PSK generation. Each bump re-keys half the tunnels (even tunnels on even
+   * generations, odd on odd), so every connection keeps one tunnel up; two bumps rotate all.
+   * Defaults to 1.
+   */
   pskGeneration: z.int().min(1).default(1),
+  /**
+   * (Optional) Azure allows one VPN gateway per VNet: name the interconnect stack (same
+   * domain, also in `meridian:dependsOn`) whose Azure gateway this one terminates on.
+   * Defaults to creating the gateway here.
+   */
+  azureGatewayFrom: stackName.optional(),
+  /** (Optional) Azure gateway SKU, zone-redundant only. Defaults to `VpnGw2AZ`. */
+  azureGatewaySku: z.enum(["VpnGw1AZ", "VpnGw2AZ", "VpnGw3AZ", "VpnGw4AZ", "VpnGw5AZ"]).default("VpnGw2AZ"),
 });
 export type InterconnectSettings = z.infer<typeof interconnectSettings>;
 
@@ -148,7 +166,8 @@ export const roleSchemas = {
     "meridian:clouds": z
       .tuple([z.enum(CLOUDS), z.enum(CLOUDS)])
       .refine(([a, b]) => a !== b, "two different clouds"),
-    "meridian:interconnect": interconnectSettings.default(interconnectSettings.parse({})),
+    /** (Required) Slot, PSK generation, Azure gateway sharing; see {@link interconnectSettings}. */
+    "meridian:interconnect": interconnectSettings,
   }),
 } as const;
 
