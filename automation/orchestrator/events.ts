@@ -1,0 +1,70 @@
+/**
+ * The run's event stream: one JSON object per line with `--json`, and always in the run
+ * folder (`events.jsonl`) and, per domain, in that domain's evidence folder.
+ */
+import type { ChangeSummary, Enforcement, Operation } from "../engine/types";
+import type { RunStatus, StackStatus } from "./record";
+
+interface Base {
+  /** ISO-8601 time of the event. */
+  readonly time: string;
+  readonly runId: string;
+}
+
+export interface StackStartedEvent extends Base {
+  readonly type: "stack-started";
+  readonly stack: string;
+  readonly domain: string;
+  readonly ring: number;
+  readonly operation: Operation;
+}
+
+/** Engine text for a person: a progress line, a retry notice, a diagnostic. */
+export interface StackOutputEvent extends Base {
+  readonly type: "stack-output";
+  readonly stack: string;
+  readonly domain: string;
+  readonly text: string;
+}
+
+export interface PolicyViolationEvent extends Base {
+  readonly type: "policy-violation";
+  readonly stack: string;
+  readonly domain: string;
+  readonly policyPack: string;
+  readonly policy: string;
+  readonly enforcement: Enforcement;
+  readonly message: string;
+  readonly urn?: string;
+}
+
+export interface StackFinishedEvent extends Base {
+  readonly type: "stack-finished";
+  readonly stack: string;
+  readonly domain: string;
+  readonly status: StackStatus;
+  readonly durationMs?: number;
+  readonly attempts: number;
+  readonly changes?: ChangeSummary;
+  readonly violations: { readonly mandatory: number; readonly advisory: number };
+  readonly error?: string;
+  /** Stack outputs after up/refresh; secret values are `[secret]`. */
+  readonly outputs?: Readonly<Record<string, unknown>>;
+}
+
+export interface RunFinishedEvent extends Base {
+  readonly type: "run-finished";
+  readonly command: Operation;
+  readonly status: RunStatus;
+  readonly exitCode: number;
+  readonly durationMs: number;
+  readonly counts: Readonly<Record<StackStatus, number>>;
+  /** The domain this event summarises (in a domain's evidence folder); absent for the whole run. */
+  readonly domain?: string;
+  readonly runDir: string;
+}
+
+export type FleetEvent = StackStartedEvent | StackOutputEvent | PolicyViolationEvent | StackFinishedEvent | RunFinishedEvent;
+
+/** Where events go; the orchestrator redacts before calling. */
+export type EventSink = (event: FleetEvent) => void;

@@ -1,0 +1,71 @@
+/**
+ * Secret redaction for everything the orchestrator writes or prints: progress, logs,
+ * events, the run record, the report and the evidence. Known secret values (the
+ * passphrase, secret-looking environment variables, secret stack outputs as soon as
+ * they are read) are replaced by `[secret]`, plus a few shapes that are secrets
+ * wherever they appear (private keys, AWS access keys, `password=...`).
+ */
+
+export const REDACTED = "[secret]";
+
+/** Environment variable names whose values are secrets. */
+const SECRET_ENV = /PASSPHRASE|SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY|API_KEY|CLIENT_KEY/i;
+
+const PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
+  [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
+  [/\b(password|passphrase|secret|token|api[_-]?key)(["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi, `$1$2${REDACTED}`],
+];
+
+/** Shortest value treated as a secret; shorter ones would redact ordinary words. */
+const MIN_SECRET_LENGTH = 4;
+
+export class Redactor {
+  private secrets: string[] = [];
+
+  constructor(values: Iterable<string> = []) {
+    for (const v of values) this.add(v);
+  }
+
+  /** The values of secret-looking variables of an environment (`PULUMI_CONFIG_PASSPHRASE`, `*_TOKEN`...). */
+  static fromEnvironment(env: NodeJS.ProcessEnv): Redactor {
+    return new Redactor(
+      Object.entries(env)
+        .filter(([k, v]) => SECRET_ENV.test(k) && v !== undefined)
+        .map(([, v]) => v as string),
+    );
+  }
+
+  /** Treat a value as secret from now on; objects and arrays contribute every leaf. */
+  add(value: unknown): void {
+    if (value === null || value === undefined) return;
+    if (typeof value === "object") {
+      for (const v of Object.values(value as Record<string, unknown>)) this.add(v);
+      return;
+    }
+    const s = String(value);
+    if (s.length < MIN_SECRET_LENGTH || this.secrets.includes(s)) return;
+    // Also the JSON-escaped form, which is how a value with quotes or newlines shows up in JSON text.
+    const escaped = JSON.stringify(s).slice(1, -1);
+    this.secrets.push(s);
+    if (escaped !== s) this.secrets.push(escaped);
+    this.secrets.sort((a, b) => b.length - a.length);
+  }
+
+  redact(text: string): string {
+    let out = text;
+    for (const s of this.secrets) out = out.split(s).join(REDACTED);
+    for (const [re, by] of PATTERNS) out = out.replace(re, by);
+    return out;
+  }
+
+  /** A deep copy with every string redacted (keys included). */
+  redactDeep<T>(value: T): T {
+    if (typeof value === "string") return this.redact(value) as T;
+    if (Array.isArray(value)) return value.map((v) => this.redactDeep(v)) as T;
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [this.redact(k), this.redactDeep(v)])) as T;
+    }
+    return value;
+  }
+}

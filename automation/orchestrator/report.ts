@@ -1,0 +1,110 @@
+/**
+ * The human report of a run: a table (stack, domain, status, duration, creates/updates/
+ * deletes, violations) and the graph as Mermaid, coloured by status. Written as
+ * `report.md` in the run folder and, filtered to one domain, in its evidence folder.
+ */
+import type { RunRecord, StackRecord } from "./record";
+
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return "-";
+  if (ms < 1000) return `${ms}ms`;
+  const s = Math.round(ms / 1000);
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+function violationText(s: StackRecord): string {
+  const m = s.violations.filter((v) => v.enforcement === "mandatory").length;
+  const a = s.violations.length - m;
+  return m + a === 0 ? "0" : `${m} mandatory, ${a} advisory`;
+}
+
+/** Stacks in report order: domain order, then ring, then name. */
+export function orderedStacks(record: RunRecord, domain?: string): StackRecord[] {
+  const order = record.options.domains;
+  return Object.values(record.stacks)
+    .filter((s) => domain === undefined || s.domain === domain)
+    .sort((a, b) => order.indexOf(a.domain) - order.indexOf(b.domain) || a.ring - b.ring || (a.name < b.name ? -1 : 1));
+}
+
+export function tableRows(stacks: readonly StackRecord[]): string[][] {
+  return stacks.map((s) => [
+    s.name,
+    s.domain,
+    s.carriedOver ? `${s.status} (earlier run)` : s.status,
+    formatDuration(s.durationMs),
+    String(s.changes?.create ?? "-"),
+    String(s.changes?.update ?? "-"),
+    String((s.changes?.delete ?? 0) + (s.changes?.replace ?? 0) || (s.changes ? 0 : "-")),
+    violationText(s),
+  ]);
+}
+
+export const TABLE_HEADER = ["stack", "domain", "status", "duration", "creates", "updates", "deletes", "violations"];
+
+/** Plain text table for a terminal. */
+export function textTable(stacks: readonly StackRecord[]): string {
+  const rows = [TABLE_HEADER, ...tableRows(stacks)];
+  const widths = TABLE_HEADER.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
+}
+
+const STATUS_STYLE: Record<string, string> = {
+  succeeded: "fill:#d4f7d4,stroke:#2f8f2f",
+  failed: "fill:#f7d4d4,stroke:#b22222",
+  cancelled: "fill:#f7ecd4,stroke:#b8860b",
+  skipped: "fill:#e8e8e8,stroke:#888888,stroke-dasharray:4 2",
+  "not-started": "fill:#ffffff,stroke:#888888,stroke-dasharray:4 2",
+  running: "fill:#d4e4f7,stroke:#1f5fa8",
+};
+
+const nodeId = (name: string): string => `n_${name.replace(/[^A-Za-z0-9_]/g, "_")}`;
+
+/** The graph (dependency → dependent) as a Mermaid flowchart, one subgraph per domain. */
+export function mermaidGraph(stacks: readonly StackRecord[], dependsOn: (name: string) => readonly string[]): string {
+  const names = new Set(stacks.map((s) => s.name));
+  const lines = ["flowchart LR"];
+  const domains = [...new Set(stacks.map((s) => s.domain))];
+  for (const d of domains) {
+    lines.push(`  subgraph ${d}`);
+    for (const s of stacks.filter((x) => x.domain === d)) {
+      const label = `${s.name}<br/>${s.status}${s.durationMs !== undefined ? ` ${formatDuration(s.durationMs)}` : ""}`;
+      lines.push(`    ${nodeId(s.name)}["${label}"]:::${s.status.replace("-", "_")}`);
+    }
+    lines.push("  end");
+  }
+  for (const s of stacks) {
+    for (const dep of dependsOn(s.name)) if (names.has(dep)) lines.push(`  ${nodeId(dep)} --> ${nodeId(s.name)}`);
+  }
+  for (const [status, style] of Object.entries(STATUS_STYLE)) lines.push(`  classDef ${status.replace("-", "_")} ${style}`);
+  return lines.join("\n");
+}
+
+/** The markdown report: heading, summary line, table, graph. */
+export function markdownReport(record: RunRecord, dependsOn: (name: string) => readonly string[], domain?: string): string {
+  const stacks = orderedStacks(record, domain);
+  const rows = tableRows(stacks);
+  const md = [
+    `# fleet ${record.command} — run ${record.runId}${domain ? ` (domain ${domain})` : ""}`,
+    "",
+    `Status: **${record.status}** · started ${record.startedAt} · finished ${record.finishedAt ?? "-"} · strategy ${record.options.strategy}, parallel ${record.options.parallel}${record.resumedFrom ? ` · resumes ${record.resumedFrom}` : ""}`,
+    "",
+    `| ${TABLE_HEADER.join(" | ")} |`,
+    `|${TABLE_HEADER.map(() => "---").join("|")}|`,
+    ...rows.map((r) => `| ${r.join(" | ")} |`),
+    "",
+  ];
+  const errors = stacks.filter((s) => s.error !== undefined);
+  if (errors.length > 0) {
+    md.push("## Errors", "");
+    for (const s of errors) md.push(`- **${s.name}**: ${s.error!.split("\n")[0]}`);
+    md.push("");
+  }
+  const violations = stacks.flatMap((s) => s.violations.map((v) => ({ stack: s.name, ...v })));
+  if (violations.length > 0) {
+    md.push("## Policy violations", "", "| stack | policy | enforcement | message |", "|---|---|---|---|");
+    for (const v of violations) md.push(`| ${v.stack} | ${v.policyPack}/${v.policy} | ${v.enforcement} | ${v.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
+    md.push("");
+  }
+  md.push("## Graph", "", "```mermaid", mermaidGraph(stacks, dependsOn), "```", "");
+  return md.join("\n");
+}

@@ -1,0 +1,383 @@
+/**
+ * The run loop: drives the Scheduler against an Engine, one operation per stack, and
+ * writes everything a run leaves behind under `<runsDir>/<run-id>/`:
+ *
+ *   run.json                    the run record (rewritten after every state change)
+ *   events.jsonl                every event (the `--json` stream)
+ *   report.md                   table + Mermaid graph
+ *   logs/<domain>/<stack>.log   per-stack engine output
+ *   evidence/<domain>/          evidence.json, events.jsonl, report.md — that domain only
+ *
+ * Interrupts: the first SIGINT/SIGTERM stops new starts and cancels running operations
+ * through the engine, waits for them to settle (their locks released), writes the record
+ * and returns exit code 130. A second one writes what is known and calls `hardExit(130)`.
+ * Everything written or emitted passes through the Redactor first.
+ */
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import type { Fleet } from "../fleet/load";
+import { OperationCancelledError, runOperation, type Engine, type EngineEvent, type Operation, type PolicyViolation } from "../engine/types";
+import { Scheduler, scheduleNodes, type Outcome, type Strategy } from "../scheduler";
+import { domainEvidence, evidenceDir, writeEvidence, type RunContext } from "./evidence";
+import type { EventSink, FleetEvent } from "./events";
+import { countStatuses, succeededIn, writeRecord, type RunRecord, type RunStatus, type StackRecord } from "./record";
+import { Redactor, REDACTED } from "./redact";
+import { markdownReport } from "./report";
+import { retryOnLock, type RetryPolicy } from "./retry";
+import type { InterruptSignal, SignalSource } from "./signals";
+
+export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export interface RunInput {
+  readonly fleet: Fleet;
+  readonly command: Operation;
+  /** The stacks to run (selection already resolved: `--stack`, `--domains`, `--with-dependencies`). */
+  readonly stacks: readonly string[];
+  /** Domain order; the first is the canary. */
+  readonly domains: readonly string[];
+  readonly strategy: Strategy;
+  readonly parallel: number;
+  readonly failFast: boolean;
+  readonly engine: Engine;
+  /** The folder holding run folders (`.fleet-runs`). */
+  readonly runsDir: string;
+  readonly context: RunContext;
+  readonly redactor: Redactor;
+  /** (Optional) The record of the run this one resumes: its successes are not run again. */
+  readonly resume?: RunRecord;
+  /** (Optional) Event consumers (the `--json` printer, the progress renderer); they receive redacted events. */
+  readonly sinks?: readonly EventSink[];
+  /** (Optional) Defaults to no signals. */
+  readonly signals?: SignalSource;
+  readonly retry?: RetryPolicy;
+  /** (Optional) Called on a second interrupt, after the record is written. Defaults to `process.exit`. */
+  readonly hardExit?: (code: number) => void;
+  /** (Optional) Fixed run id (tests); defaults to `<UTC time>-<command>-<random>`. */
+  readonly runId?: string;
+  readonly now?: () => Date;
+  /** (Optional) Expected duration per stack (ms) for the scheduler's priority, e.g. from the last run. */
+  readonly estimates?: ReadonlyMap<string, number>;
+}
+
+export interface RunOutcome {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly status: RunStatus;
+  readonly exitCode: number;
+  readonly record: RunRecord;
+}
+
+export function newRunId(command: string, now: Date): string {
+  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${command}-${crypto.randomBytes(2).toString("hex")}`;
+}
+
+/** Run one fleet operation to the end (or to an interrupt). Never throws for stack failures. */
+export async function runFleet(input: RunInput): Promise<RunOutcome> {
+  const now = input.now ?? (() => new Date());
+  const started = now();
+  const runId = input.runId ?? newRunId(input.command, started);
+  const runDir = path.join(input.runsDir, runId);
+  fs.mkdirSync(runDir, { recursive: true });
+  const redactor = input.redactor;
+  const { fleet, engine, command } = input;
+  const domainOf = (name: string): string => fleet.stacks.get(name)!.domain;
+
+  const carried = new Set(input.resume ? succeededIn(input.resume).filter((n) => input.stacks.includes(n)) : []);
+  const stacks: Record<string, StackRecord> = {};
+  for (const name of input.stacks) {
+    const spec = fleet.stacks.get(name);
+    if (spec === undefined) throw new Error(`"${name}" is not a stack of the fleet`);
+    const prev = input.resume?.stacks[name];
+    stacks[name] = carried.has(name)
+      ? { ...prev!, status: "succeeded", carriedOver: true }
+      : { name, domain: spec.domain, ring: spec.ring, status: "not-started", attempts: 0, violations: [] };
+  }
+  const domains = input.domains.filter((d) => Object.values(stacks).some((s) => s.domain === d));
+  const record: RunRecord = {
+    schema: 1,
+    runId,
+    command,
+    status: "running",
+    startedAt: started.toISOString(),
+    options: {
+      domains,
+      stacks: [...input.stacks],
+      strategy: input.strategy,
+      parallel: input.parallel,
+      failFast: input.failFast,
+      engine: engine.kind,
+      policyPack: input.context.policyPack?.path,
+      backend: input.context.backend,
+    },
+    resumedFrom: input.resume?.runId,
+    who: { user: input.context.user, gitAuthor: input.context.gitAuthor },
+    git: { commit: input.context.gitCommit, dirty: input.context.gitDirty },
+    stacks,
+  };
+  const redact = (s: string): string => redactor.redact(s);
+  const saveRecord = (): void => writeRecord(runDir, record, redact);
+  for (const d of domains) fs.mkdirSync(evidenceDir(runDir, d), { recursive: true });
+  saveRecord();
+
+  const policyPacksRun: Record<string, Record<string, string>> = {};
+  const emit = (event: FleetEvent): void => {
+    const clean = redactor.redactDeep(event);
+    const line = JSON.stringify(clean) + "\n";
+    fs.appendFileSync(path.join(runDir, "events.jsonl"), line);
+    const domain = "domain" in clean ? clean.domain : undefined;
+    if (domain !== undefined) fs.appendFileSync(path.join(evidenceDir(runDir, domain), "events.jsonl"), line);
+    for (const sink of input.sinks ?? []) sink(clean);
+  };
+  const time = (): string => now().toISOString();
+
+  const scheduler = new Scheduler(scheduleNodes(fleet, input.stacks), {
+    direction: command === "destroy" ? "reverse" : "forward",
+    strategy: input.strategy,
+    parallel: input.parallel,
+    domainOrder: domains,
+    failFast: input.failFast,
+    succeeded: carried,
+    estimates: input.estimates,
+  });
+
+  // Wake-up of the loop: stack completions and signals.
+  let woken = false;
+  let wake: (() => void) | undefined;
+  const poke = (): void => {
+    woken = true;
+    wake?.();
+  };
+  const stopWaiting = new AbortController();
+  const cancelRequested = new Set<string>();
+  let interrupted = false;
+  let hardExited = false;
+
+  const cancel = (name: string): void => {
+    if (cancelRequested.has(name)) return;
+    cancelRequested.add(name);
+    emit({ type: "stack-output", time: time(), runId, stack: name, domain: domainOf(name), text: "cancelling: asking the engine to stop this update" });
+    engine.cancel(name).catch((e: unknown) => {
+      emit({ type: "stack-output", time: time(), runId, stack: name, domain: domainOf(name), text: `cancel failed: ${errorText(e)}` });
+    });
+  };
+
+  const onSignal = (signal: InterruptSignal): void => {
+    if (!interrupted) {
+      interrupted = true;
+      scheduler.interrupt();
+      stopWaiting.abort();
+      for (const name of scheduler.running) {
+        emit({ type: "stack-output", time: time(), runId, stack: name, domain: domainOf(name), text: `${signal}: stopping` });
+        cancel(name);
+      }
+      poke();
+      return;
+    }
+    // Second signal: leave now, with what is known on disk.
+    hardExited = true;
+    for (const name of scheduler.running) {
+      const s = stacks[name];
+      s.status = "cancelled";
+      s.error = `${signal} twice: left while the update was still stopping; its lock may still be held`;
+    }
+    record.status = "interrupted";
+    record.finishedAt = time();
+    record.exitCode = EXIT_CODES.interrupted;
+    saveRecord();
+    poke();
+    (input.hardExit ?? ((code: number) => process.exit(code)))(EXIT_CODES.interrupted);
+  };
+  const unsubscribe = input.signals?.subscribe(onSignal);
+
+  const logDir = (domain: string): string => path.join(runDir, "logs", domain);
+
+  const runStack = async (name: string): Promise<void> => {
+    const s = stacks[name];
+    const domain = s.domain;
+    const startedAt = now();
+    s.status = "running";
+    s.startedAt = startedAt.toISOString();
+    s.log = path.join("logs", domain, `${name}.log`);
+    fs.mkdirSync(logDir(domain), { recursive: true });
+    const logFile = path.join(runDir, s.log);
+    const log = (text: string): void => fs.appendFileSync(logFile, redact(text.endsWith("\n") ? text : text + "\n"));
+    log(`# fleet ${command} ${name} (${domain}) run ${runId} started ${s.startedAt}`);
+    emit({ type: "stack-started", time: s.startedAt, runId, stack: name, domain, ring: s.ring, operation: command });
+    saveRecord();
+
+    const violations: PolicyViolation[] = [];
+    const onEvent = (e: EngineEvent): void => {
+      switch (e.type) {
+        case "output":
+          log(e.text);
+          emit({ type: "stack-output", time: time(), runId, stack: name, domain, text: e.text });
+          return;
+        case "diagnostic":
+          log(`${e.severity}: ${e.urn ? `${e.urn}: ` : ""}${e.message}`);
+          if (e.severity !== "info") emit({ type: "stack-output", time: time(), runId, stack: name, domain, text: `${e.severity}: ${e.message}` });
+          return;
+        case "resource":
+          if (e.phase !== "started") log(`${e.phase === "failed" ? "failed" : "done"} ${e.op} ${e.resourceType} ${e.urn}`);
+          return;
+        case "policy-violation": {
+          const v = redactor.redactDeep(e.violation);
+          violations.push(v);
+          log(`policy ${v.enforcement}: ${v.policyPack}/${v.policy}: ${v.message}${v.urn ? ` (${v.urn})` : ""}`);
+          emit({ type: "policy-violation", time: time(), runId, stack: name, domain, policyPack: v.policyPack, policy: v.policy, enforcement: v.enforcement, message: v.message, urn: v.urn });
+          return;
+        }
+      }
+    };
+
+    let outcome: Outcome;
+    try {
+      const result = await retryOnLock(
+        name,
+        (n) => {
+          s.attempts = n;
+          return runOperation(engine, command, name, { onEvent });
+        },
+        input.retry,
+        (n, delayMs, e) => {
+          const text = `${e.message}; retry ${n + 1} in ${Math.round(delayMs / 100) / 10}s`;
+          log(text);
+          emit({ type: "stack-output", time: time(), runId, stack: name, domain, text });
+        },
+        stopWaiting.signal,
+      );
+      s.changes = result.changes;
+      if (result.policyPacks) policyPacksRun[domain] = { ...policyPacksRun[domain], ...result.policyPacks };
+      const mandatory = violations.filter((v) => v.enforcement === "mandatory");
+      if (mandatory.length > 0) {
+        // An engine that reports mandatory violations without failing (the offline mock) still fails the stack.
+        throw new Error(`${mandatory.length} mandatory policy violation(s): ${mandatory.map((v) => v.policy).join(", ")}`);
+      }
+      if (command === "up" || command === "refresh") {
+        try {
+          const outputs = await engine.outputs(name);
+          for (const o of Object.values(outputs)) if (o.secret) redactor.add(o.value);
+          s.outputs = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? REDACTED : redactor.redactDeep(o.value)]));
+          rewriteRedacted(logFile, redactor); // secrets first known now: scrub the log written so far
+        } catch (e) {
+          log(`warning: could not read outputs: ${errorText(e)}`);
+        }
+      }
+      outcome = "succeeded";
+    } catch (e) {
+      outcome = e instanceof OperationCancelledError || cancelRequested.has(name) || interrupted ? "cancelled" : "failed";
+      s.error = redact(errorText(e));
+      log(`${outcome}: ${s.error}`);
+    }
+    if (hardExited) return;
+    const finishedAt = now();
+    s.status = outcome;
+    s.finishedAt = finishedAt.toISOString();
+    s.durationMs = finishedAt.getTime() - startedAt.getTime();
+    s.violations = violations;
+    log(`# ${outcome} in ${s.durationMs}ms`);
+    for (const other of scheduler.finish(name, outcome)) cancel(other);
+    emit({
+      type: "stack-finished",
+      time: s.finishedAt,
+      runId,
+      stack: name,
+      domain,
+      status: outcome,
+      durationMs: s.durationMs,
+      attempts: s.attempts,
+      changes: s.changes,
+      violations: { mandatory: violations.filter((v) => v.enforcement === "mandatory").length, advisory: violations.filter((v) => v.enforcement === "advisory").length },
+      error: s.error,
+      outputs: s.outputs,
+    });
+    saveRecord();
+    poke();
+  };
+
+  const inflight = new Set<Promise<void>>();
+  try {
+    for (;;) {
+      for (const name of scheduler.take()) {
+        const p: Promise<void> = runStack(name).catch((e: unknown) => {
+          // A bug in the loop itself (not a stack failure): record it on the stack and go on.
+          stacks[name].error = redact(`internal error: ${errorText(e)}`);
+          if (scheduler.status(name) === "running") scheduler.finish(name, "failed");
+          poke();
+        });
+        inflight.add(p);
+        void p.finally(() => inflight.delete(p));
+      }
+      if (scheduler.isDone()) break;
+      if (!woken) await new Promise<void>((r) => (wake = r));
+      woken = false;
+      wake = undefined;
+      if (hardExited) break;
+    }
+    // After a second interrupt, do not wait for operations that would not stop.
+    if (!hardExited) await Promise.all(inflight);
+  } finally {
+    unsubscribe?.();
+  }
+  if (hardExited) return { runId, runDir, status: "interrupted", exitCode: EXIT_CODES.interrupted, record };
+
+  // Final statuses for stacks that never ran.
+  const final = scheduler.result();
+  for (const [name, status] of final) {
+    const s = stacks[name];
+    if (s.status === "not-started" || s.status === "running") s.status = status;
+  }
+  for (const name of input.stacks) {
+    const s = stacks[name];
+    if (s.status === "skipped" || s.status === "not-started") {
+      emit({ type: "stack-finished", time: time(), runId, stack: name, domain: s.domain, status: s.status, attempts: 0, violations: { mandatory: 0, advisory: 0 } });
+    }
+  }
+  const counts = countStatuses(Object.values(stacks));
+  const anyMandatory = Object.values(stacks).some((s) => s.violations.some((v) => v.enforcement === "mandatory"));
+  const status: RunStatus = interrupted ? "interrupted" : counts.succeeded === input.stacks.length && !anyMandatory ? "succeeded" : "failed";
+  const exitCode = status === "succeeded" ? EXIT_CODES.ok : status === "interrupted" ? EXIT_CODES.interrupted : EXIT_CODES.failed;
+  const finishedAt = now();
+  record.status = status;
+  record.finishedAt = finishedAt.toISOString();
+  record.exitCode = exitCode;
+  saveRecord();
+
+  const dependsOn = (name: string): readonly string[] => fleet.stacks.get(name)?.dependsOn ?? [];
+  fs.writeFileSync(path.join(runDir, "report.md"), redact(markdownReport(record, dependsOn)));
+  for (const d of domains) {
+    fs.writeFileSync(path.join(evidenceDir(runDir, d), "report.md"), redact(markdownReport(record, dependsOn, d)));
+    writeEvidence(runDir, domainEvidence(record, input.context, d, policyPacksRun[d] ?? {}), redact);
+    const mine = Object.values(stacks).filter((s) => s.domain === d);
+    const line = JSON.stringify(
+      redactor.redactDeep({
+        type: "run-finished",
+        time: record.finishedAt,
+        runId,
+        command,
+        status,
+        exitCode,
+        durationMs: finishedAt.getTime() - started.getTime(),
+        counts: countStatuses(mine),
+        domain: d,
+        runDir: path.join(runDir, "evidence", d),
+      }),
+    );
+    fs.appendFileSync(path.join(evidenceDir(runDir, d), "events.jsonl"), line + "\n");
+  }
+  emit({ type: "run-finished", time: record.finishedAt, runId, command, status, exitCode, durationMs: finishedAt.getTime() - started.getTime(), counts, runDir });
+  return { runId, runDir, status, exitCode, record };
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Re-redact a file in place (after new secrets became known). */
+function rewriteRedacted(file: string, redactor: Redactor): void {
+  if (!fs.existsSync(file)) return;
+  const text = fs.readFileSync(file, "utf8");
+  const clean = redactor.redact(text);
+  if (clean !== text) fs.writeFileSync(file, clean);
+}

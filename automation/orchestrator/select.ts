@@ -1,0 +1,95 @@
+/**
+ * Which stacks a command runs: `--domains` (order = rollout order), `--stack NAME...`,
+ * `--with-dependencies` (for destroy: with the stacks that depend on them, which must go
+ * first), or the set of a resumed run. Problems are UsageErrors (exit 2).
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { dependentsOf, topologicalOrder, withDependencies, type Fleet } from "../fleet";
+import type { Operation } from "../engine/types";
+import { RECORD_FILE, type RunRecord } from "./record";
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export interface Selection {
+  readonly stacks: string[];
+  /** Domains in rollout order (the first is the canary), only those with stacks. */
+  readonly domains: string[];
+}
+
+export interface SelectOptions {
+  readonly command: Operation;
+  readonly domains?: readonly string[];
+  readonly stacks?: readonly string[];
+  readonly withDependencies?: boolean;
+}
+
+export function parseDomains(fleet: Fleet, value: string | readonly string[] | undefined): string[] {
+  if (value === undefined) return [...fleet.settings.domainOrder];
+  const list = (typeof value === "string" ? value.split(",") : value.flatMap((v) => v.split(","))).map((d) => d.trim()).filter((d) => d.length > 0);
+  const known = fleet.settings.domainOrder as readonly string[];
+  for (const d of list) if (!known.includes(d)) throw new UsageError(`--domains: unknown domain "${d}"; known: ${known.join(", ")}`);
+  if (new Set(list).size !== list.length) throw new UsageError(`--domains: a domain is listed twice (${list.join(",")})`);
+  if (list.length === 0) throw new UsageError("--domains: name at least one domain");
+  return list;
+}
+
+export function selectStacks(fleet: Fleet, opts: SelectOptions): Selection {
+  const domains = parseDomains(fleet, opts.domains);
+  let names: Set<string>;
+  if (opts.stacks !== undefined && opts.stacks.length > 0) {
+    for (const n of opts.stacks) {
+      const spec = fleet.stacks.get(n);
+      if (spec === undefined) throw new UsageError(`--stack: "${n}" is not a stack (stacks/Pulumi.${n}.yaml does not exist)`);
+      if (!domains.includes(spec.domain)) throw new UsageError(`--stack: "${n}" is in domain ${spec.domain}, which --domains ${domains.join(",")} excludes`);
+    }
+    names = new Set(opts.stacks);
+    if (opts.withDependencies) {
+      if (opts.command === "destroy") for (const n of opts.stacks) for (const d of dependentsOf(fleet, n)) names.add(d);
+      else names = withDependencies(fleet, opts.stacks);
+    }
+  } else {
+    names = new Set([...fleet.stacks.values()].filter((s) => domains.includes(s.domain)).map((s) => s.name));
+  }
+  const stacks = topologicalOrder(fleet).filter((n) => names.has(n));
+  return { stacks, domains: domains.filter((d) => stacks.some((n) => fleet.stacks.get(n)!.domain === d)) };
+}
+
+/** The selection of a resumed run; its stacks must still exist and the command must match. */
+export function selectionFromRecord(fleet: Fleet, record: RunRecord, command: Operation): Selection {
+  if (record.command !== command) {
+    throw new UsageError(`run ${record.runId} was a "${record.command}"; resume it with \`fleet ${record.command} --resume ${record.runId}\``);
+  }
+  const missing = record.options.stacks.filter((n) => !fleet.stacks.has(n));
+  if (missing.length > 0) throw new UsageError(`run ${record.runId} names stacks that no longer exist: ${missing.join(", ")}`);
+  return { stacks: [...record.options.stacks], domains: [...record.options.domains] };
+}
+
+/**
+ * Duration (ms) of each stack in the newest earlier run of the same command, for the
+ * scheduler's critical-path priority. Empty when there is none.
+ */
+export function lastDurations(runsDir: string, command: Operation): Map<string, number> {
+  const out = new Map<string, number>();
+  if (!fs.existsSync(runsDir)) return out;
+  const runs = fs
+    .readdirSync(runsDir)
+    .filter((d) => d.includes(`-${command}-`))
+    .sort()
+    .reverse();
+  for (const dir of runs) {
+    try {
+      const record = JSON.parse(fs.readFileSync(path.join(runsDir, dir, RECORD_FILE), "utf8")) as RunRecord;
+      for (const s of Object.values(record.stacks)) if (s.durationMs !== undefined && s.status === "succeeded") out.set(s.name, s.durationMs);
+      if (out.size > 0) return out;
+    } catch {
+      // An unreadable or partial record: try the next older run.
+    }
+  }
+  return out;
+}

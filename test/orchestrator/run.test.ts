@@ -1,0 +1,266 @@
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { loadFleet } from "../../automation/fleet";
+import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
+import type { Operation } from "../../automation/engine/types";
+import {
+  ManualSignals,
+  ProgressRenderer,
+  readRecord,
+  Redactor,
+  runFleet,
+  selectStacks,
+  selectionFromRecord,
+  type FleetEvent,
+  type RunInput,
+} from "../../automation/orchestrator";
+import type { Strategy } from "../../automation/scheduler";
+
+const fleet = loadFleet(path.join(__dirname, "../../stacks"));
+const ALL = selectStacks(fleet, { command: "up" });
+const EU = ALL.stacks.filter((n) => n.startsWith("eu-"));
+const US = ALL.stacks.filter((n) => n.startsWith("us-"));
+
+let runsDir: string;
+beforeEach(() => {
+  runsDir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-runs-"));
+});
+afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
+
+interface Harness {
+  engine: FakeEngine;
+  events: FleetEvent[];
+  input: RunInput;
+}
+
+function harness(scripts: Record<string, FakeStackScript>, over: Partial<RunInput> = {}, command: Operation = "up"): Harness {
+  const engine = new FakeEngine(scripts);
+  const events: FleetEvent[] = [];
+  const input: RunInput = {
+    fleet,
+    command,
+    stacks: ALL.stacks,
+    domains: ALL.domains,
+    strategy: "canary" as Strategy,
+    parallel: 4,
+    failFast: false,
+    engine,
+    runsDir,
+    context: { user: "tester", gitAuthor: "Test Er <t@example.com>", gitCommit: "abc123", gitDirty: false, node: process.version, policyPack: { path: "policy-pack", name: "meridian-policies", version: "0.1.0" } },
+    redactor: new Redactor(),
+    sinks: [(e) => events.push(e)],
+    retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
+    ...over,
+  };
+  return { engine, events, input };
+}
+
+const byStack = (events: FleetEvent[], type: FleetEvent["type"]): string[] =>
+  events.filter((e) => e.type === type).map((e) => ("stack" in e ? e.stack : ""));
+
+function filesUnder(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? filesUnder(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+}
+
+describe("runFleet with the fake engine", () => {
+  it("rolls out the reference fleet: canary EU first, at most N at once, record, report and events", async () => {
+    const h = harness(Object.fromEntries(ALL.stacks.map((n) => [n, { durationMs: 5 }])));
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(0);
+    expect(out.status).toBe("succeeded");
+    expect(h.engine.maxConcurrent).toBeLessThanOrEqual(4);
+    expect(h.engine.maxConcurrent).toBeGreaterThan(1);
+    const started = byStack(h.events, "stack-started");
+    expect(started.sort()).toEqual([...ALL.stacks].sort());
+    const order = h.events.map((e) => `${e.type}:${"stack" in e ? e.stack : ""}`);
+    const lastEuFinish = Math.max(...EU.map((n) => order.indexOf(`stack-finished:${n}`)));
+    const firstUsStart = Math.min(...US.map((n) => order.indexOf(`stack-started:${n}`)));
+    expect(lastEuFinish).toBeLessThan(firstUsStart);
+    expect(h.events[h.events.length - 1]).toMatchObject({ type: "run-finished", status: "succeeded", exitCode: 0 });
+
+    const record = readRecord(runsDir, out.runId);
+    expect(Object.values(record.stacks).every((s) => s.status === "succeeded" && s.durationMs !== undefined && s.changes?.create === 1)).toBe(true);
+    const report = fs.readFileSync(path.join(out.runDir, "report.md"), "utf8");
+    expect(report).toContain("| stack | domain | status | duration | creates | updates | deletes | violations |");
+    expect(report).toContain("```mermaid");
+    expect(report).toContain("n_eu_pki --> n_eu_mgmt");
+    expect(fs.existsSync(path.join(out.runDir, "logs", "eu", "eu-mgmt.log"))).toBe(true);
+    const jsonl = fs.readFileSync(path.join(out.runDir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
+    expect(jsonl.map((e) => e.type)).toEqual(h.events.map((e) => e.type));
+  });
+
+  it("halts the domain on the first failure; dependents are skipped and the canary gate keeps US from starting", async () => {
+    const h = harness({ "eu-pki": { durationMs: 2, fail: "boom: CA rejected" } });
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(1);
+    const r = out.record.stacks;
+    expect(r["eu-pki"]).toMatchObject({ status: "failed", error: "boom: CA rejected" });
+    expect(r["eu-mgmt"].status).toBe("skipped");
+    expect(r["eu-workload-aws"].status).toBe("skipped");
+    for (const n of US) expect(r[n].status).toBe("not-started");
+    expect(h.engine.started().filter((n) => n.startsWith("us-"))).toEqual([]);
+    expect(h.events.filter((e) => e.type === "stack-finished" && e.stack === "us-pki")).toMatchObject([{ status: "not-started" }]);
+  });
+
+  it("with --strategy parallel the other domain completes", async () => {
+    const h = harness({ "eu-pki": { fail: "boom" } }, { strategy: "parallel" });
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(1);
+    for (const n of US) expect(out.record.stacks[n].status).toBe("succeeded");
+    expect(out.record.stacks["eu-mgmt"].status).toBe("skipped");
+  });
+
+  it("--fail-fast cancels the running stacks of the failed domain through the engine; without it they finish", async () => {
+    const scripts = { "eu-foundation-aws": { durationMs: 5, fail: "quota exceeded" }, "eu-foundation-gcp": { hang: true }, "eu-pki": { durationMs: 60 } };
+    const ff = harness(scripts, { failFast: true, parallel: 4 });
+    const out = await runFleet(ff.input);
+    expect(out.exitCode).toBe(1);
+    expect(out.record.stacks["eu-foundation-gcp"].status).toBe("cancelled");
+    expect(out.record.stacks["eu-pki"].status).toBe("cancelled");
+    expect(ff.engine.calls.filter((c) => c.op === "cancel").map((c) => c.stack).sort()).toEqual(["eu-foundation-azure", "eu-foundation-gcp", "eu-pki"].filter((n) => out.record.stacks[n].status === "cancelled").sort());
+
+    const slow = harness({ "eu-foundation-aws": { durationMs: 5, fail: "quota exceeded" }, "eu-pki": { durationMs: 60 } }, { failFast: false });
+    const out2 = await runFleet(slow.input);
+    expect(out2.record.stacks["eu-pki"].status).toBe("succeeded");
+    expect(slow.engine.calls.filter((c) => c.op === "cancel")).toEqual([]);
+  });
+
+  it("retries a held lock with bounded backoff, then reports it clearly; other errors are not retried", async () => {
+    const h = harness({ "eu-pki": { lockConflicts: 2 }, "us-pki": { lockConflicts: 99 }, "eu-mgmt": { fail: "provider crashed" } }, { strategy: "parallel" });
+    const out = await runFleet(h.input);
+    expect(out.record.stacks["eu-pki"]).toMatchObject({ status: "succeeded", attempts: 3 });
+    expect(out.record.stacks["us-pki"]).toMatchObject({ status: "failed", attempts: 4 });
+    expect(out.record.stacks["us-pki"].error).toMatch(/locked by another update; gave up after 4 attempts.*pulumi cancel --stack us-pki/);
+    expect(h.engine.started().filter((n) => n === "eu-mgmt")).toHaveLength(1);
+    expect(h.events.some((e) => e.type === "stack-output" && e.stack === "eu-pki" && /retry 2 in/.test(e.text))).toBe(true);
+  });
+
+  it("SIGINT mid-run: stops starting, cancels running updates through the engine, writes the record, exits 130", async () => {
+    const signals = new ManualSignals();
+    const scripts = Object.fromEntries(ALL.stacks.map((n) => [n, { hang: true } as FakeStackScript]));
+    const h = harness(scripts, { signals, strategy: "parallel" });
+    h.input = { ...h.input, sinks: [(e) => { h.events.push(e); if (e.type === "stack-started" && h.events.filter((x) => x.type === "stack-started").length === 4) setTimeout(() => signals.fire("SIGINT"), 5); }] };
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(130);
+    expect(out.status).toBe("interrupted");
+    const statuses = Object.values(out.record.stacks).map((s) => s.status);
+    expect(statuses.filter((s) => s === "cancelled")).toHaveLength(4);
+    expect(statuses.filter((s) => s === "succeeded" || s === "failed" || s === "running")).toEqual([]);
+    expect(h.engine.calls.filter((c) => c.op === "cancel")).toHaveLength(4);
+    expect(h.engine.started()).toHaveLength(4);
+    expect(readRecord(runsDir, out.runId).status).toBe("interrupted");
+    expect(signals.listening).toBe(0);
+  });
+
+  it("a second SIGINT exits at once, with the record written", async () => {
+    const signals = new ManualSignals();
+    const exits: number[] = [];
+    const h = harness({ "eu-pki": { hang: true, ignoreCancel: true } }, { signals, hardExit: (c) => exits.push(c) });
+    h.input = {
+      ...h.input,
+      sinks: [(e) => { if (e.type === "stack-started" && e.stack === "eu-pki") setTimeout(() => { signals.fire("SIGINT"); setTimeout(() => signals.fire("SIGINT"), 5); }, 5); }],
+    };
+    const out = await runFleet(h.input);
+    expect(exits).toEqual([130]);
+    expect(out.exitCode).toBe(130);
+    const rec = readRecord(runsDir, out.runId);
+    expect(rec.status).toBe("interrupted");
+    expect(rec.stacks["eu-pki"].status).toBe("cancelled");
+    expect(rec.stacks["eu-pki"].error).toMatch(/lock may still be held/);
+  });
+
+  it("--resume runs exactly what did not succeed, and carries the rest over", async () => {
+    const first = harness({ "eu-mgmt": { fail: "boom" } }, { strategy: "parallel" });
+    const out1 = await runFleet(first.input);
+    expect(out1.exitCode).toBe(1);
+    const unfinished = Object.values(out1.record.stacks).filter((s) => s.status !== "succeeded").map((s) => s.name);
+    expect(unfinished.length).toBeGreaterThan(1);
+
+    const record = readRecord(runsDir, out1.runId);
+    const sel = selectionFromRecord(fleet, record, "up");
+    const second = harness({}, { resume: record, stacks: sel.stacks, domains: sel.domains, strategy: record.options.strategy });
+    const out2 = await runFleet(second.input);
+    expect(out2.exitCode).toBe(0);
+    expect(second.engine.started().sort()).toEqual(unfinished.sort());
+    expect(out2.record.resumedFrom).toBe(out1.runId);
+    expect(out2.record.stacks["eu-pki"]).toMatchObject({ status: "succeeded", carriedOver: true });
+    expect(() => selectionFromRecord(fleet, record, "destroy")).toThrow(/resume it with `fleet up --resume/);
+  });
+
+  it("destroy runs in reverse: a stack only after everything that depends on it", async () => {
+    const h = harness(Object.fromEntries(ALL.stacks.map((n) => [n, { durationMs: 2 }])), {}, "destroy");
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(0);
+    const order = h.events.map((e) => `${e.type}:${"stack" in e ? e.stack : ""}`);
+    for (const spec of fleet.stacks.values()) {
+      for (const dep of spec.dependsOn) {
+        expect(order.indexOf(`stack-finished:${spec.name}`)).toBeLessThan(order.indexOf(`stack-started:${dep}`));
+      }
+    }
+  });
+
+  it("a mandatory policy violation fails the stack even when the engine did not; advisory ones do not", async () => {
+    const v = { policyPack: "meridian-policies", policy: "residency-region", message: "region us-east-1 is not an EU region" };
+    const h = harness({
+      "eu-pki": { violations: [{ ...v, enforcement: "mandatory" }] },
+      "us-pki": { violations: [{ ...v, policy: "tags", enforcement: "advisory" }] },
+    }, { strategy: "parallel" });
+    const out = await runFleet(h.input);
+    expect(out.exitCode).toBe(1);
+    expect(out.record.stacks["eu-pki"].status).toBe("failed");
+    expect(out.record.stacks["us-pki"].status).toBe("succeeded");
+    expect(h.events.filter((e) => e.type === "policy-violation").map((e) => (e as { policy: string }).policy).sort()).toEqual(["residency-region", "tags"]);
+  });
+
+  it("writes per-domain evidence: who, what, when, results, verdicts — EU never in the US folder and vice versa", async () => {
+    const h = harness({ "us-mgmt": { fail: "boom" } }, { strategy: "parallel" });
+    const out = await runFleet(h.input);
+    for (const [domain, mine, other] of [["eu", EU, US], ["us", US, EU]] as const) {
+      const dir = path.join(out.runDir, "evidence", domain);
+      expect(fs.readdirSync(dir).sort()).toEqual(["events.jsonl", "evidence.json", "report.md"]);
+      const ev = JSON.parse(fs.readFileSync(path.join(dir, "evidence.json"), "utf8"));
+      expect(ev.who).toEqual({ user: "tester", gitAuthor: "Test Er <t@example.com>" });
+      expect(ev.what).toMatchObject({ command: "up", gitCommit: "abc123", policyPack: { version: "0.1.0" } });
+      expect(ev.what.stacks).toEqual([...mine].sort());
+      expect(ev.when.startedAt).toMatch(/^\d{4}-/);
+      expect(ev.results).toHaveLength(mine.length);
+      expect(ev.verdicts.outcome).toBe(domain === "eu" ? "pass" : "fail");
+      for (const f of fs.readdirSync(dir)) {
+        const text = fs.readFileSync(path.join(dir, f), "utf8");
+        for (const n of other) expect(text).not.toContain(n);
+      }
+    }
+  });
+
+  it("never lets a secret into progress, logs, events, the record, the report or the evidence", async () => {
+    const passphrase = "correct-horse-battery-staple";
+    const dbPassword = "s3cr3t-db-pa55word-xyz";
+    const pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx\n-----END RSA PRIVATE KEY-----";
+    const redactor = Redactor.fromEnvironment({ PULUMI_CONFIG_PASSPHRASE: passphrase, HOME: "/home/x" });
+    const printed: string[] = [];
+    const h = harness(
+      {
+        "eu-pki": {
+          output: [`using passphrase ${passphrase}\n`, `key:\n${pem}\n`],
+          outputs: { dbPassword: { value: dbPassword, secret: true }, endpoint: { value: "https://pki.eu", secret: false } },
+        },
+        "eu-mgmt": {
+          output: [`read upstream ${dbPassword}\n`],
+          violations: [{ policyPack: "p", policy: "q", enforcement: "advisory", message: `leaked ${dbPassword}` }],
+        },
+        "eu-workload-aws": { fail: `auth failed with ${passphrase} / password=hunter22hunter` },
+      },
+      { redactor, strategy: "parallel", parallel: 1 },
+    );
+    const progress = new ProgressRenderer({ write: (t: string) => printed.push(t), isTTY: true, columns: 200 }, 22, {});
+    h.input = { ...h.input, sinks: [(e) => printed.push(JSON.stringify(e)), (e) => progress.onEvent(e)] };
+    const out = await runFleet(h.input);
+    const everything = [...printed, ...filesUnder(out.runDir).map((f) => fs.readFileSync(f, "utf8"))].join("\n");
+    for (const secret of [passphrase, dbPassword, "MIIEowIBAAKCAQEAx", "hunter22hunter"]) expect(everything).not.toContain(secret);
+    expect(everything).toContain("[secret]");
+    expect(out.record.stacks["eu-pki"].outputs).toEqual({ dbPassword: "[secret]", endpoint: "https://pki.eu" });
+    // The scrubbing is not vacuous: the fake did emit them.
+    expect(h.engine.started()).toEqual(expect.arrayContaining(["eu-pki", "eu-mgmt", "eu-workload-aws"]));
+  });
+});
