@@ -1,0 +1,38 @@
+/**
+ * Every meridian policy, in evaluation order, and their metadata. Import this (not
+ * ../index.ts, which starts the engine's gRPC server) from tests, the plan and tools.
+ */
+import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import { policyMetadata, type PolicyMeta } from "../lib/define";
+import { awsPolicies } from "./aws";
+import { azurePolicies } from "./azure";
+import { baselinePolicies } from "./baseline";
+import { gcpPolicies } from "./gcp";
+import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
+import { interconnectPolicies } from "./interconnect";
+import { kubernetesPolicies } from "./kubernetes";
+import { residencyPolicies } from "./residency";
+
+export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
+
+export const allPolicies: readonly MeridianPolicy[] = [
+  ...residencyPolicies,
+  ...awsPolicies,
+  ...azurePolicies,
+  ...gcpPolicies,
+  ...kubernetesPolicies,
+  ...interconnectPolicies,
+  ...baselinePolicies,
+  ...governancePolicies,
+  // Last: reports the exemptions the policies above used.
+  exemptionActive,
+];
+
+export const policyNames: readonly string[] = allPolicies.map((p) => p.name);
+setKnownPolicies(policyNames);
+
+/** Metadata (what, why, how to fix, rule ids, frameworks, types) in list order. */
+export const allPolicyMetadata: readonly PolicyMeta[] = policyNames.map((n) => policyMetadata.get(n)!);
+
+export { policyMetadata };
+export type { PolicyMeta };
