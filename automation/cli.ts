@@ -1,0 +1,41 @@
+/**
+ * `npm run fleet -- <command>`: the fleet's command line. Each command lives in
+ * automation/commands/ and registers itself here; commander parses argv.
+ * Exit codes: 0 success, 1 stack failures or mandatory violations, 2 usage/config errors,
+ * 130 interrupted.
+ */
+import { Command, CommanderError } from "commander";
+import { registerPlan } from "./commands/plan";
+
+export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
+
+export function buildCli(): Command {
+  const program = new Command("fleet")
+    .description("Plan and roll out the meridian fleet (EU and US residency domains)")
+    .showHelpAfterError()
+    .exitOverride();
+  registerPlan(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  try {
+    await buildCli().parseAsync(argv, { from: "user" });
+    return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    throw e;
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`fleet: internal error: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
+}

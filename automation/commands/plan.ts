@@ -1,0 +1,157 @@
+/**
+ * `fleet plan`: the credential-free plan of the whole fleet. No cloud, no Pulumi CLI.
+ * Exit codes: 0 clean, 1 a mandatory violation or a failed stack, 2 invalid input.
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
+import { planFleet, type FleetPlan, type StackEvaluator } from "../plan";
+import type { ClaimSource } from "../plan/fleetChecks";
+import { runStack } from "../../stacks/program";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
+
+export interface PlanCommandOptions {
+  stacksDir?: string;
+  json?: boolean;
+}
+
+/** Hooks other areas plug into the plan (policy pack evaluators, extra IPAM claims). */
+export const planExtensions: { evaluators: StackEvaluator[]; claimSources: ClaimSource[] } = { evaluators: [], claimSources: [] };
+
+export function registerPlan(program: Command): void {
+  program
+    .command("plan")
+    .description("Plan every stack offline under mocks, in dependency order; run the fleet checks and the policy pack")
+    .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
+    .option("--json", "print exactly one JSON object on stdout")
+    .action(async (opts: PlanCommandOptions) => {
+      process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    });
+}
+
+export interface Io {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
+  let fleet: Fleet;
+  try {
+    fleet = loadFleet(opts.stacksDir ?? DEFAULT_STACKS_DIR);
+  } catch (e) {
+    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
+      const errors = e instanceof FleetConfigErrors ? e.errors : [e];
+      for (const err of errors) io.err(`fleet: ${err.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const restore = opts.json ? quietConsole(io) : () => undefined;
+  let plan: FleetPlan;
+  try {
+    plan = await planFleet(fleet, {
+      program: (f, stack) => runStack(f, stack),
+      evaluators: planExtensions.evaluators,
+      claimSources: planExtensions.claimSources,
+      onStack: opts.json ? undefined : (p) => io.err(`  ${p.status === "planned" ? "✓" : p.status === "failed" ? "✗" : "·"} ${p.name} (${p.resources.length} resources, ${p.seconds.toFixed(2)}s)\n`),
+    });
+  } finally {
+    restore();
+  }
+  const report = planReport(fleet, plan);
+  io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
+  const failed = report.stacks.some((s) => s.status === "failed");
+  const mandatory = report.violations.some((v) => v.level === "mandatory");
+  return failed || mandatory ? 1 : 0;
+}
+
+/** Program output must not corrupt `--json`: send the runtime's console chatter to stderr. */
+function quietConsole(io: Io): () => void {
+  const saved = { log: console.log, info: console.info, warn: console.warn };
+  const toErr = (...args: unknown[]) => io.err(`${args.map(String).join(" ")}\n`);
+  console.log = toErr;
+  console.info = toErr;
+  console.warn = toErr;
+  return () => Object.assign(console, saved);
+}
+
+export interface PlanReport {
+  stacks: Array<{
+    name: string;
+    domain: string;
+    role: string;
+    cloud: string | null;
+    region: string | null;
+    dependsOn: string[];
+    wave: number;
+    resources: number;
+    status: "planned" | "not-implemented" | "failed";
+    error?: string;
+  }>;
+  waves: string[][];
+  violations: Array<{ stack: string; policy: string; level: "mandatory" | "advisory"; urn?: string; message: string }>;
+}
+
+export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
+  const depth = depths(fleet);
+  return {
+    stacks: plan.stacks.map((p) => {
+      const spec = fleet.stacks.get(p.name)!;
+      return {
+        name: p.name,
+        domain: spec.domain,
+        role: spec.role,
+        cloud: spec.clouds.length > 0 ? spec.clouds.join("+") : null,
+        region: spec.region ?? null,
+        dependsOn: [...spec.dependsOn],
+        wave: depth.get(p.name)!,
+        // Custom resources only: what a cloud would hold (components and the stack are bookkeeping).
+        resources: p.resources.filter((r) => r.custom).length,
+        status: p.status,
+        ...(p.error ? { error: p.error } : {}),
+      };
+    }),
+    waves: plan.waves.map((w) => [...w]),
+    violations: plan.violations.map((v) => ({ stack: v.stack, policy: v.policy, level: v.level, ...(v.urn ? { urn: v.urn } : {}), message: v.message })),
+  };
+}
+
+function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
+  const lines: string[] = [];
+  const domains = fleet.settings.domainOrder;
+  lines.push("", `Rollout order (${domains.join(" then ")}; a stack starts when its dependencies are done)`);
+  for (const d of domains) {
+    const byWave = new Map<number, string[]>();
+    for (const s of report.stacks.filter((x) => x.domain === d)) (byWave.get(s.wave) ?? byWave.set(s.wave, []).get(s.wave)!).push(s.name);
+    for (const [w, names] of [...byWave.entries()].sort(([a], [b]) => a - b)) {
+      lines.push(`  ${w === 0 ? d : "  "}  wave ${w}  ${names.sort().join(", ")}`);
+    }
+  }
+  lines.push("");
+  const header = ["STACK", "DOMAIN", "ROLE", "CLOUD", "REGION", "WAVE", "RESOURCES", "STATUS"];
+  const rows = report.stacks.map((s) => [s.name, s.domain, s.role, s.cloud ?? "-", s.region ?? "-", String(s.wave), String(s.resources), s.status]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const fmt = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i])).join("  ")}`.trimEnd();
+  lines.push(fmt(header), ...rows.map(fmt));
+  const errors = report.stacks.filter((s) => s.error);
+  if (errors.length > 0) {
+    lines.push("", "Not planned");
+    for (const s of errors) lines.push(`  ${s.name}: ${s.error}`);
+  }
+  const mandatory = report.violations.filter((v) => v.level === "mandatory");
+  const advisory = report.violations.filter((v) => v.level === "advisory");
+  if (report.violations.length > 0) {
+    lines.push("", `Violations (${mandatory.length} mandatory, ${advisory.length} advisory)`);
+    for (const v of [...mandatory, ...advisory]) lines.push(`  [${v.level}] ${v.stack} ${v.policy}: ${v.message}`);
+  }
+  const count = (st: string) => report.stacks.filter((s) => s.status === st).length;
+  const total = report.stacks.reduce((n, s) => n + s.resources, 0);
+  lines.push(
+    "",
+    `Plan: ${report.stacks.length} stacks (${count("planned")} planned, ${count("not-implemented")} not implemented, ${count("failed")} failed), ${total} resources, ${mandatory.length} mandatory and ${advisory.length} advisory violations in ${plan.seconds.toFixed(1)}s.`,
+    "",
+  );
+  return lines.join("\n");
+}

@@ -1,0 +1,59 @@
+/** GCP-shaped mock outputs: IDs and self links carry the provider's project and region. */
+import { FAKE_GCP_PROJECT_NUMBER, kindOf, physicalName, str, type MockContext, type ProviderState } from "./shared";
+
+export function gcpProject(ctx: { inputs: Record<string, unknown>; provider: ProviderState | undefined }): string {
+  return str(ctx.inputs.project, str(ctx.provider?.inputs.project, "mock-project"));
+}
+
+export function gcpRegion(ctx: { inputs: Record<string, unknown>; provider: ProviderState | undefined }): string {
+  return str(ctx.inputs.region, str(ctx.inputs.location, str(ctx.provider?.inputs.region, "us-central1")));
+}
+
+export function gcpOutputs(ctx: MockContext): Record<string, unknown> {
+  const project = gcpProject(ctx);
+  const region = gcpRegion(ctx);
+  const name = str(ctx.inputs.name, physicalName(ctx));
+  const kind = kindOf(ctx.type);
+  const compute = `https://www.googleapis.com/compute/v1/projects/${project}`;
+  switch (ctx.type) {
+    case "gcp:kms/keyRing:KeyRing":
+      return { id: `projects/${project}/locations/${region}/keyRings/${name}`, name, location: region };
+    case "gcp:kms/cryptoKey:CryptoKey": {
+      const ring = str(ctx.inputs.keyRing, `projects/${project}/locations/${region}/keyRings/unknown`);
+      return { id: `${ring}/cryptoKeys/${name}`, name };
+    }
+    case "gcp:artifactregistry/repository:Repository": {
+      const repositoryId = str(ctx.inputs.repositoryId, name);
+      return { id: `projects/${project}/locations/${region}/repositories/${repositoryId}`, name: repositoryId, location: region, project };
+    }
+    case "gcp:compute/network:Network":
+      return { id: `projects/${project}/global/networks/${name}`, name, selfLink: `${compute}/global/networks/${name}` };
+    case "gcp:compute/subnetwork:Subnetwork":
+    case "gcp:compute/router:Router":
+    case "gcp:compute/haVpnGateway:HaVpnGateway":
+    case "gcp:compute/vPNTunnel:VPNTunnel": {
+      const collection = { Subnetwork: "subnetworks", Router: "routers", HaVpnGateway: "vpnGateways", VPNTunnel: "vpnTunnels" }[kind];
+      return { id: `projects/${project}/regions/${region}/${collection}/${name}`, name, region, selfLink: `${compute}/regions/${region}/${collection}/${name}` };
+    }
+    case "gcp:serviceaccount/account:Account": {
+      const accountId = str(ctx.inputs.accountId, name);
+      const email = `${accountId}@${project}.iam.gserviceaccount.com`;
+      return { id: `projects/${project}/serviceAccounts/${email}`, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
+    }
+    default:
+      return { id: `projects/${project}/locations/${region}/${kind.toLowerCase()}s/${name}`, name, project };
+  }
+}
+
+export const gcpInvokes: Record<string, (inputs: Record<string, unknown>, provider: ProviderState | undefined) => Record<string, unknown>> = {
+  "gcp:organizations/getProject:getProject": (inputs, provider) => {
+    const projectId = str(inputs.projectId, gcpProject({ inputs: {}, provider }));
+    return { projectId, number: FAKE_GCP_PROJECT_NUMBER, name: projectId, id: `projects/${projectId}` };
+  },
+  "gcp:organizations/getClientConfig:getClientConfig": (_i, provider) => ({
+    project: gcpProject({ inputs: {}, provider }),
+    region: gcpRegion({ inputs: {}, provider }),
+    id: "client-config",
+    accessToken: "mock-token",
+  }),
+};

@@ -1,0 +1,47 @@
+import { createHash } from "node:crypto";
+
+export const FAKE_AWS_ACCOUNT = "123456789012";
+export const FAKE_AZURE_SUBSCRIPTION = "00000000-0000-4000-8000-000000000001";
+export const FAKE_AZURE_TENANT = "00000000-0000-4000-8000-0000000000aa";
+export const FAKE_GCP_PROJECT_NUMBER = "987654321098";
+
+/** A provider resource the mock has seen: its type and inputs (region, project, location). */
+export interface ProviderState {
+  readonly type: string;
+  readonly inputs: Record<string, unknown>;
+}
+
+export interface MockContext {
+  readonly type: string;
+  readonly name: string;
+  readonly inputs: Record<string, unknown>;
+  readonly provider: ProviderState | undefined;
+}
+
+/** Deterministic short hex, so mock IDs are stable between runs (snapshots, diffs). */
+export function stableHash(s: string, length = 8): string {
+  return createHash("sha256").update(s).digest("hex").slice(0, length);
+}
+
+/** Unwrap a secret-wrapped mock input (`{4dabf…: 1b47…, value}`) to its value. */
+export function plain(v: unknown): unknown {
+  if (v !== null && typeof v === "object" && "4dabf18193072939515e22adb298388d" in (v as object)) {
+    return (v as { value: unknown }).value;
+  }
+  return v;
+}
+
+export function str(v: unknown, fallback: string): string {
+  const p = plain(v);
+  return typeof p === "string" && p.length > 0 ? p : fallback;
+}
+
+/** The resource's kind, last segment of its type token: `aws:kms/key:Key` → `Key`. */
+export function kindOf(type: string): string {
+  return type.slice(type.lastIndexOf(":") + 1);
+}
+
+/** What a provider would autoname: `<name>-<7 hex>`. */
+export function physicalName(ctx: MockContext): string {
+  return `${ctx.name}-${stableHash(ctx.type + ctx.name, 7)}`;
+}

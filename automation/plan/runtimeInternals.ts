@@ -1,0 +1,46 @@
+/**
+ * The few internals of @pulumi/pulumi (pinned to 3.248.0) the offline plan relies on,
+ * imported in one place and checked at load, so an SDK upgrade that moves them fails
+ * here with a clear message instead of deep inside a run.
+ *
+ * - `withLocalStorage`: per-run async state, as the Automation API's inline programs use,
+ *   so several stacks can run in one process without sharing config or monitors.
+ * - `setMockOptions`: install a monitor of our own (the public `setMocks` hides parents
+ *   and property dependencies, which the policy pack's stack checks need).
+ * - `runInPulumiStack`: the root `pulumi:pulumi:Stack`, so URNs match the engine's.
+ * - `waitForRPCs`: wait until every registration has been answered.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports */
+type Fn = (...args: never[]) => unknown;
+
+function load<T extends Record<string, unknown>>(module: string, names: readonly (keyof T & string)[]): T {
+  const m = require(module) as T;
+  for (const n of names) {
+    if (typeof m[n] !== "function") {
+      throw new Error(`@pulumi/pulumi internals changed: ${module}.${n} is missing; the offline plan supports @pulumi/pulumi 3.248.x`);
+    }
+  }
+  return m;
+}
+
+interface State extends Record<string, unknown> {
+  withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
+  getStore(): { supportsSecrets: boolean; supportsResourceReferences: boolean; supportsOutputValues: boolean; [k: string]: unknown };
+}
+interface Settings extends Record<string, unknown> {
+  setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean, organization?: string): void;
+  waitForRPCs(): Promise<void>;
+}
+interface StackModule extends Record<string, unknown> {
+  runInPulumiStack(init: () => Promise<Record<string, unknown> | undefined>): Promise<Record<string, unknown> | undefined>;
+}
+interface Rpc extends Record<string, unknown> {
+  serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
+  deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
+}
+
+export const state = load<State>("@pulumi/pulumi/runtime/state", ["withLocalStorage", "getStore"]);
+export const settings = load<Settings>("@pulumi/pulumi/runtime/settings", ["setMockOptions", "waitForRPCs"]);
+export const stackModule = load<StackModule>("@pulumi/pulumi/runtime/stack", ["runInPulumiStack"]);
+export const rpc = load<Rpc>("@pulumi/pulumi/runtime/rpc", ["serializeProperties", "deserializeProperties"]);
+export type { Fn };

@@ -1,0 +1,74 @@
+import * as azure from "@pulumi/azure-native";
+import * as pulumi from "@pulumi/pulumi";
+import type { KeyRef } from "../residency";
+import type { KeySpec } from "./index";
+
+const TWO_YEARS_SECONDS = 2 * 365 * 24 * 3600;
+
+/**
+ * Azure Key Vault (Premium, RBAC, purge protection, no public network) and an RSA-HSM key
+ * with a rotation policy. Consumers use the versionless key URI so they follow rotation.
+ */
+export function createAzureKey(name: string, spec: KeySpec, parent: pulumi.Resource): Extract<KeyRef, { cloud: "azure" }> {
+  const client = azure.authorization.getClientConfigOutput({ parent });
+  const resourceGroupName =
+    spec.resourceGroupName ?? new azure.resources.ResourceGroup(`${name}-rg`, { location: spec.region, tags: { ...spec.tags } }, { parent }).name;
+  const vault = new azure.keyvault.Vault(
+    `${name}-vault`,
+    {
+      resourceGroupName,
+      location: spec.region,
+      properties: {
+        tenantId: client.tenantId,
+        sku: { family: "A", name: "premium" },
+        enableRbacAuthorization: true,
+        enableSoftDelete: true,
+        softDeleteRetentionInDays: 90,
+        enablePurgeProtection: true,
+        publicNetworkAccess: "Disabled",
+        networkAcls: { defaultAction: "Deny", bypass: "AzureServices" },
+      },
+      tags: { ...spec.tags },
+    },
+    { parent, protect: spec.protect },
+  );
+  const key = new azure.keyvault.Key(
+    `${name}-key`,
+    {
+      resourceGroupName,
+      vaultName: vault.name,
+      keyName: `meridian-${spec.domain}-${name}`,
+      properties: {
+        kty: "RSA-HSM",
+        keySize: 3072,
+        keyOps: ["wrapKey", "unwrapKey", "encrypt", "decrypt"],
+        attributes: { enabled: true, expires: Math.floor(Date.now() / 1000) + TWO_YEARS_SECONDS },
+        rotationPolicy: {
+          attributes: { expiryTime: "P2Y" },
+          lifetimeActions: [
+            { action: { type: "rotate" }, trigger: { timeAfterCreate: `P${spec.rotationDays}D` } },
+            { action: { type: "notify" }, trigger: { timeBeforeExpiry: "P30D" } },
+          ],
+        },
+      },
+      tags: { ...spec.tags },
+    },
+    {
+      parent,
+      protect: spec.protect,
+      // The first expiry is set at creation; afterwards the rotation policy owns expiry
+      // (each rotated version gets expiryTime). Without this every run would diff.
+      // https://learn.microsoft.com/azure/key-vault/keys/how-to-configure-key-rotation
+      ignoreChanges: ["properties.attributes.expires"],
+    },
+  );
+  return {
+    cloud: "azure",
+    vaultId: vault.id,
+    vaultUri: vault.properties.apply((p) => p.vaultUri ?? ""),
+    keyName: key.name,
+    keyUri: key.keyUri,
+    keyUriWithVersion: key.keyUriWithVersion,
+    resourceGroupName,
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * ResidencyRegistry: the domain's container registry on one cloud, encrypted with the
+ * domain's own key, immutable tags, scanning on, no replication — and a typed
+ * {@link RegistryHandle} whose `imagePrefixes` the admission policies pin images to.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { assertSameDomain, claimResident, type Domain, type KeyHandle, type RegistryHandle } from "../residency";
+import { createEcr } from "./aws";
+import { createAcr } from "./azure";
+import { createArtifactRegistry } from "./gcp";
+
+export interface ResidencyRegistryArgs<D extends Domain> {
+  /** (Required) The residency domain. */
+  readonly domain: D;
+  /** (Required) The domain's key on the same cloud; images are encrypted with it. */
+  readonly key: KeyHandle<NoInfer<D>>;
+  /** (Optional) Repositories to create (ECR, Artifact Registry). Defaults to `platform`, `apps`. ACR holds any. */
+  readonly repositories?: readonly string[];
+  /** (Optional) Azure only: resource group. Defaults to the key's resource group. */
+  readonly resourceGroupName?: pulumi.Input<string>;
+  /** (Optional) Tags/labels for every child. Defaults to none. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface RegistrySpec {
+  readonly domain: Domain;
+  readonly region: string;
+  readonly repositories: readonly string[];
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export function validateResidencyRegistryArgs(args: ResidencyRegistryArgs<Domain>): pulumi.InputPropertyErrorDetails[] {
+  const problems: pulumi.InputPropertyErrorDetails[] = [];
+  const repos = args.repositories ?? ["platform", "apps"];
+  if (repos.length === 0) problems.push({ propertyPath: "repositories", reason: "at least one repository" });
+  for (const [i, r] of repos.entries()) {
+    if (!/^[a-z0-9]+([._/-][a-z0-9]+)*$/.test(r)) {
+      problems.push({ propertyPath: `repositories[${i}]`, reason: `"${r}" is not a valid repository name` });
+    }
+  }
+  if (new Set(repos).size !== repos.length) problems.push({ propertyPath: "repositories", reason: "names must be unique" });
+  if (args.key.domain !== args.domain) {
+    problems.push({ propertyPath: "key", reason: `key of domain ${args.key.domain} cannot encrypt a ${args.domain} registry` });
+  }
+  return problems;
+}
+
+export class ResidencyRegistry<D extends Domain> extends pulumi.ComponentResource {
+  readonly handle: RegistryHandle<D>;
+  /** Registry hosts/prefixes images must come from. */
+  readonly imagePrefixes: pulumi.Output<string[]>;
+
+  constructor(name: string, args: ResidencyRegistryArgs<D>, opts?: pulumi.ComponentResourceOptions) {
+    super("meridian:registry:ResidencyRegistry", name, {}, opts);
+    const problems = validateResidencyRegistryArgs(args);
+    if (problems.length > 0) {
+      throw new pulumi.InputPropertiesError({ message: `ResidencyRegistry ${name}: invalid arguments`, errors: problems });
+    }
+    assertSameDomain(args.domain, args.key, `key for registry ${name}`);
+    const spec: RegistrySpec = {
+      domain: args.domain,
+      region: args.key.region,
+      repositories: args.repositories ?? ["platform", "apps"],
+      tags: args.tags ?? {},
+    };
+    const key = args.key;
+    const prefixes =
+      key.cloud === "aws"
+        ? createEcr(name, spec, key, this)
+        : key.cloud === "azure"
+          ? createAcr(name, spec, key, args.resourceGroupName ?? key.resourceGroupName, this)
+          : createArtifactRegistry(name, spec, key, this);
+    this.imagePrefixes = prefixes;
+    this.handle = claimResident(args.domain, { cloud: key.cloud, region: key.region, imagePrefixes: prefixes });
+    this.registerOutputs({ imagePrefixes: this.imagePrefixes });
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What each role exports, as schemas. A stack validates what it reads from an upstream
+ * stack against these at the edge, so a missing or renamed output fails with the
+ * upstream stack's name and the key — not as `undefined` deep inside a component.
+ */
+import { z } from "zod";
+import { CLOUDS, DOMAINS } from "../components/residency/catalogue";
+
+const header = { domain: z.enum(DOMAINS), stack: z.string() };
+
+const keyExport = z.discriminatedUnion("cloud", [
+  z.object({ cloud: z.literal("aws"), region: z.string(), arn: z.string() }),
+  z.object({
+    cloud: z.literal("azure"),
+    region: z.string(),
+    vaultId: z.string(),
+    vaultUri: z.string(),
+    keyName: z.string(),
+    keyUri: z.string(),
+    keyUriWithVersion: z.string(),
+    resourceGroupName: z.string(),
+  }),
+  z.object({ cloud: z.literal("gcp"), region: z.string(), cryptoKeyId: z.string() }),
+]);
+
+export const foundationExports = z.object({
+  ...header,
+  role: z.literal("foundation"),
+  cloud: z.enum(CLOUDS),
+  region: z.string(),
+  key: keyExport,
+  registry: z.object({ imagePrefixes: z.array(z.string()) }),
+  network: z.object({
+    networkId: z.string(),
+    privateSubnetIds: z.array(z.string()),
+    cidr: z.string(),
+    resourceGroupName: z.string().optional(),
+    gatewaySubnetId: z.string().optional(),
+  }),
+});
+export type FoundationExports = z.infer<typeof foundationExports>;
+
+export const pkiExports = z.object({
+  ...header,
+  role: z.literal("pki"),
+  rootCertPem: z.string(),
+  /** Intermediate CAs by purpose; `privateKeyPem` is a secret output. */
+  intermediates: z.record(z.string(), z.object({ certPem: z.string(), privateKeyPem: z.string() })),
+});
+export type PkiExports = z.infer<typeof pkiExports>;
+
+/** Management and workload stacks export the same cluster shape. */
+export const clusterExports = z.object({
+  ...header,
+  role: z.enum(["management", "workload"]),
+  cloud: z.enum(CLOUDS),
+  region: z.string(),
+  cluster: z.looseObject({
+    name: z.string(),
+    podCidr: z.string(),
+    serviceCidr: z.string(),
+  }),
+});
+export type ClusterExports = z.infer<typeof clusterExports>;
