@@ -1,0 +1,292 @@
+/**
+ * The Engine on the Pulumi Automation API: a LocalWorkspace on the project directory
+ * (its `Pulumi.yaml` says `stackConfigDir: stacks`), stacks selected by name, the real
+ * CLI doing the work.
+ *
+ * - CLI: `<pulumiRoot>/bin/pulumi` when it exists (`PulumiCommand.get({ root })`, e.g. the
+ *   repo's `.tools`), else `pulumi` on PATH.
+ * - Backend: `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`.
+ * - Secrets: the passphrase provider; the CLI reads `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`)
+ *   from the inherited environment — the value is never copied into any option or log.
+ * - Policy: on every preview and up, `--policy-pack <dir>` plus a per-stack
+ *   `--policy-pack-config` file (see `policyConfigFor`), whose path is also in the
+ *   environment as `MERIDIAN_POLICY_CONFIG` for the pack's own use.
+ * - Cancel: aborts the operation's AbortSignal, which makes the Automation API send SIGINT
+ *   to the CLI; the CLI then stops gracefully and releases the stack's lock. (`Stack.cancel()`
+ *   is not used: it force-cancels an update on the service backend and is documented as
+ *   possibly leaving the stack inconsistent.)
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import {
+  ConcurrentUpdateError,
+  LocalWorkspace,
+  PulumiCommand,
+  Stack,
+  StackNotFoundError,
+  type EngineEvent as PulumiEngineEvent,
+  type LocalWorkspaceOptions,
+  type OpMap,
+} from "@pulumi/pulumi/automation";
+import type { Fleet } from "../fleet/load";
+import {
+  NO_CHANGES,
+  OperationCancelledError,
+  StackLockedError,
+  type ChangeSummary,
+  type Engine,
+  type EngineEvent,
+  type Operation,
+  type OperationOptions,
+  type OperationResult,
+  type StackOutputs,
+} from "./types";
+
+export interface AutomationEngineOptions {
+  /** (Required) The project directory (holds Pulumi.yaml). */
+  readonly projectDir: string;
+  /** (Required) Backend URL, see `resolveBackend`. */
+  readonly backendUrl: string;
+  /** (Optional) Policy pack directory, absolute; none when undefined. */
+  readonly policyPack?: string;
+  /** (Required when `policyPack` is set) Where the per-stack policy config files are written. */
+  readonly policyConfigDir: string;
+  readonly fleet: Fleet;
+  /** (Optional) A CLI installation root; used when `<root>/bin/pulumi` exists. Defaults to `<projectDir>/.tools`. */
+  readonly pulumiRoot?: string;
+  /** (Optional) A ready PulumiCommand (tests); skips looking one up. */
+  readonly pulumiCommand?: PulumiCommand;
+}
+
+/** `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`. */
+export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv, repoDir: string): string {
+  if (flag !== undefined && flag.length > 0) return flag;
+  const fromEnv = env.PULUMI_BACKEND_URL;
+  if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
+  return `file://${path.join(path.resolve(repoDir), ".pulumi-state")}`;
+}
+
+/** Make sure a `file://` backend folder exists (the CLI does not create it). */
+export function ensureFileBackend(url: string): void {
+  if (!url.startsWith("file://")) return;
+  const dir = url.slice("file://".length).replace(/^~(?=\/)/, process.env.HOME ?? "~");
+  if (dir.length > 0) fs.mkdirSync(dir, { recursive: true });
+}
+
+/**
+ * The policy config of one stack, read by the policy pack:
+ * `{ domain, stackDomains: { <stack>: <domain> } for every stack of the fleet, regions: { <domain>: { <cloud>: [regions] } } }`.
+ */
+export function policyConfigFor(fleet: Fleet, stack: string): { domain: string; stackDomains: Record<string, string>; regions: Fleet["settings"]["regions"] } {
+  const spec = fleet.stacks.get(stack);
+  if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
+  return {
+    domain: spec.domain,
+    stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
+    regions: fleet.settings.regions,
+  };
+}
+
+/** LocalWorkspace options for one stack (pure; no CLI needed). */
+export function workspaceOptions(opts: AutomationEngineOptions, pulumiCommand: PulumiCommand | undefined, policyConfigFile?: string): LocalWorkspaceOptions {
+  const envVars: Record<string, string> = { PULUMI_BACKEND_URL: opts.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
+  if (policyConfigFile !== undefined) envVars.MERIDIAN_POLICY_CONFIG = policyConfigFile;
+  return { workDir: opts.projectDir, pulumiCommand, envVars, secretsProvider: "passphrase" };
+}
+
+export function changesFromOpMap(map: OpMap | undefined): ChangeSummary {
+  if (map === undefined) return NO_CHANGES;
+  return {
+    create: (map.create ?? 0) + (map.import ?? 0),
+    update: map.update ?? 0,
+    delete: map.delete ?? 0,
+    replace: map.replace ?? 0,
+    same: map.same ?? 0,
+  };
+}
+
+/** Engine events of the Automation API → ours. Stdout events are skipped: `onOutput` carries the same text. */
+export function mapEngineEvent(e: PulumiEngineEvent): EngineEvent[] {
+  if (e.policyEvent !== undefined) {
+    const p = e.policyEvent;
+    const level = p.enforcementLevel as string;
+    if (level === "disabled") return [];
+    return [
+      {
+        type: "policy-violation",
+        violation: {
+          policyPack: p.policyPackName,
+          policyPackVersion: p.policyPackVersion,
+          policy: p.policyName,
+          enforcement: level === "mandatory" ? "mandatory" : "advisory",
+          message: p.message,
+          urn: p.resourceUrn,
+        },
+      },
+    ];
+  }
+  if (e.resourcePreEvent !== undefined && !e.resourcePreEvent.planning) {
+    const m = e.resourcePreEvent.metadata;
+    return [{ type: "resource", op: m.op, urn: m.urn, resourceType: m.type, phase: "started" }];
+  }
+  if (e.resOutputsEvent !== undefined) {
+    const m = e.resOutputsEvent.metadata;
+    return [{ type: "resource", op: m.op, urn: m.urn, resourceType: m.type, phase: "done" }];
+  }
+  if (e.resOpFailedEvent !== undefined) {
+    const m = e.resOpFailedEvent.metadata;
+    return [{ type: "resource", op: m.op, urn: m.urn, resourceType: m.type, phase: "failed" }];
+  }
+  if (e.diagnosticEvent !== undefined && !e.diagnosticEvent.ephemeral) {
+    const d = e.diagnosticEvent;
+    const severity = d.severity === "error" ? "error" : d.severity === "warning" ? "warning" : "info";
+    return [{ type: "diagnostic", severity, message: d.message.trimEnd(), urn: d.urn }];
+  }
+  return [];
+}
+
+/** The useful part of a CommandError's text: its stderr, without the `code:/stdout:` envelope. */
+export function commandErrorText(e: Error): string {
+  const m = /\n stderr: ([\s\S]*?)\n err\?: /.exec(e.message);
+  const stderr = (m?.[1] ?? e.message).trim();
+  const lines = stderr.split("\n").filter((l) => l.trim().length > 0);
+  return lines.slice(-15).join("\n");
+}
+
+/** Map an Automation API error to the engine contract's errors. */
+export function classifyError(stack: string, e: unknown, aborted: boolean): Error {
+  if (aborted) return new OperationCancelledError(stack);
+  if (e instanceof ConcurrentUpdateError) return new StackLockedError(stack, commandErrorText(e).split("\n").pop() ?? "");
+  if (e instanceof Error) {
+    const err = new Error(`${stack}: ${commandErrorText(e)}`);
+    err.name = e.name;
+    return err;
+  }
+  return new Error(`${stack}: ${String(e)}`);
+}
+
+/** Find the CLI: `<root>/bin/pulumi` when present, else PATH. */
+export async function findPulumiCommand(root: string | undefined): Promise<PulumiCommand> {
+  if (root !== undefined && fs.existsSync(path.join(root, "bin", "pulumi"))) {
+    // A CLI built from source may report a development version; the SDK's minimum check would refuse it.
+    return PulumiCommand.get({ root, skipVersionCheck: true });
+  }
+  return PulumiCommand.get({ skipVersionCheck: true });
+}
+
+export class AutomationEngine implements Engine {
+  readonly kind = "automation-api";
+  private readonly controllers = new Map<string, AbortController>();
+  /** Stack selection runs `pulumi stack select`, which writes workspace state: one at a time. */
+  private selecting: Promise<unknown> = Promise.resolve();
+
+  private constructor(
+    private readonly opts: AutomationEngineOptions,
+    private readonly pulumiCommand: PulumiCommand,
+  ) {}
+
+  static async create(opts: AutomationEngineOptions): Promise<AutomationEngine> {
+    const cmd = opts.pulumiCommand ?? (await findPulumiCommand(opts.pulumiRoot ?? path.join(opts.projectDir, ".tools")));
+    ensureFileBackend(opts.backendUrl);
+    return new AutomationEngine(opts, cmd);
+  }
+
+  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("preview", stack, opts);
+  }
+  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("up", stack, opts);
+  }
+  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("refresh", stack, opts);
+  }
+  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("destroy", stack, opts);
+  }
+
+  async outputs(stack: string): Promise<StackOutputs> {
+    const s = await this.stack(stack, false);
+    const out = await s.outputs();
+    return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
+  }
+
+  async cancel(stack: string): Promise<void> {
+    this.controllers.get(stack)?.abort();
+  }
+
+  /** Write the stack's policy config; returns its path. */
+  private writePolicyConfig(stack: string): string {
+    fs.mkdirSync(this.opts.policyConfigDir, { recursive: true });
+    const file = path.join(this.opts.policyConfigDir, `${stack}.json`);
+    fs.writeFileSync(file, JSON.stringify(policyConfigFor(this.opts.fleet, stack), null, 2) + "\n");
+    return file;
+  }
+
+  private stack(name: string, create: boolean): Promise<Stack> {
+    const policyConfig = this.opts.policyPack !== undefined ? this.writePolicyConfig(name) : undefined;
+    const next = this.selecting.then(async () => {
+      const ws = await LocalWorkspace.create(workspaceOptions(this.opts, this.pulumiCommand, policyConfig));
+      return create ? Stack.createOrSelect(name, ws) : Stack.select(name, ws);
+    });
+    this.selecting = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+    const controller = new AbortController();
+    this.controllers.set(name, controller);
+    const signal = controller.signal;
+    let policyPacks: Record<string, string> | undefined;
+    const common = {
+      color: "never" as const,
+      signal,
+      onOutput: (text: string) => opts.onEvent({ type: "output", text }),
+      onError: (text: string) => opts.onEvent({ type: "output", text }),
+      onEvent: (e: PulumiEngineEvent) => {
+        if (e.summaryEvent?.policyPacks !== undefined) policyPacks = { ...e.summaryEvent.policyPacks };
+        for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
+      },
+    };
+    const policy =
+      this.opts.policyPack !== undefined
+        ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.json`)] }
+        : {};
+    try {
+      let stack: Stack;
+      try {
+        stack = await this.stack(name, op === "preview" || op === "up");
+      } catch (e) {
+        if (op === "destroy" && e instanceof StackNotFoundError) {
+          opts.onEvent({ type: "output", text: `stack ${name} does not exist in the backend: nothing to destroy` });
+          return { changes: NO_CHANGES };
+        }
+        throw e;
+      }
+      if (signal.aborted) throw new OperationCancelledError(name);
+      switch (op) {
+        case "preview": {
+          const r = await stack.preview({ ...common, ...policy });
+          return { changes: changesFromOpMap(r.changeSummary), policyPacks };
+        }
+        case "up": {
+          const r = await stack.up({ ...common, ...policy });
+          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
+        }
+        case "refresh": {
+          const r = await stack.refresh(common);
+          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
+        }
+        case "destroy": {
+          const r = await stack.destroy(common);
+          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
+        }
+        default:
+          throw new Error(`unknown operation ${String(op)}`);
+      }
+    } catch (e) {
+      throw classifyError(name, e, signal.aborted);
+    } finally {
+      if (this.controllers.get(name) === controller) this.controllers.delete(name);
+    }
+  }
+}
