@@ -5,7 +5,11 @@
  * tests, the plan and tools import ./policies or ./evaluate instead.
  */
 import { PolicyPack } from "@pulumi/policy";
+import { environmentConfig } from "./lib/config";
 import { allPolicies } from "./policies";
+
+// Under the engine, MERIDIAN_POLICY_CONFIG (a compact PackConfig file) is the base config.
+environmentConfig.enabled = true;
 
 export const pack = new PolicyPack("meridian", {
   description: "meridian: data residency (EU/US) and encryption everywhere, for AWS, Azure, GCP and Kubernetes",

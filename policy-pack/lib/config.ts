@@ -196,6 +196,30 @@ export function parseConfig(raw: unknown): ResolvedConfig {
   return build(domain.success ? { domain: domain.data } : {}, errors);
 }
 
+/**
+ * Engine runs only (index.ts turns it on): a compact `PackConfig` file named by
+ * `MERIDIAN_POLICY_CONFIG` (the fleet's Automation API engine sets it) is the base under
+ * each policy's own config, so a stack's domain reaches every policy even when the
+ * `--policy-pack-config` file only sets enforcement levels. Policy entries win.
+ */
+export const environmentConfig = { enabled: false, file: undefined as string | undefined, loaded: undefined as Record<string, unknown> | undefined };
+
+function fromEnvironment(): Record<string, unknown> {
+  const file = process.env.MERIDIAN_POLICY_CONFIG;
+  if (!environmentConfig.enabled || !file) {
+    return {};
+  }
+  if (environmentConfig.file !== file) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fs = require("node:fs") as typeof import("node:fs");
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+    const { enforcement: _enforcement, ...shared } = parsed;
+    environmentConfig.file = file;
+    environmentConfig.loaded = shared;
+  }
+  return environmentConfig.loaded ?? {};
+}
+
 const byObject = new WeakMap<object, ResolvedConfig>();
 const byText = new Map<string, ResolvedConfig>();
 
@@ -204,6 +228,9 @@ const byText = new Map<string, ResolvedConfig>();
  * so the cache is keyed by identity first and by the JSON text second.
  */
 export function resolveConfig(raw: unknown): ResolvedConfig {
+  if (environmentConfig.enabled) {
+    raw = { ...fromEnvironment(), ...((raw as object | null) ?? {}) };
+  }
   if (raw !== null && typeof raw === "object") {
     const hit = byObject.get(raw);
     if (hit) {

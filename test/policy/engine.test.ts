@@ -9,6 +9,8 @@
  * Slow (ts-node type-checks the pack: ~20-30 s), so it runs once for the whole file.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { toEngineConfig } from "../../policy-pack/lib/config";
@@ -26,6 +28,22 @@ const ROOT = path.resolve(__dirname, "../..");
 const PACK = path.join(ROOT, "policy-pack");
 
 type Client = Record<string, (req: unknown, cb: (err: Error | null, res: unknown) => void) => void>;
+function usVpcRequest(region = "us-east-1") {
+  const req = new analyzerPb.AnalyzeRequest();
+  req.setType("aws:ec2/vpc:Vpc");
+  req.setName("vpc");
+  req.setUrn("urn:pulumi:eu-network::meridian::aws:ec2/vpc:Vpc::vpc");
+  req.setProperties(structPb.Struct.fromJavaScript({ cidrBlock: "10.0.0.0/16" }));
+  req.setOptions(new analyzerPb.AnalyzerResourceOptions());
+  const prov = new analyzerPb.AnalyzerProviderResource();
+  prov.setType("pulumi:providers:aws");
+  prov.setName("default_7_48_0");
+  prov.setUrn("urn:pulumi:eu-network::meridian::pulumi:providers:aws::default_7_48_0");
+  prov.setProperties(structPb.Struct.fromJavaScript({ region }));
+  req.setProvider(prov);
+  return req;
+}
+
 function call<T>(client: Client, method: string, req: unknown): Promise<T> {
   return new Promise((resolve, reject) => client[method]!.call(client, req, (err, res) => (err ? reject(err) : resolve(res as T))));
 }
@@ -34,10 +52,16 @@ let child: ChildProcess | undefined;
 let client: Client;
 let stderr = "";
 
+let compactFile: string;
+
 beforeAll(async () => {
+  // What automation/engine writes for a stack and exports as MERIDIAN_POLICY_CONFIG.
+  compactFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "meridian-policy-")), "eu-network.json");
+  fs.writeFileSync(compactFile, JSON.stringify({ domain: "eu", stackDomains: { "eu-network": "eu" } }));
   child = spawn(process.execPath, [path.join(ROOT, "node_modules/@pulumi/pulumi/cmd/run-policy-pack"), "127.0.0.1:1", "."], {
     cwd: PACK,
     stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, MERIDIAN_POLICY_CONFIG: compactFile },
   });
   child.stderr!.on("data", (d) => (stderr += String(d)));
   const port = await new Promise<number>((resolve, reject) => {
@@ -91,18 +115,7 @@ it("analyzes a resource with the config written by toEngineConfig", async () => 
   }
   await call(client, "configure", configure);
 
-  const req = new analyzerPb.AnalyzeRequest();
-  req.setType("aws:ec2/vpc:Vpc");
-  req.setName("vpc");
-  req.setUrn("urn:pulumi:eu-network::meridian::aws:ec2/vpc:Vpc::vpc");
-  req.setProperties(structPb.Struct.fromJavaScript({ cidrBlock: "10.0.0.0/16" }));
-  req.setOptions(new analyzerPb.AnalyzerResourceOptions());
-  const prov = new analyzerPb.AnalyzerProviderResource();
-  prov.setType("pulumi:providers:aws");
-  prov.setName("default_7_48_0");
-  prov.setUrn("urn:pulumi:eu-network::meridian::pulumi:providers:aws::default_7_48_0");
-  prov.setProperties(structPb.Struct.fromJavaScript({ region: "us-east-1" }));
-  req.setProvider(prov);
+  const req = usVpcRequest();
   const res = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string; getEnforcementlevel(): number }> }>(client, "analyze", req);
   const ds = res.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), level: d.getEnforcementlevel(), message: d.getMessage() }));
   expect(ds).toEqual([
@@ -110,9 +123,20 @@ it("analyzes a resource with the config written by toEngineConfig", async () => 
   ]);
 
   // The same resource with the region unknown at preview: an advisory, not a pass.
-  prov.setProperties(structPb.Struct.fromJavaScript({ region: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }));
-  const unknown = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getEnforcementlevel(): number }> }>(client, "analyze", req);
+  const unknown = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getEnforcementlevel(): number }> }>(
+    client,
+    "analyze",
+    usVpcRequest("04da6b54-80e4-46f7-96ec-b56ff0331ba9"),
+  );
   expect(unknown.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getEnforcementlevel()])).toEqual([
     ["meridian-residency-resource-region-allowlist", analyzerPb.EnforcementLevel.ADVISORY],
+  ]);
+}, 60_000);
+
+it("takes the domain from MERIDIAN_POLICY_CONFIG when the engine config carries only levels", async () => {
+  await call(client, "configure", new analyzerPb.ConfigureAnalyzerRequest());
+  const res = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getMessage(): string }> }>(client, "analyze", usVpcRequest());
+  expect(res.getDiagnosticsList().map((d) => [d.getPolicyname(), d.getMessage()])).toEqual([
+    ["meridian-residency-resource-region-allowlist", expect.stringContaining("outside the eu allowlist")],
   ]);
 }, 60_000);
