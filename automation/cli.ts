@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerPlan } from "./commands/plan";
+import { registerRollout } from "./commands/rollout";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -15,6 +16,7 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPlan(program);
+  registerRollout(program);
   return program;
 }
 

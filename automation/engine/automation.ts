@@ -8,9 +8,11 @@
  * - Backend: `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`.
  * - Secrets: the passphrase provider; the CLI reads `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`)
  *   from the inherited environment — the value is never copied into any option or log.
- * - Policy: on every preview and up, `--policy-pack <dir>` plus a per-stack
- *   `--policy-pack-config` file (see `policyConfigFor`), whose path is also in the
- *   environment as `MERIDIAN_POLICY_CONFIG` for the pack's own use.
+ * - Policy: on every preview and up, `--policy-pack <dir>`; the stack's policy config
+ *   (see `policyConfigFor`) is written to `<policyConfigDir>/<stack>.json` and named by
+ *   `MERIDIAN_POLICY_CONFIG` in the CLI's environment, which the pack reads as the base of
+ *   every policy's config. (Not `--policy-pack-config`: the CLI reads that file's top-level
+ *   keys as policy names and rejects `domain`.)
  * - Cancel: aborts the operation's AbortSignal, which makes the Automation API send SIGINT
  *   to the CLI; the CLI then stops gracefully and releases the stack's lock. (`Stack.cancel()`
  *   is not used: it force-cancels an update on the service backend and is documented as
@@ -145,11 +147,22 @@ export function mapEngineEvent(e: PulumiEngineEvent): EngineEvent[] {
   return [];
 }
 
-/** The useful part of a CommandError's text: its stderr, without the `code:/stdout:` envelope. */
+/**
+ * The useful part of a CommandError's text: the CLI's `error:` lines when there are any
+ * (the CLI's progress display also lands in the text), else the last lines of stderr —
+ * without the `code:/stdout:` envelope or the command line.
+ */
 export function commandErrorText(e: Error): string {
   const m = /\n stderr: ([\s\S]*?)\n err\?: /.exec(e.message);
   const stderr = (m?.[1] ?? e.message).trim();
-  const lines = stderr.split("\n").filter((l) => l.trim().length > 0);
+  const lines = stderr.split("\n").filter((l) => l.trim().length > 0 && !/^Command failed with exit code/.test(l));
+  const errors = [...new Set(lines.map((l) => l.trim()).filter((l) => /^error:/.test(l)))];
+  if (errors.length > 0) {
+    // Keep the lines that follow the first error (its detail), up to a few.
+    const first = lines.findIndex((l) => l.trim() === errors[0]);
+    const detail = lines.slice(first + 1, first + 4).map((l) => l.trim()).filter((l) => !/^(error:|Resources:|Policies:|Diagnostics:|[+~-] |@ )/.test(l));
+    return [errors[0], ...detail, ...errors.slice(1, 5)].join("\n");
+  }
   return lines.slice(-15).join("\n");
 }
 
@@ -247,10 +260,10 @@ export class AutomationEngine implements Engine {
         for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
       },
     };
-    const policy =
-      this.opts.policyPack !== undefined
-        ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.json`)] }
-        : {};
+    // The stack's policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set on the
+    // stack's workspace): the pack merges it under every policy's config. It is not passed as
+    // `--policy-pack-config`, whose top-level keys the CLI reads as policy names.
+    const policy = this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack] } : {};
     try {
       let stack: Stack;
       try {

@@ -89,6 +89,23 @@ describe("Automation API adapter: pure pieces", () => {
     expect(failed.message).toBe("eu-pki: error: creating KMS key: AccessDenied");
   });
 
+  it("reduces a failed CLI run to its error lines, not the progress display or the command line", () => {
+    const text = [
+      "Command failed with exit code 1: /repo/.tools/bin/pulumi preview --stack eu-pki --non-interactive",
+      "@ previewing update.......",
+      " +  pulumi:pulumi:Stack meridian-eu-pki create error: Running program failed",
+      "Diagnostics:",
+      "  pulumi:pulumi:Stack (meridian-eu-pki):",
+      "    error: Running program '/repo/stacks/index.ts' failed with an unhandled exception:",
+      "    TypeError: cannot read properties of undefined",
+      "Resources:",
+    ].join("\n");
+    const e = createCommandError(new CommandResult("", text, -2));
+    expect(classifyError("eu-pki", e, false).message).toBe(
+      "eu-pki: error: Running program '/repo/stacks/index.ts' failed with an unhandled exception:\nTypeError: cannot read properties of undefined",
+    );
+  });
+
   it("sums change summaries (imports count as creates)", () => {
     expect(changesFromOpMap({ create: 2, import: 1, update: 3, delete: 1, replace: 1, same: 9 })).toEqual({ create: 3, update: 3, delete: 1, replace: 1, same: 9 });
   });
@@ -142,8 +159,11 @@ describe("AutomationEngine against a stub CLI", () => {
     expect(events).toContainEqual({ type: "output", text: "Previewing update (eu-pki)\n" });
     expect(events).toContainEqual(expect.objectContaining({ type: "policy-violation", violation: expect.objectContaining({ policy: "residency", enforcement: "mandatory" }) }));
     const preview = calls.find((c) => c.args[0] === "preview")!;
-    expect(preview.args).toEqual(expect.arrayContaining(["--stack", "eu-pki", "--policy-pack", path.join(repo, "policy-pack"), "--policy-pack-config", path.join(dir, "pc", "eu-pki.json")]));
+    expect(preview.args).toEqual(expect.arrayContaining(["--stack", "eu-pki", "--policy-pack", path.join(repo, "policy-pack")]));
+    // The CLI reads --policy-pack-config keys as policy names; the shared config goes through the environment.
+    expect(preview.args).not.toContain("--policy-pack-config");
     expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state`);
+    expect(preview.env.MERIDIAN_POLICY_CONFIG).toBe(path.join(dir, "pc", "eu-pki.json"));
     expect(JSON.parse(fs.readFileSync(path.join(dir, "pc", "eu-pki.json"), "utf8"))).toMatchObject({ domain: "eu", stackDomains: { "us-pki": "us" } });
     expect(calls[0].args.slice(0, 4)).toEqual(["stack", "select", "--stack", "eu-pki"]);
     expect(fs.existsSync(path.join(dir, "state"))).toBe(true);

@@ -1,0 +1,293 @@
+/**
+ * `fleet preview|up|refresh|destroy`: the orchestrated rollout. Resolves the stack
+ * selection, builds the engine (the Automation API by default; others register in
+ * `rolloutEngines`), runs the orchestrator with live progress or `--json` events, and
+ * prints the report. Exit codes: 0 success, 1 stack failures or mandatory violations,
+ * 2 usage/config errors, 130 interrupted.
+ */
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as readline from "node:readline";
+import { InvalidArgumentError, Option, type Command } from "commander";
+import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import { AutomationEngine, resolveBackend } from "../engine/automation";
+import type { Engine, Operation } from "../engine/types";
+import { ScheduleError, STRATEGIES, type Strategy } from "../scheduler";
+import {
+  EXIT_CODES,
+  lastDurations,
+  newRunId,
+  orderedStacks,
+  processSignals,
+  ProgressRenderer,
+  readRecord,
+  Redactor,
+  RunRecordError,
+  runFleet,
+  selectionFromRecord,
+  selectStacks,
+  textTable,
+  UsageError,
+  type EventSink,
+  type RunContext,
+  type RunRecord,
+  type Selection,
+  type SignalSource,
+} from "../orchestrator";
+
+export const REPO_ROOT = path.resolve(__dirname, "..", "..");
+
+export interface RolloutOptions {
+  domains?: string;
+  stack?: string[];
+  withDependencies?: boolean;
+  parallel: number;
+  strategy: Strategy;
+  failFast?: boolean;
+  resume?: string;
+  json?: boolean;
+  yes?: boolean;
+  backend?: string;
+  policyPack: string;
+  engine: string;
+  stacksDir: string;
+  runsDir: string;
+}
+
+/** What an engine factory gets to build an engine for one run. */
+export interface EngineContext {
+  readonly fleet: Fleet;
+  readonly command: Operation;
+  readonly repoDir: string;
+  readonly runDir: string;
+  readonly backendUrl: string;
+  /** Absolute policy pack directory. */
+  readonly policyPack: string;
+  readonly env: NodeJS.ProcessEnv;
+}
+
+export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
+
+/** Engines by `--engine` name. The offline mock engine registers itself here as `mock`. */
+export const rolloutEngines: Record<string, EngineFactory> = {
+  automation: async (ctx) => {
+    if (ctx.env.PULUMI_CONFIG_PASSPHRASE === undefined && ctx.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
+      throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
+    }
+    try {
+      return await AutomationEngine.create({
+        projectDir: ctx.repoDir,
+        backendUrl: ctx.backendUrl,
+        policyPack: ctx.policyPack,
+        policyConfigDir: path.join(ctx.runDir, "policy-config"),
+        fleet: ctx.fleet,
+        pulumiRoot: path.join(ctx.repoDir, ".tools"),
+      });
+    } catch (e) {
+      throw new UsageError(`no usable Pulumi CLI (looked for ${path.join(ctx.repoDir, ".tools", "bin", "pulumi")}, then pulumi on PATH): ${(e as Error).message.split("\n")[0]}`);
+    }
+  },
+};
+
+export interface RolloutIo {
+  out(s: string): void;
+  err(s: string): void;
+  /** Is a person at the terminal (stdin and stderr are TTYs)? */
+  readonly interactive: boolean;
+  /** Ask a yes/no question; only called when `interactive`. */
+  confirm(question: string): Promise<boolean>;
+  readonly stderr: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  readonly env: NodeJS.ProcessEnv;
+  readonly signals: SignalSource;
+  readonly hardExit?: (code: number) => void;
+}
+
+const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
+  { op: "preview", description: "Preview every selected stack (dependencies first), with the policy pack" },
+  { op: "up", description: "Deploy the selected stacks: canary domain first, as soon as dependencies succeed" },
+  { op: "refresh", description: "Refresh the selected stacks' state from the clouds" },
+  { op: "destroy", description: "Destroy the selected stacks in reverse dependency order" },
+];
+
+function parseParallel(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("an integer from 1 to 64");
+  return n;
+}
+
+export function registerRollout(program: Command): void {
+  for (const { op, description } of COMMANDS) {
+    program
+      .command(op)
+      .description(description)
+      .option("--domains <list>", "domains to run, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
+      .option("--stack <names...>", "only these stacks (repeat or space-separate)")
+      .option("--with-dependencies", op === "destroy" ? "also the stacks that depend on --stack (destroyed first)" : "also everything --stack depends on")
+      .option("--parallel <n>", "most stacks running at once", parseParallel, 4)
+      .addOption(new Option("--strategy <strategy>", "canary: first domain must succeed before the next; parallel: domains side by side; sequential: one domain after the other, each its own failure domain").choices(STRATEGIES).default("canary"))
+      .option("--fail-fast", "on a failure, cancel the running stacks of that domain")
+      .option("--resume <run>", "re-run only what did not succeed in run <run> (an id under .fleet-runs, or a path)")
+      .option("--json", "stream one JSON event per line on stdout")
+      .option("--yes", op === "up" || op === "destroy" ? "do not ask for confirmation (required when not a TTY)" : "accepted for symmetry")
+      .option("--backend <url>", "state backend; default $PULUMI_BACKEND_URL, else file://<repo>/.pulumi-state")
+      .option("--policy-pack <dir>", "policy pack run on every preview/up", path.join(REPO_ROOT, "policy-pack"))
+      .option("--engine <name>", "engine: automation (real Pulumi CLI) or a registered one", "automation")
+      .addOption(new Option("--stacks-dir <dir>").default(path.join(REPO_ROOT, "stacks")).hideHelp())
+      .addOption(new Option("--runs-dir <dir>").default(path.join(REPO_ROOT, ".fleet-runs")).hideHelp())
+      .action(async (opts: RolloutOptions) => {
+        process.exitCode = await runRolloutCommand(op, opts, processIo());
+      });
+  }
+}
+
+function processIo(): RolloutIo {
+  return {
+    out: (s) => process.stdout.write(s),
+    err: (s) => process.stderr.write(s),
+    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
+    confirm: (q) =>
+      new Promise((resolve) => {
+        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+        rl.question(`${q} [y/N] `, (a) => {
+          rl.close();
+          resolve(/^y(es)?$/i.test(a.trim()));
+        });
+      }),
+    stderr: process.stderr,
+    env: process.env,
+    signals: processSignals,
+  };
+}
+
+function git(args: string[], cwd: string): string | undefined {
+  try {
+    return execFileSync("git", args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Who and what, for the record and the evidence. */
+export function runContext(repoDir: string, policyPack: string, backend: string, env: NodeJS.ProcessEnv): RunContext {
+  const name = git(["config", "user.name"], repoDir);
+  const email = git(["config", "user.email"], repoDir);
+  let pack: { name?: string; version?: string } = {};
+  try {
+    pack = JSON.parse(fs.readFileSync(path.join(policyPack, "package.json"), "utf8")) as { name?: string; version?: string };
+  } catch {
+    // No package.json: the version is unknown, recorded as such.
+  }
+  return {
+    user: env.USER ?? env.USERNAME ?? "unknown",
+    gitAuthor: name !== undefined ? `${name}${email ? ` <${email}>` : ""}` : undefined,
+    gitCommit: git(["rev-parse", "HEAD"], repoDir),
+    gitDirty: (git(["status", "--porcelain", "--untracked-files=no"], repoDir) ?? "").length > 0,
+    policyPack: { path: path.relative(repoDir, policyPack) || ".", name: pack.name, version: pack.version },
+    backend,
+    node: process.version,
+  };
+}
+
+export async function runRolloutCommand(command: Operation, opts: RolloutOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
+  const fail = (msg: string): number => {
+    io.err(`fleet ${command}: ${msg}\n`);
+    return EXIT_CODES.usage;
+  };
+  let fleet: Fleet;
+  try {
+    fleet = loadFleet(opts.stacksDir);
+  } catch (e) {
+    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
+      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
+      return EXIT_CODES.usage;
+    }
+    throw e;
+  }
+  const factory = rolloutEngines[opts.engine];
+  if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
+
+  let selection: Selection;
+  let resume: RunRecord | undefined;
+  let strategy = opts.strategy;
+  try {
+    if (opts.resume !== undefined) {
+      if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
+      resume = readRecord(opts.runsDir, opts.resume);
+      selection = selectionFromRecord(fleet, resume, command);
+      strategy = resume.options.strategy;
+    } else {
+      selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
+    }
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof RunRecordError) return fail(e.message);
+    throw e;
+  }
+  if (selection.stacks.length === 0) return fail("no stacks selected");
+
+  const destructive = command === "up" || command === "destroy";
+  if (destructive && !opts.yes) {
+    if (!io.interactive) return fail(`refusing to ${command} without --yes when not on a terminal`);
+    const ok = await io.confirm(`${command} ${selection.stacks.length} stack(s) in ${selection.domains.join(", ")} (strategy ${strategy}, parallel ${opts.parallel})?`);
+    if (!ok) return fail("not confirmed");
+  }
+
+  const runId = newRunId(command, new Date());
+  const runDir = path.join(opts.runsDir, runId);
+  const policyPack = path.resolve(opts.policyPack);
+  if (!fs.existsSync(policyPack)) return fail(`--policy-pack: ${opts.policyPack} does not exist`);
+  const backendUrl = resolveBackend(opts.backend, io.env, repoDir);
+  const redactor = Redactor.fromEnvironment(io.env);
+
+  let engine: Engine;
+  try {
+    engine = await factory({ fleet, command, repoDir, runDir, backendUrl, policyPack, env: io.env });
+  } catch (e) {
+    if (e instanceof UsageError) return fail(redactor.redact(e.message));
+    throw e;
+  }
+
+  const sinks: EventSink[] = [];
+  let progress: ProgressRenderer | undefined;
+  if (opts.json) sinks.push((e) => io.out(JSON.stringify(e) + "\n"));
+  else {
+    progress = new ProgressRenderer(io.stderr, selection.stacks.length, io.env);
+    const p = progress;
+    sinks.push((e) => p.onEvent(e));
+    io.err(`fleet ${command}: ${selection.stacks.length} stack(s), domains ${selection.domains.join(" → ")}, strategy ${strategy}, parallel ${opts.parallel}, engine ${engine.kind}${resume ? `, resuming ${resume.runId}` : ""}\n`);
+    io.err(`run folder: ${path.relative(process.cwd(), runDir) || runDir}\n`);
+  }
+
+  try {
+    const outcome = await runFleet({
+      fleet,
+      command,
+      stacks: selection.stacks,
+      domains: selection.domains,
+      strategy,
+      parallel: opts.parallel,
+      failFast: opts.failFast === true,
+      engine,
+      runsDir: opts.runsDir,
+      runId,
+      context: runContext(repoDir, policyPack, redactor.redact(backendUrl), io.env),
+      redactor,
+      resume,
+      sinks,
+      signals: io.signals,
+      hardExit: io.hardExit,
+      estimates: lastDurations(opts.runsDir, command),
+    });
+    if (!opts.json) {
+      progress?.stop();
+      io.out(`\n${redactor.redact(textTable(orderedStacks(outcome.record)))}\n\n`);
+      io.out(`${outcome.status}: report ${path.join(outcome.runDir, "report.md")}\n`);
+      if (outcome.status !== "succeeded") io.out(`resume with: npm run fleet -- ${command} --resume ${outcome.runId}\n`);
+    }
+    return outcome.exitCode;
+  } catch (e) {
+    progress?.stop();
+    if (e instanceof ScheduleError) return fail(e.message);
+    throw e;
+  }
+}
