@@ -73,11 +73,31 @@ export const pkiSettings = z.strictObject({
 });
 export type PkiSettings = z.infer<typeof pkiSettings>;
 
+const k8sLabelKey = z.string().regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/, "a Kubernetes label key");
+
+/** (Optional) A node pool. */
+export const nodePoolSettings = z.strictObject({
+  /** (Required) Pool name: 1–12 lower-case letters and digits (the AKS limit). */
+  name: z.string().regex(/^[a-z][a-z0-9]{0,11}$/, "1–12 lower-case letters and digits, starting with a letter"),
+  /** (Optional) Instance type / VM size / machine type. Defaults per cloud (m6i.large, Standard_D4s_v5, e2-standard-4). */
+  machineType: z.string().min(1).optional(),
+  /** (Optional) Autoscaling lower bound. Defaults to 1. */
+  minSize: z.int().min(0).max(1000).optional(),
+  /** (Optional) Autoscaling upper bound. Defaults to 3. */
+  maxSize: z.int().min(1).max(1000).optional(),
+  /** (Optional) OS disk size in GB, 30–2048. Defaults to 100. */
+  diskSizeGb: z.int().min(30).max(2048).optional(),
+  /** (Optional) Node labels. Defaults to none. */
+  labels: z.record(k8sLabelKey, z.string().max(63)).optional(),
+  /** (Optional) Node taints. Defaults to none. */
+  taints: z.array(z.strictObject({ key: k8sLabelKey, value: z.string().max(63), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).optional(),
+});
+
 /**
- * (Required for management/workload) The cluster. The clusters issue refines sizing;
- * the keys IPAM needs are fixed here.
+ * (Required for management/workload) The cluster. Secure settings are not configurable;
+ * these are sizing, versions, identity bindings and tenants.
  */
-export const clusterSettings = z.looseObject({
+export const clusterSettings = z.strictObject({
   /** (Required) The cluster's slot in the domain's pod and service pools; unique per domain. */
   slot: z.int().min(0).max(1023),
   /** (Optional) Kubernetes minor version, e.g. `1.33`. Defaults to 1.33. */
@@ -85,6 +105,62 @@ export const clusterSettings = z.looseObject({
     .string()
     .regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.33")
     .default("1.33"),
+  /** (Optional) The minor the cluster runs today; upgrades may move one minor at a time. Defaults to none (no check). */
+  runningVersion: z.string().regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.32").optional(),
+  /** (Optional) Zones to spread nodes over, 2–3. Defaults to 3. */
+  zones: z.int().min(2).max(3).default(3),
+  /** (Optional) API endpoint: `private` or (non-prod workload clusters only) `public` with an allowlist. Defaults to private. */
+  endpoint: z
+    .strictObject({
+      access: z.enum(["private", "public"]).default("private"),
+      authorizedCidrs: z.array(ipv4Cidr).optional(),
+    })
+    .default({ access: "private" }),
+  /** (Optional) The system pool. Defaults to `system`, 2–3 nodes. */
+  systemPool: nodePoolSettings.partial().optional(),
+  /** (Optional) Workload pools. Defaults to one pool (`general`; `platform` on management clusters). */
+  workloadPools: z.array(nodePoolSettings).optional(),
+  /** (Optional) Control-plane log retention in days. Defaults to 365; at least 90. */
+  logRetentionDays: z.int().min(90).max(3653).default(365),
+  /** (Optional) IdP groups bound to the RBAC personas (and EKS access entries / AKS admin groups). Defaults to none. */
+  identity: z
+    .strictObject({
+      /** Break-glass cluster-admin groups (Kubernetes group names as the IdP asserts them). */
+      platformAdmins: z.array(z.string().min(1)).default([]),
+      platformOperators: z.array(z.string().min(1)).default([]),
+      auditors: z.array(z.string().min(1)).default([]),
+      /** AWS: IAM role ARNs mapped to the persona groups with access entries. */
+      awsRoles: z
+        .strictObject({
+          platformAdmin: z.string().regex(/^arn:aws:iam::\d{12}:role\//).optional(),
+          platformOperator: z.string().regex(/^arn:aws:iam::\d{12}:role\//).optional(),
+          auditor: z.string().regex(/^arn:aws:iam::\d{12}:role\//).optional(),
+        })
+        .default({}),
+      /** Azure: Entra ID group object IDs that are AKS cluster admins. */
+      azureAdminGroupObjectIds: z.array(z.string().uuid()).default([]),
+      /** GCP: the Google Groups for RBAC security group (gke-security-groups@<domain>). */
+      gkeSecurityGroup: z.string().email().optional(),
+    })
+    .default({ platformAdmins: [], platformOperators: [], auditors: [], awsRoles: {}, azureAdminGroupObjectIds: [] }),
+  /** (Optional) Tenant namespaces (workload clusters only). Defaults to none. */
+  tenants: z
+    .array(
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
+        team: z.string().min(1),
+        developersGroup: z.string().min(1),
+        quota: z
+          .strictObject({ cpu: z.string().optional(), memory: z.string().optional(), pods: z.int().min(1).optional(), storage: z.string().optional() })
+          .optional(),
+      }),
+    )
+    .default([]),
+  /** (Optional) Digest-pinned pause image (path under the domain registry) for the capacity-reserve add-on. Defaults to `platform/pause@sha256:<pause 3.10>`. */
+  capacityReserveImage: z
+    .string()
+    .regex(/^[a-z0-9._/-]+@sha256:[a-f0-9]{64}$/, "a repository path pinned by digest, e.g. platform/pause@sha256:<64 hex>")
+    .default("platform/pause@sha256:ee6521f290b2168b6e0935a181d4cff9be1ac3f505666ef0e3c98fae8199917a"),
 });
 export type ClusterSettings = z.infer<typeof clusterSettings>;
 

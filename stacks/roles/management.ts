@@ -1,8 +1,8 @@
 import type { Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
-import { NotImplementedError } from "./notImplemented";
+import { deployCluster } from "./workload";
 
-/** The management role; lands with issue #3. */
-export async function management<D extends Domain>(_ctx: RoleContext<D>): Promise<Record<string, unknown>> {
-  throw new NotImplementedError("management", 3);
+/** The management role: the domain's management cluster (GitOps, policy, lifecycle) + its stricter baseline. */
+export async function management<D extends Domain>(ctx: RoleContext<D>): Promise<Record<string, unknown>> {
+  return deployCluster(ctx, "management");
 }
