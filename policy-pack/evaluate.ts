@@ -61,6 +61,32 @@ const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
 const RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e";
 const OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4";
 
+/** Does anything under `v` carry a wire signature (secret, output, resource reference)? */
+function hasSignature(v: unknown): boolean {
+  if (v === null || typeof v !== "object") {
+    return false;
+  }
+  if (Array.isArray(v)) {
+    for (const e of v) {
+      if (hasSignature(e)) {
+        return true;
+      }
+    }
+    return false;
+  }
+  for (const k in v as Record<string, unknown>) {
+    if (k === SIG_KEY || hasSignature((v as Record<string, unknown>)[k])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Plain JSON needs no copy: policies never mutate their input. */
+function deserializeTop(v: Record<string, unknown>, secrets: Set<string>): Record<string, unknown> {
+  return hasSignature(v) ? (deserialize(v, secrets) as Record<string, unknown>) : v;
+}
+
 /** Deserialize like the server (secrets unwrapped), collecting secret leaf strings. */
 function deserialize(v: unknown, secrets: Set<string>, inSecret = false): unknown {
   if (v === null || v === undefined || typeof v !== "object") {
@@ -148,9 +174,15 @@ function indexByType(policies: readonly ResourceValidationPolicy[]) {
       byType.set(t, list);
     }
   }
+  const memo = new Map<string, ResourceValidationPolicy[]>();
   return (type: string): ResourceValidationPolicy[] => {
-    const typed = byType.get(type);
-    return typed ? [...any, ...typed].sort((a, b) => order.get(a)! - order.get(b)!) : any;
+    let list = memo.get(type);
+    if (!list) {
+      const typed = byType.get(type);
+      list = typed ? [...any, ...typed].sort((a, b) => order.get(a)! - order.get(b)!) : any;
+      memo.set(type, list);
+    }
+    return list;
   };
 }
 const order = new Map<MeridianPolicy, number>(allPolicies.map((p, i) => [p, i]));
@@ -201,7 +233,7 @@ export function evaluateStack(stack: string, resources: PlannedResource[], confi
   const policiesFor = indexByType(resourcePolicies);
 
   const prepared: Prepared[] = resources.map((r) => {
-    const props = unknownCheckingProxy(deserialize(r.props, secrets) as Record<string, unknown>);
+    const props = unknownCheckingProxy(deserializeTop(r.props, secrets));
     const opts: PolicyResourceOptions = {
       protect: r.protect ?? false,
       ignoreChanges: r.ignoreChanges ?? [],
@@ -213,7 +245,7 @@ export function evaluateStack(stack: string, resources: PlannedResource[], confi
     const provider = r.provider
       ? {
           type: r.provider.type,
-          props: unknownCheckingProxy(deserialize(r.provider.props, secrets) as Record<string, unknown>),
+          props: unknownCheckingProxy(deserializeTop(r.provider.props, secrets)),
           urn: r.provider.urn,
           name: nameOfUrn(r.provider.urn),
         }

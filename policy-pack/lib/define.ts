@@ -163,8 +163,37 @@ function policyBase(meta: PolicyMeta) {
 
 function finish(unknowns: string[]): void {
   if (unknowns.length > 0) {
-    throw new CannotVerifyError([...new Set(unknowns)]);
+    // An expected outcome at preview, not a bug: skip the stack trace (costly under source maps).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let error: CannotVerifyError;
+    try {
+      error = new CannotVerifyError([...new Set(unknowns)]);
+    } finally {
+      Error.stackTraceLimit = limit;
+    }
+    throw error;
   }
+}
+
+/** One view per args object (evaluateStack reuses args across the policies of a resource). */
+const resourceViews = new WeakMap<ResourceValidationArgs, ResourceView>();
+
+function viewOf(args: ResourceValidationArgs): ResourceView {
+  let view = resourceViews.get(args);
+  if (!view) {
+    view = {
+      type: args.type,
+      name: args.name,
+      urn: args.urn,
+      props: unproxy(args.props),
+      ...(args.provider
+        ? { provider: { type: args.provider.type, name: args.provider.name, urn: args.provider.urn, props: unproxy(args.provider.props) } }
+        : {}),
+    };
+    resourceViews.set(args, view);
+  }
+  return view;
 }
 
 export function resourcePolicy(meta: PolicyMeta, check: ResourceCheck): ResourceValidationPolicy {
@@ -177,15 +206,7 @@ export function resourcePolicy(meta: PolicyMeta, check: ResourceCheck): Resource
     const cfg = resolveConfig(args.getConfig());
     const unknowns: string[] = [];
     const now = clock.now();
-    const view: ResourceView = {
-      type: args.type,
-      name: args.name,
-      urn: args.urn,
-      props: unproxy(args.props),
-      ...(args.provider
-        ? { provider: { type: args.provider.type, name: args.provider.name, urn: args.provider.urn, props: unproxy(args.provider.props) } }
-        : {}),
-    };
+    const view = viewOf(args);
     check(view, {
       cfg,
       unknown: (path) => unknowns.push(path),
@@ -207,7 +228,20 @@ export function resourcePolicy(meta: PolicyMeta, check: ResourceCheck): Resource
   return { ...policyBase(meta), validateResource: validate };
 }
 
+/** Views per resources array: evaluateStack passes one array to every stack policy. */
+const viewCache = new WeakMap<readonly PolicyResource[], StackResourceView[]>();
+
 function toViews(resources: readonly PolicyResource[]): StackResourceView[] {
+  const cached = viewCache.get(resources);
+  if (cached) {
+    return cached;
+  }
+  const result = buildViews(resources);
+  viewCache.set(resources, result);
+  return result;
+}
+
+function buildViews(resources: readonly PolicyResource[]): StackResourceView[] {
   const views = new Map<PolicyResource, StackResourceView & { parent?: StackResourceView }>();
   for (const r of resources) {
     views.set(r, {
