@@ -154,7 +154,7 @@ export function syntheticResources(count: number): PlannedResource[] {
       const k8s = add(stack, "pulumi:providers:kubernetes", `k8s-${n}`, { context: stack }).urn;
       const kp = { urn: k8s, type: "pulumi:providers:kubernetes", props: { context: stack } };
       const domain = us ? "us" : "eu";
-      add(stack, "kubernetes:core/v1:Namespace", `ns-${n}`, { metadata: { name: `ns-${n}`, labels: { "meridian.dev/domain": domain, "pod-security.kubernetes.io/enforce": "restricted" } } }, kp);
+      add(stack, "kubernetes:core/v1:Namespace", `ns-${n}`, { metadata: { name: `ns-${n}`, labels: { residency: domain, "pod-security.kubernetes.io/enforce": "restricted" } } }, kp);
       add(stack, "kubernetes:networking.k8s.io/v1:NetworkPolicy", `deny-${n}`, { metadata: { namespace: `ns-${n}` }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, kp);
       add(stack, "kubernetes:apps/v1:Deployment", `web-${n}`, {
         metadata: { namespace: `ns-${n}` },

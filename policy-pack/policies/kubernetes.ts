@@ -5,10 +5,12 @@
  * StorageClasses encrypt with a key in the domain (K8S-01..04, RES-03 for kubernetes).
  *
  * Cluster identity of a Kubernetes provider (documented in docs/policies.md): the
- * provider's `context` or `cluster`, else the kubeconfig's `current-context` / cluster
- * names, must end in a segment that starts with the domain (`eu-workload-aws`,
- * `gke_proj_europe-west1_eu-workload-gcp`, `arn:…:cluster/eu-mgmt`); regions found in the
- * kubeconfig's server URLs or ARNs (EKS, AKS) must be in the domain too.
+ * provider's `clusterIdentifier` (`meridian:<domain>:<cluster>`, set by the cluster
+ * components), `context` or `cluster`, else the kubeconfig's `current-context` / cluster
+ * names, must name the domain: `meridian-<domain>-…`, or a last segment starting with
+ * `<domain>-` (`eu-workload-aws`, `gke_proj_europe-west1_eu-workload-gcp`,
+ * `arn:…:cluster/eu-mgmt`); regions found in the kubeconfig's server URLs or ARNs (EKS,
+ * AKS) must be in the domain too.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
 import { domainOfLocation, type Domain } from "../../components/residency/catalogue";
@@ -16,7 +18,8 @@ import { resourcePolicy, stackPolicy, type CheckContext, type ResourceView } fro
 import { describeLocation, isAllowed, regionOfArn, regionOfZone } from "../lib/location";
 import { arrayAt, at, isUnknownValue, str, UNKNOWN, type Props } from "../lib/values";
 
-export const DOMAIN_LABEL = "meridian.dev/domain";
+/** The namespace label the ClusterBaseline sets and its admission policy requires. */
+export const DOMAIN_LABEL = "residency";
 const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
 const SOC2_K8S = ["SOC2 CC6.1", "SOC2 CC6.6", "SOC2 CC6.8"];
 
@@ -33,6 +36,12 @@ export interface ClusterEvidence {
 const evidenceCache = new WeakMap<object, ClusterEvidence>();
 
 function domainOfName(name: string): Domain | undefined {
+  // The cluster components' markers: context `meridian-<domain>-<cluster>`,
+  // clusterIdentifier `meridian:<domain>:<cluster>`.
+  const marked = /^meridian[:-](eu|us)[:-]/.exec(name);
+  if (marked) {
+    return marked[1] as Domain;
+  }
   const last = name.split(/[/:_]/).filter((s) => s !== "").pop() ?? "";
   const m = /^(eu|us)-/.exec(last);
   return m ? (m[1] as Domain) : undefined;
@@ -63,7 +72,7 @@ export function clusterEvidence(cfg: CheckContext["cfg"], props: Props): Cluster
   const domains: Array<{ domain: Domain | undefined; from: string }> = [];
   let unknown: string | undefined;
   let problem: string | undefined;
-  for (const key of ["context", "cluster"]) {
+  for (const key of ["clusterIdentifier", "context", "cluster"]) {
     const v = at(props, key);
     if (v === UNKNOWN) {
       unknown = key;

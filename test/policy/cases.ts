@@ -444,17 +444,24 @@ export const CASES: Record<string, Case[]> = {
       fail: [res(k8sEu.type, "k8s", { kubeconfig: "apiVersion: v1\nclusters:\n- cluster:\n    server: https://ABC.gr7.us-east-1.eks.amazonaws.com\n  name: eu-workload-aws\ncurrent-context: eu-workload-aws\n" })],
       expect: "server us-east-1 is in domain us",
     },
+    {
+      // What components/cluster creates: clusterIdentifier meridian:<domain>:<cluster>, context meridian-<domain>-<cluster>.
+      type: "pulumi:providers:kubernetes",
+      pass: [res(k8sEu.type, "k8s", { clusterIdentifier: "meridian:eu:workload-aws", context: "meridian-eu-workload-aws", kubeconfig: JSON.stringify({ apiVersion: "v1", clusters: [{ name: "meridian-eu-workload-aws", cluster: { server: "https://x.hcp.westeurope.azmk8s.io:443" } }], "current-context": "meridian-eu-workload-aws" }) })],
+      fail: [res(k8sEu.type, "k8s", { clusterIdentifier: "meridian:us:workload-aws", context: "meridian-us-workload-aws" })],
+      expect: "clusterIdentifier 'meridian:us:workload-aws' is in domain us",
+    },
   ],
   "meridian-kubernetes-resource-provider-domain": [
-    { type: "*", pass: [ns({ "meridian.dev/domain": "eu" })], fail: [{ ...ns({}), provider: k8sUs }], expect: "provider 'k8s-us'" },
+    { type: "*", pass: [ns({ residency: "eu" })], fail: [{ ...ns({}), provider: k8sUs }], expect: "provider 'k8s-us'" },
     { type: "*", pass: [ns({})], fail: [{ ...ns({}), provider: provider("kubernetes", "default_4_32_0", {}) }], expect: "default Kubernetes provider" },
   ],
   "meridian-kubernetes-namespace-label-require": [
     {
       type: "kubernetes:core/v1:Namespace",
-      pass: [ns({ "meridian.dev/domain": "eu", "pod-security.kubernetes.io/enforce": "restricted" })],
-      fail: [ns({ "meridian.dev/domain": "us", "pod-security.kubernetes.io/enforce": "restricted" })],
-      expect: "meridian.dev/domain must be \"eu\"",
+      pass: [ns({ residency: "eu", "pod-security.kubernetes.io/enforce": "restricted" })],
+      fail: [ns({ residency: "us", "pod-security.kubernetes.io/enforce": "restricted" })],
+      expect: "residency must be \"eu\"",
     },
   ],
   "meridian-kubernetes-workload-image-pin": WORKLOADS.map(([type, wrap]) => ({

@@ -34,7 +34,7 @@ it("a complete, secure EU AWS workload stack (cloud + Kubernetes) has no violati
     res("aws:ecr/repository:Repository", "web", { encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: KEY }], imageTagMutability: "IMMUTABLE", imageScanningConfiguration: { scanOnPush: true } }, withKey("encryptionConfigurations")),
     bucket,
     res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "evidence", { bucket: "evidence-eu", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } }] }, { provider: awsEu, propertyDependencies: { bucket: [bucket.urn], rules: [key.urn] } }),
-    res("kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps", labels: { "meridian.dev/domain": "eu", "pod-security.kubernetes.io/enforce": "restricted" } } }, { provider: k8s }),
+    res("kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps", labels: { residency: "eu", "pod-security.kubernetes.io/enforce": "restricted" } } }, { provider: k8s }),
     res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "apps-deny", { metadata: { namespace: "apps" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, { provider: k8s }),
     res("kubernetes:apps/v1:Deployment", "web", { metadata: { namespace: "apps" }, spec: { template: { spec: { containers: [{ name: "web", image: IMG }] } } } }, { provider: k8s }),
     res("kubernetes:storage.k8s.io/v1:StorageClass", "encrypted", { provisioner: "ebs.csi.aws.com", parameters: { encrypted: "true", kmsKeyId: KEY } }, { provider: k8s }),
