@@ -5,7 +5,7 @@ export const EU_AWS_KEY = claimResident("eu", {
   cloud: "aws" as const,
   region: "eu-central-1",
   arn: "arn:aws:kms:eu-central-1:123456789012:key/eu-key",
-}) as KeyHandle<"eu">;
+}) as KeyHandle<"eu"> & { readonly cloud: "aws"; readonly arn: string };
 export const US_AWS_KEY = claimResident("us", {
   cloud: "aws" as const,
   region: "us-east-1",
@@ -18,7 +18,7 @@ export const EU_AWS_NETWORK: NetworkHandle<"eu"> = claimResident("eu", {
   privateSubnetIds: ["subnet-a", "subnet-b", "subnet-c"],
   cidr: "10.0.0.0/16",
 });
-export const EU_AWS_REGISTRY: RegistryHandle<"eu"> = claimResident("eu", {
+export const EU_AWS_REGISTRY: RegistryHandle<"eu"> & { readonly imagePrefixes: string[] } = claimResident("eu", {
   cloud: "aws" as const,
   region: "eu-central-1",
   imagePrefixes: ["123456789012.dkr.ecr.eu-central-1.amazonaws.com/"],
@@ -28,7 +28,7 @@ export const EU_GCP_KEY = claimResident("eu", {
   cloud: "gcp" as const,
   region: "europe-west1",
   cryptoKeyId: "projects/meridian-eu-prod/locations/europe-west1/keyRings/eu/cryptoKeys/eu",
-}) as KeyHandle<"eu">;
+}) as KeyHandle<"eu"> & { readonly cloud: "gcp"; readonly cryptoKeyId: string };
 export const EU_GCP_NETWORK: NetworkHandle<"eu"> = claimResident("eu", {
   cloud: "gcp" as const,
   region: "europe-west1",
@@ -46,7 +46,7 @@ export const EU_AZURE_KEY = claimResident("eu", {
   keyUri: "https://eukv.vault.azure.net/keys/eu",
   keyUriWithVersion: "https://eukv.vault.azure.net/keys/eu/0123456789abcdef0123456789abcdef",
   resourceGroupName: "eu-kms",
-}) as KeyHandle<"eu">;
+}) as KeyHandle<"eu"> & { readonly cloud: "azure"; readonly vaultId: string; readonly keyUri: string; readonly keyUriWithVersion: string };
 export const EU_AZURE_NETWORK: NetworkHandle<"eu"> = claimResident("eu", {
   cloud: "azure" as const,
   region: "westeurope",
