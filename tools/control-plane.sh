@@ -129,6 +129,8 @@ supervise() {
     for p in $kcm_pid $api_pid $etcd_pid; do alive "$p" && kill -KILL "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
     rm -f "$dir"/*.pid "$dir/ready"
+    # Nobody will call `stop` for a dead owner: remove the state ourselves.
+    [ "${OWNER_GONE:-0}" = 1 ] && remove_state "$dir"
     log "supervisor: stopped"
   }
   trap cleanup EXIT
@@ -162,6 +164,7 @@ supervise() {
   launch kube-apiserver "$BIN/kube-apiserver" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$APISERVER_PORT" \
+    --endpoint-reconciler-type=none \
     --cert-dir="$dir/pki" --tls-cert-file="$dir/pki/apiserver.crt" --tls-private-key-file="$dir/pki/apiserver.key" \
     --client-ca-file="$dir/pki/ca.crt" \
     --token-auth-file="$dir/pki/tokens.csv" \
@@ -199,7 +202,7 @@ supervise() {
   log "supervisor: ready (etcd $etcd_pid, kube-apiserver $api_pid, kube-controller-manager $kcm_pid, owner ${owner:-none})"
 
   while true; do
-    if [ -n "$owner" ] && ! alive "$owner"; then log "supervisor: owner $owner exited; stopping"; exit 0; fi
+    if [ -n "$owner" ] && ! alive "$owner"; then log "supervisor: owner $owner exited; stopping"; OWNER_GONE=1; exit 0; fi
     alive "$etcd_pid" || fail "etcd died; see $dir/logs/etcd.log"
     alive "$api_pid" || fail "kube-apiserver died; see $dir/logs/kube-apiserver.log"
     alive "$kcm_pid" || fail "kube-controller-manager died; see $dir/logs/kube-controller-manager.log"
@@ -282,6 +285,11 @@ EOF
   cmd_env "$dir"
 }
 
+remove_state() {
+  rm -rf "$1/etcd-data" "$1/pki" "$1/kubeconfig" "$1/kcm.kubeconfig" "$1/cluster.env" \
+         "$1/cluster.json" "$1/ready" "$1/failed"
+}
+
 cmd_stop() {
   [ $# -ge 1 ] || usage 2
   local dir; dir=$(abspath "$1")
@@ -297,8 +305,7 @@ cmd_stop() {
     if alive "$p"; then kill -KILL "$p" 2>/dev/null || true; fi
     rm -f "$f"
   done
-  rm -rf "$dir/etcd-data" "$dir/pki" "$dir/kubeconfig" "$dir/kcm.kubeconfig" "$dir/cluster.env" \
-         "$dir/cluster.json" "$dir/ready" "$dir/failed"
+  remove_state "$dir"
   log "stopped; removed state in $dir (logs kept in $dir/logs)"
 }
 
