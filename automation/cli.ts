@@ -33,9 +33,21 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // Never exit 0 without having finished: an emptied event loop with work pending is a failure.
+  let finished = false;
+  process.on("exit", (code) => {
+    if (!finished && code === 0) {
+      process.stderr.write("fleet: internal error: stopped before finishing\n");
+      process.exitCode = 1;
+    }
+  });
   main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => {
+      finished = true;
+      process.exit(code);
+    },
     (e: unknown) => {
+      finished = true;
       console.error(`fleet: internal error: ${e instanceof Error ? e.message : String(e)}`);
       process.exit(1);
     },

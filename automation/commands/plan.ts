@@ -7,6 +7,7 @@ import type { Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
 import { planFleet, type FleetPlan, type StackEvaluator } from "../plan";
 import type { ClaimSource } from "../plan/fleetChecks";
+import { interconnectRanges, interconnectViolations, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -17,8 +18,8 @@ export interface PlanCommandOptions {
   json?: boolean;
 }
 
-/** Hooks other areas plug into the plan (policy pack evaluators, extra IPAM claims). */
-export const planExtensions: { evaluators: StackEvaluator[]; claimSources: ClaimSource[] } = { evaluators: [], claimSources: [] };
+/** Extra evaluators and IPAM claims (tests add fixtures here). */
+export const planExtensions: { evaluators: StackEvaluator[]; claimSources: ClaimSource[] } = { evaluators: [], claimSources: [interconnectRanges] };
 
 export function registerPlan(program: Command): void {
   program
@@ -50,16 +51,21 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   }
   const restore = opts.json ? quietConsole(io) : () => undefined;
   let plan: FleetPlan;
+  const pack = policyPackEvaluator();
   try {
     plan = await planFleet(fleet, {
       program: (f, stack) => runStack(f, stack),
-      evaluators: planExtensions.evaluators,
+      evaluators: [pack.evaluator, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
-      onStack: opts.json ? undefined : (p) => io.err(`  ${p.status === "planned" ? "✓" : p.status === "failed" ? "✗" : "·"} ${p.name} (${p.resources.length} resources, ${p.seconds.toFixed(2)}s)\n`),
+      onStack: (p) => {
+        pack.observe(p, fleet);
+        if (!opts.json) io.err(`  ${p.status === "planned" ? "✓" : p.status === "failed" ? "✗" : "·"} ${p.name} (${p.resources.length} resources, ${p.seconds.toFixed(2)}s)\n`);
+      },
     });
   } finally {
     restore();
   }
+  plan = { ...plan, violations: [...interconnectViolations(fleet), ...plan.violations] };
   const report = planReport(fleet, plan);
   io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
   const failed = report.stacks.some((s) => s.status === "failed");

@@ -114,7 +114,7 @@ export function parseStackFile(file: string, settings: FleetSettings): StackSpec
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
     const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";
-    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0]}${where}`);
+    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}${where}`);
   }
   const top: unknown = doc.toJS();
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
@@ -146,12 +146,7 @@ export function parseStackFile(file: string, settings: FleetSettings): StackSpec
   }
   const config = parsed.data as AnyRoleConfig;
   const domain = config["meridian:domain"];
-  const clouds: Cloud[] =
-    config["meridian:role"] === "interconnect"
-      ? [...config["meridian:clouds"]]
-      : "meridian:cloud" in config
-        ? [config["meridian:cloud"]]
-        : [];
+  const clouds: Cloud[] = cloudsOf(config);
 
   checkNamespaces(file, rawConfig, clouds);
   const regions = checkRegions(file, rawConfig, clouds, domain, settings);
@@ -170,6 +165,19 @@ export function parseStackFile(file: string, settings: FleetSettings): StackSpec
     rawConfig,
     secretKeys,
   };
+}
+
+/** The clouds a stack deploys into, from its role's keys. */
+function cloudsOf(config: AnyRoleConfig): Cloud[] {
+  if (config["meridian:role"] === "interconnect") {
+    const pair: readonly Cloud[] = config["meridian:clouds"];
+    return [...pair];
+  }
+  if ("meridian:cloud" in config) {
+    const cloud: Cloud = config["meridian:cloud"];
+    return [cloud];
+  }
+  return [];
 }
 
 function checkNamespaces(file: string, rawConfig: Record<string, unknown>, clouds: readonly Cloud[]): void {

@@ -62,22 +62,44 @@ export async function planStack(
     pulumi.runtime.setAllConfig(engineConfig(spec.rawConfig), [...spec.secretKeys]);
 
     const secretOutputNames: string[] = [];
+    // A failure inside an apply callback surfaces as an unhandled rejection, not as a throw
+    // from the program. Stacks are planned one at a time, so whatever arrives now is ours.
+    const stray: Error[] = [];
+    const onStray = (e: unknown) => void stray.push(e instanceof Error ? e : new Error(String(e)));
+    process.on("unhandledRejection", onStray);
+    process.on("uncaughtException", onStray);
+    // If the program waits on something that can never settle (an Output whose apply
+    // threw), Node drains its event loop and would exit silently: fail the stack instead.
+    let onStall: () => void = () => undefined;
+    const stalled = new Promise<never>((_, reject) => {
+      onStall = () => reject(stray[0] ?? new Error("the program stopped before exporting its outputs (an Output never resolved)"));
+    });
+    process.once("beforeExit", onStall);
     try {
       const outputs =
-        (await stackModule.runInPulumiStack(async () => {
+        (await Promise.race([stalled, stackModule.runInPulumiStack(async () => {
           const out = await program(fleet, name);
           for (const [k, v] of Object.entries(out)) {
             if (await pulumi.isSecret(pulumi.output(v))) secretOutputNames.push(k);
           }
           return out;
-        })) ?? {};
+        })])) ?? {};
       await settings.waitForRPCs();
+      await new Promise((r) => setImmediate(r));
+      if (stray.length > 0) throw stray[0];
       return { name, status: "planned", resources: monitor.resources, outputs, secretOutputNames, seconds: elapsed() };
     } catch (e) {
       await settings.waitForRPCs().catch(() => undefined);
-      const err = e as Error;
+      const err = (stray[0] ?? e) as Error;
       const status: StackStatus = err?.name === "NotImplementedError" ? "not-implemented" : "failed";
       return { name, status, resources: monitor.resources, outputs: {}, secretOutputNames, error: oneLine(err), seconds: elapsed() };
+    } finally {
+      // Late rejections of this stack's outputs arrive a few turns after it settled; absorb
+      // them here so they are never blamed on the next stack.
+      for (let i = 0; i < 3; i++) await new Promise((r) => setTimeout(r, 0));
+      process.off("beforeExit", onStall);
+      process.off("unhandledRejection", onStray);
+      process.off("uncaughtException", onStray);
     }
   });
 }

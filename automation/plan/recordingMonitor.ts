@@ -36,14 +36,15 @@ interface Request {
   getType(): string;
   getName(): string;
   getParent(): string;
-  getCustom(): boolean;
+  getCustom?(): boolean;
   getObject(): unknown;
   getProvider(): string;
   getProtect?(): boolean;
-  getDependenciesList(): string[];
-  getPropertydependenciesMap(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
-  getIgnorechangesList(): string[];
-  getImportid(): string;
+  // Register requests carry these; read requests (StackReference, `get`) do not.
+  getDependenciesList?(): string[];
+  getPropertydependenciesMap?(): { forEach(cb: (v: { getUrnsList(): string[] }, k: string) => void): void };
+  getIgnorechangesList?(): string[];
+  getImportid?(): string;
 }
 
 export class RecordingMonitor {
@@ -97,8 +98,8 @@ export class RecordingMonitor {
         name: req.getName(),
         inputs,
         provider: req.getProvider(),
-        custom: req.getCustom(),
-        id: req.getImportid(),
+        custom: req.getCustom?.() ?? true,
+        id: req.getImportid?.(),
       });
       this.record(req, urn, inputs, result.state);
       const state = await rpc.serializeProperties("", result.state);
@@ -129,7 +130,7 @@ export class RecordingMonitor {
 
   private record(req: Request, urn: string, inputs: Record<string, unknown>, state: Record<string, unknown>): void {
     const propertyDependencies: Record<string, string[]> = {};
-    req.getPropertydependenciesMap().forEach((v, k) => {
+    req.getPropertydependenciesMap?.().forEach((v, k) => {
       propertyDependencies[k] = v.getUrnsList();
     });
     const providerRef = req.getProvider();
@@ -144,11 +145,11 @@ export class RecordingMonitor {
       props: { ...state, ...inputs },
       parent: req.getParent() || undefined,
       provider: provider ? { urn: provider.urn, type: provider.type, props: provider.props } : undefined,
-      custom: req.getCustom(),
-      dependencies: req.getDependenciesList(),
+      custom: req.getCustom?.() ?? true,
+      dependencies: req.getDependenciesList?.() ?? [],
       propertyDependencies,
       protect: req.getProtect?.() ?? false,
-      ignoreChanges: req.getIgnorechangesList(),
+      ignoreChanges: req.getIgnorechangesList?.() ?? [],
     };
     this.resources.push(resource);
     this.byUrn.set(urn, resource);

@@ -64,9 +64,10 @@ export class ResidencyPki<D extends Domain> extends pulumi.ComponentResource {
     const early = args.earlyRenewalHours ?? 720;
     const subject = (cn: string) => ({ commonName: cn, organization, organizationalUnit: `residency-${args.domain}` });
 
-    // The serial suffix changes with the generation; keys are replaced with it (keepers).
+    // A new generation changes the random serial (its keepers), which replaces every key
+    // (replacementTrigger) and so every certificate signed with them.
     const serial = new random.RandomId(`${name}-generation`, { byteLength: 4, keepers: { generation: String(generation) } }, { parent: this });
-    const rootKey = new tls.PrivateKey(`${name}-root-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, replaceOnChanges: ["*"], dependsOn: [serial] });
+    const rootKey = new tls.PrivateKey(`${name}-root-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, replacementTrigger: serial.hex });
     const root = new tls.SelfSignedCert(
       `${name}-root`,
       {
@@ -83,7 +84,7 @@ export class ResidencyPki<D extends Domain> extends pulumi.ComponentResource {
 
     const intermediates: Record<string, CaHandle<D>> = {};
     for (const purpose of args.intermediates ?? ["mesh", "vpn"]) {
-      const key = new tls.PrivateKey(`${name}-${purpose}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, dependsOn: [serial] });
+      const key = new tls.PrivateKey(`${name}-${purpose}-key`, { algorithm: "ECDSA", ecdsaCurve: "P384" }, { parent: this, replacementTrigger: serial.hex });
       const csr = new tls.CertRequest(
         `${name}-${purpose}-csr`,
         { privateKeyPem: key.privateKeyPem, subject: serial.hex.apply((hex) => subject(`meridian ${args.domain} ${purpose} CA g${generation}-${hex}`)) },

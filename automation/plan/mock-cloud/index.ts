@@ -14,7 +14,7 @@ import { azureOutputs, azureInvokes } from "./azure";
 import { gcpOutputs, gcpInvokes } from "./gcp";
 import { kubernetesOutputs } from "./kubernetes";
 import { localOutputs } from "./local";
-import { clusterShapers } from "./clusters";
+import { aksUserCredentials, clusterShapers } from "./clusters";
 import { interconnectShapers } from "./interconnect";
 import { stableHash, type MockContext, type ProviderState } from "./shared";
 
@@ -50,6 +50,11 @@ export interface MockRecord {
 
 /** Type-specific output shapers contributed by component areas (clusters, interconnect). */
 const EXTRA_SHAPERS: Record<string, (ctx: MockContext) => Record<string, unknown>> = { ...clusterShapers, ...interconnectShapers };
+
+/** Invokes contributed by component areas. */
+const EXTRA_INVOKES: Record<string, (inputs: Record<string, unknown>, provider: ProviderState | undefined) => Record<string, unknown>> = {
+  "azure-native:containerservice:listManagedClusterUserCredentials": (inputs) => aksUserCredentials(inputs),
+};
 
 export class MockCloud implements pulumi.runtime.Mocks {
   /** Explicit providers seen so far, by id, so a resource can be placed in its provider's region. */
@@ -101,7 +106,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const provider = this.providerOf(args.provider);
-    const answer = awsInvokes[args.token] ?? azureInvokes[args.token] ?? gcpInvokes[args.token];
+    const answer = awsInvokes[args.token] ?? azureInvokes[args.token] ?? gcpInvokes[args.token] ?? EXTRA_INVOKES[args.token];
     if (answer === undefined) {
       throw new Error(`mock cloud: no answer for invoke ${args.token}; add one in automation/plan/mock-cloud/`);
     }

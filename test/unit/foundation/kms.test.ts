@@ -1,0 +1,72 @@
+import { findOne, installMocks, settle, valueOf } from "../../support/mocks";
+import * as aws from "@pulumi/aws";
+import * as azure from "@pulumi/azure-native";
+import * as gcp from "@pulumi/gcp";
+import * as pulumi from "@pulumi/pulumi";
+import { ResidencyKey, validateResidencyKeyArgs } from "../../../components/kms";
+
+const cloud = installMocks();
+const tags = { residency: "eu", "meridian-stack": "eu-foundation-test" };
+
+describe("ResidencyKey", () => {
+  it("AWS: rotation on, single-region, 30-day window, protected, regional logs grant", async () => {
+    const provider = new aws.Provider("p-aws", { region: "eu-central-1" });
+    const key = new ResidencyKey("k", { domain: "eu", cloud: "aws", region: "eu-central-1", tags }, { providers: [provider] });
+    const arn = await valueOf(key.keyId);
+    await settle();
+    const k = findOne(cloud, "aws:kms/key:Key");
+    expect(k.inputs.enableKeyRotation).toBe(true);
+    expect(k.inputs.rotationPeriodInDays).toBe(90);
+    expect(k.inputs.multiRegion).toBe(false);
+    expect(k.inputs.deletionWindowInDays).toBe(30);
+    expect(k.inputs.tags).toMatchObject(tags);
+    expect(k.provider?.inputs.region).toBe("eu-central-1");
+    expect(arn).toMatch(/^arn:aws:kms:eu-central-1:\d{12}:key\//);
+    const policy = JSON.parse(String(k.inputs.policy));
+    const logs = policy.Statement.find((s: { Sid: string }) => s.Sid === "RegionalCloudWatchLogs");
+    expect(logs.Principal.Service).toBe("logs.eu-central-1.amazonaws.com");
+    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toMatch(/^arn:aws:logs:eu-central-1:/);
+    expect(key.handle.domain).toBe("eu");
+    expect(key.handle.cloud).toBe("aws");
+  });
+
+  it("Azure: premium vault with purge protection and no public access; RSA-HSM key with rotation policy", async () => {
+    const provider = new azure.Provider("p-az", { location: "westeurope" });
+    const key = new ResidencyKey("kz", { domain: "eu", cloud: "azure", region: "westeurope", rotationDays: 60, tags }, { providers: [provider] });
+    const uri = await valueOf(key.keyId);
+    await settle();
+    const vault = findOne(cloud, "azure-native:keyvault:Vault");
+    const p = vault.inputs.properties as Record<string, unknown>;
+    expect(p.enablePurgeProtection).toBe(true);
+    expect(p.enableRbacAuthorization).toBe(true);
+    expect(p.publicNetworkAccess).toBe("Disabled");
+    expect(p.sku).toEqual({ family: "A", name: "premium" });
+    expect((p.networkAcls as Record<string, unknown>).defaultAction).toBe("Deny");
+    expect(vault.inputs.location).toBe("westeurope");
+    const k = findOne(cloud, "azure-native:keyvault:Key");
+    const kp = k.inputs.properties as { kty: string; attributes: { expires: number }; rotationPolicy: { lifetimeActions: unknown[] } };
+    expect(kp.kty).toBe("RSA-HSM");
+    expect(kp.attributes.expires).toBeGreaterThan(Date.now() / 1000);
+    expect(kp.rotationPolicy.lifetimeActions).toContainEqual({ action: { type: "rotate" }, trigger: { timeAfterCreate: "P60D" } });
+    expect(uri).toMatch(/^https:\/\/.+\.vault\.azure\.net\/keys\/[^/]+$/); // versionless: consumers follow rotation
+  });
+
+  it("GCP: regional ring, HSM key rotated within 90 days", async () => {
+    const provider = new gcp.Provider("p-gcp", { project: "meridian-eu-prod", region: "europe-west1" });
+    const key = new ResidencyKey("kg", { domain: "eu", cloud: "gcp", region: "europe-west1", tags }, { providers: [provider] });
+    const id = await valueOf(key.keyId);
+    await settle();
+    const ring = findOne(cloud, "gcp:kms/keyRing:KeyRing");
+    expect(ring.inputs.location).toBe("europe-west1");
+    const k = findOne(cloud, "gcp:kms/cryptoKey:CryptoKey");
+    expect(k.inputs.rotationPeriod).toBe("7776000s");
+    expect((k.inputs.versionTemplate as Record<string, unknown>).protectionLevel).toBe("HSM");
+    expect(id).toMatch(/^projects\/meridian-eu-prod\/locations\/europe-west1\/keyRings\/.+\/cryptoKeys\/.+$/);
+  });
+
+  it("refuses a global location, long rotation and a short deletion window, all at once", () => {
+    const problems = validateResidencyKeyArgs({ domain: "eu", cloud: "gcp", region: "global", rotationDays: 365, deletionWindowDays: 3 });
+    expect(problems.map((p) => p.propertyPath).sort()).toEqual(["deletionWindowDays", "region", "rotationDays"]);
+    expect(() => new ResidencyKey("bad", { domain: "eu", cloud: "gcp", region: "global" })).toThrow(pulumi.InputPropertiesError);
+  });
+});
