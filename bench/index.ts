@@ -1,0 +1,87 @@
+/**
+ * `npm run bench [-- --json]`: speed goals live here, never in timed tests.
+ *   plan:      the credential-free plan of the reference fleet and of a generated fleet of
+ *              100 workload clusters (goals < 5 s and < 20 s on 2 cores, growth linear);
+ *   policy:    policy evaluation cost per resource on the reference fleet (goal < 0.1 ms);
+ *   scheduler: makespan ÷ lower bound on simulated fleets (goal ≤ 1.05) and overhead.
+ * `--json` prints exactly one JSON object, one key per area.
+ */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { loadFleet, type Fleet } from "../automation/fleet";
+import { planFleet, type FleetPlan } from "../automation/plan";
+import { runStack } from "../stacks/program";
+import { benchPolicy } from "./policy";
+import { benchScheduler } from "./scheduler";
+
+const REFERENCE = path.resolve(__dirname, "..", "stacks");
+const CLOUDS = ["aws", "gcp", "azure"] as const;
+
+/** The reference fleet with its 6 workload stacks replaced by `count` (split over domains and clouds). */
+export function generatedFleet(count: number): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-bench-"));
+  for (const f of fs.readdirSync(REFERENCE)) {
+    if (f.endsWith(".yaml") && !f.includes("-workload-")) fs.copyFileSync(path.join(REFERENCE, f), path.join(dir, f));
+  }
+  for (let i = 0; i < count; i++) {
+    const domain = i % 2 === 0 ? "eu" : "us";
+    const cloud = CLOUDS[Math.floor(i / 2) % 3];
+    const template = parse(fs.readFileSync(path.join(REFERENCE, `Pulumi.${domain}-workload-${cloud}.yaml`), "utf8")) as { config: Record<string, Record<string, unknown>> };
+    // Slot 0 is the management cluster's; workload slots follow.
+    template.config["meridian:cluster"].slot = 1 + Math.floor(i / 2);
+    fs.writeFileSync(path.join(dir, `Pulumi.${domain}-workload-${cloud}-${String(i).padStart(3, "0")}.yaml`), stringify(template));
+  }
+  return dir;
+}
+
+async function timedPlan(dir: string): Promise<{ seconds: number; plan: FleetPlan; fleet: Fleet }> {
+  const started = process.hrtime.bigint();
+  const fleet = loadFleet(dir);
+  const plan = await planFleet(fleet, { program: (f, s) => runStack(f, s) });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const failed = plan.stacks.filter((s) => s.status !== "planned");
+  if (failed.length > 0) throw new Error(`bench fleet did not plan: ${failed.map((s) => `${s.name}: ${s.error}`).join("; ")}`);
+  return { seconds, plan, fleet };
+}
+
+async function main(): Promise<void> {
+  const json = process.argv.includes("--json");
+  const log = (s: string) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
+  // Warm the module cache once so both figures measure planning, not loading the SDKs.
+  await timedPlan(REFERENCE);
+  const reference = await timedPlan(REFERENCE);
+  const hundred = await timedPlan(generatedFleet(100));
+  const resources = reference.plan.stacks.flatMap((s) => s.resources.filter((r) => r.custom));
+  const plan = {
+    referenceSeconds: round(reference.seconds),
+    hundredClustersSeconds: round(hundred.seconds),
+    resources: resources.length,
+    referenceStacks: reference.fleet.stacks.size,
+    hundredClustersStacks: hundred.fleet.stacks.size,
+    msPerStackReference: round((reference.seconds * 1000) / reference.fleet.stacks.size, 1),
+    msPerStackHundred: round((hundred.seconds * 1000) / hundred.fleet.stacks.size, 1),
+  };
+  log(`plan: reference fleet ${plan.referenceStacks} stacks in ${plan.referenceSeconds}s (goal < 5s); ${plan.hundredClustersStacks} stacks with 100 workload clusters in ${plan.hundredClustersSeconds}s (goal < 20s); ${plan.msPerStackReference} vs ${plan.msPerStackHundred} ms/stack`);
+  const allResources = reference.plan.stacks.flatMap((s) => [...s.resources]);
+  const policy = await benchPolicy(allResources as never);
+  log(`policy: ${policy.msPerResource} CPU ms per resource over ${policy.resources} resources and ${policy.policies} policies (goal < 0.1)`);
+  const scheduler = await benchScheduler();
+  log(`scheduler: makespan ÷ lower bound ${scheduler.ratio} (wave ${scheduler.waveRatio}, sequential ${scheduler.sequentialRatio}), overhead ${scheduler.overheadMsPerStack} ms/stack`);
+  if (json) process.stdout.write(`${JSON.stringify({ plan, policy, scheduler })}\n`);
+}
+
+function round(x: number, d = 2): number {
+  return Math.round(x * 10 ** d) / 10 ** d;
+}
+
+if (require.main === module) {
+  main().then(
+    () => process.exit(0),
+    (e: unknown) => {
+      console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
+      process.exit(1);
+    },
+  );
+}
