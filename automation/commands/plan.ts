@@ -5,7 +5,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
-import { planFleet, type FleetPlan, type StackEvaluator } from "../plan";
+import { planFleet, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
 import type { ClaimSource } from "../plan/fleetChecks";
 import { interconnectRanges, interconnectViolations, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -16,6 +16,8 @@ export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
 export interface PlanCommandOptions {
   stacksDir?: string;
   json?: boolean;
+  /** The program to plan; the stack program by default (tests plan deliberately bad fixtures). */
+  program?: StackProgram;
 }
 
 /** Extra evaluators and IPAM claims (tests add fixtures here). */
@@ -54,7 +56,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   const pack = policyPackEvaluator();
   try {
     plan = await planFleet(fleet, {
-      program: (f, stack) => runStack(f, stack),
+      program: opts.program ?? ((f, stack) => runStack(f, stack)),
       evaluators: [pack.evaluator, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
       onStack: (p) => {

@@ -12,6 +12,9 @@ import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
 import { AutomationEngine, resolveBackend } from "../engine/automation";
+import { MockEngine } from "../engine/mock";
+import { policyPackEvaluator } from "../plan/policies";
+import { runStack } from "../../stacks/program";
 import type { Engine, Operation } from "../engine/types";
 import { ScheduleError, STRATEGIES, type Strategy } from "../scheduler";
 import {
@@ -69,8 +72,9 @@ export interface EngineContext {
 
 export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
 
-/** Engines by `--engine` name. The offline mock engine registers itself here as `mock`. */
+/** Engines by `--engine` name: the real CLI through the Automation API, or the offline mock cloud. */
 export const rolloutEngines: Record<string, EngineFactory> = {
+  mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator()),
   automation: async (ctx) => {
     if (ctx.env.PULUMI_CONFIG_PASSPHRASE === undefined && ctx.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
       throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");

@@ -36,6 +36,13 @@ const settingsSchema = z.strictObject({
         .default({}),
     })
     .default({ pools: {}, prefixes: {} }),
+  /**
+   * (Optional) Policy pack settings for every stack: `exemptions` ({policy, urn | resource,
+   * reason, expires}), `enforcement` ({all | <policy>: level}), `minLogRetentionDays`,
+   * `namespaceExceptions`. Validated by the pack itself (an invalid entry is a mandatory
+   * violation naming it). Defaults to none.
+   */
+  policy: z.record(z.string(), z.unknown()).default({}),
   /** (Optional) Domain order for the canary strategy: the first is the canary. Defaults to eu, us. */
   domainOrder: z
     .array(z.enum(DOMAINS))
@@ -48,12 +55,15 @@ export interface FleetSettings {
   readonly regions: RegionAllowlist;
   readonly ipam: IpamSettings;
   readonly domainOrder: readonly Domain[];
+  /** Policy pack settings shared by every stack (see the schema above). */
+  readonly policy: Readonly<Record<string, unknown>>;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
   regions: DEFAULT_REGIONS,
   ipam: DEFAULT_IPAM,
   domainOrder: DOMAINS,
+  policy: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -80,5 +90,5 @@ export function loadFleetSettings(stacksDir: string): FleetSettings {
     pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
     prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
   };
-  return { regions, ipam, domainOrder: s.domainOrder };
+  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy };
 }

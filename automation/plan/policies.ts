@@ -22,12 +22,15 @@ function namespaceExceptions(): PackConfig["namespaceExceptions"] {
 
 /** The pack config for one stack: its domain, every stack's domain, the allowlists, the domain's registries. */
 export function packConfigFor(fleet: Fleet, stack: string, registries: Readonly<Partial<Record<Domain, string[]>>>): PackConfig {
+  // fleet.yaml `policy:` (exemptions, enforcement, ...) is the pack's to validate.
+  const shared = fleet.settings.policy as Partial<PackConfig>;
   return {
+    ...shared,
     domain: fleet.stacks.get(stack)!.domain,
     regions: fleet.settings.regions as PackConfig["regions"],
     stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
     registries: { ...registries },
-    namespaceExceptions: namespaceExceptions(),
+    namespaceExceptions: { ...namespaceExceptions(), ...(shared.namespaceExceptions ?? {}) },
   };
 }
 
