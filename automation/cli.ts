@@ -5,6 +5,7 @@
  * 130 interrupted.
  */
 import { Command, CommanderError } from "commander";
+import { registerAffected } from "./commands/affected";
 import { registerPlan } from "./commands/plan";
 import { registerRollout } from "./commands/rollout";
 
@@ -17,6 +18,7 @@ export function buildCli(): Command {
     .exitOverride();
   registerPlan(program);
   registerRollout(program);
+  registerAffected(program);
   return program;
 }
 

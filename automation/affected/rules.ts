@@ -1,0 +1,99 @@
+/**
+ * Which stacks a changed file can change: the one mapping behind `fleet affected` (CI
+ * previews) and the Deployments path filters (what a push deploys). Both read this table,
+ * so a pull request previews exactly the stacks its merge will deploy.
+ *
+ * A stack config (`stacks/Pulumi.<stack>.yaml`) affects its own stack; every other path is
+ * matched against PATH_RULES and the union of the matching rules' selections is taken (the
+ * same union semantics as a list of path filters). A path no rule matches affects every
+ * stack (fail-safe), and test/affected checks that every tracked file matches a rule, so
+ * that case cannot silently diverge from the path filters.
+ *
+ * test/affected/rules.test.ts also checks this table against the real import graph of
+ * each role's program: a file a role imports must select that role.
+ */
+import type { Cloud } from "../../components/residency/catalogue";
+import type { Role } from "../fleet/schema";
+import { matchGlob } from "./glob";
+
+export type Selector =
+  /** Every stack of the fleet (shared code, the fleet model, the policy pack, dependencies). */
+  | { readonly kind: "all" }
+  /** No fleet stack (docs, tests, tooling, this CI and the Deployments program itself). */
+  | { readonly kind: "none" }
+  /** Stacks of these roles that deploy into every one of `clouds` (all clouds when omitted). */
+  | { readonly kind: "roles"; readonly roles: readonly Role[]; readonly clouds?: readonly Cloud[] };
+
+export interface PathRule {
+  /** Globs in the subset of ./glob.ts (valid Pulumi Deployments path filters too). */
+  readonly globs: readonly string[];
+  readonly selects: Selector;
+  /** Why, for the report and docs/fleet.md. */
+  readonly why: string;
+}
+
+const ALL = { kind: "all" } as const;
+const NONE = { kind: "none" } as const;
+const roles = (r: Role[], clouds?: Cloud[]): Selector => ({ kind: "roles", roles: r, ...(clouds ? { clouds } : {}) });
+const CLUSTER_ROLES: Role[] = ["management", "workload"];
+
+/** Stack configs: `stacks/Pulumi.<stack>.yaml` affects `<stack>`. */
+export const STACK_CONFIG = /^stacks\/Pulumi\.([^./]+)\.ya?ml$/;
+
+export const PATH_RULES: readonly PathRule[] = [
+  // The program every stack runs, the fleet model it loads, and what every resource passes.
+  { globs: ["Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json"], selects: ALL, why: "project, SDK and provider versions" },
+  { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
+  { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
+  { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
+  { globs: ["components/residency/**", "components/network/ipam.ts"], selects: ALL, why: "residency catalogue and IPAM, read by the fleet model" },
+  // Roles.
+  { globs: ["stacks/roles/foundation.ts"], selects: roles(["foundation"]), why: "foundation role" },
+  { globs: ["stacks/roles/pki.ts"], selects: roles(["pki"]), why: "pki role" },
+  { globs: ["stacks/roles/management.ts"], selects: roles(["management"]), why: "management role" },
+  { globs: ["stacks/roles/workload.ts"], selects: roles(CLUSTER_ROLES), why: "workload role (management reuses deployCluster)" },
+  { globs: ["stacks/roles/interconnect.ts"], selects: roles(["interconnect"]), why: "interconnect role" },
+  // Foundation components: shared file → every foundation; adapter → that cloud's.
+  ...(["network", "kms", "registry"] as const).flatMap((c): PathRule[] => [
+    { globs: [`components/${c}/index.ts`], selects: roles(["foundation"]), why: `${c} component` },
+    ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/${c}/${cloud}.ts`], selects: roles(["foundation"], [cloud]), why: `${c} adapter for ${cloud}` })),
+  ]),
+  { globs: ["components/pki/**"], selects: roles(["pki"]), why: "PKI component" },
+  // Clusters and their baseline.
+  { globs: ["components/cluster/index.ts", "components/cluster/spec.ts", "components/baseline/**"], selects: roles(CLUSTER_ROLES), why: "cluster component and baseline" },
+  { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
+  { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
+  { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },
+  // Interconnects: shared files → every interconnect; one cloud's side → interconnects using it; a pair → that pair.
+  { globs: ["components/interconnect/index.ts", "components/interconnect/types.ts", "components/interconnect/allocate.ts", "components/interconnect/claims.ts", "components/interconnect/crypto.ts"], selects: roles(["interconnect"]), why: "interconnect component" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/interconnect/${cloud}.ts`], selects: roles(["interconnect"], [cloud]), why: `interconnect side for ${cloud}` })),
+  ...([["aws", "gcp"], ["aws", "azure"], ["gcp", "azure"]] as const).map(([a, b]): PathRule => ({ globs: [`components/interconnect/${a}-${b}.ts`], selects: roles(["interconnect"], [a, b]), why: `interconnect ${a}<->${b}` })),
+  // Nothing a fleet stack deploys.
+  {
+    globs: [
+      "docs/**", "**/*.md", "test/**", "**/*.test.ts", "bench/**", "tools/**", "scripts/**", ".github/**", ".ci/**",
+      ".gitignore", ".nvmrc", "eslint.config.mjs", "jest.config.js",
+      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**",
+      "components/deployments/**", "deployments/**",
+    ],
+    selects: NONE,
+    why: "docs, tests, tooling, CI and the Deployments program (its own project)",
+  },
+];
+
+/** The rules a path matches; empty when none does. */
+export function rulesFor(file: string, rules: readonly PathRule[] = PATH_RULES): PathRule[] {
+  return rules.filter((r) => r.globs.some((g) => matchGlob(g, file)));
+}
+
+/** Does a selector pick a stack of this role and these clouds? */
+export function selects(selector: Selector, stack: { role: Role; clouds: readonly Cloud[] }): boolean {
+  switch (selector.kind) {
+    case "all":
+      return true;
+    case "none":
+      return false;
+    case "roles":
+      return selector.roles.includes(stack.role) && (selector.clouds ?? []).every((c) => stack.clouds.includes(c));
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * `fleet affected --base REF [--head REF] [--json]`: the stacks a change can change, for CI
+ * (`pulumi preview` of each, per domain) and humans. See automation/affected/.
+ * Exit codes: 0 (also when nothing is affected), 2 invalid input or a git error.
+ */
+import * as path from "node:path";
+import type { Command } from "commander";
+import { CLOUDS, DOMAINS } from "../../components/residency/catalogue";
+import { affectedStacks, changedFiles, describeReason, GitError, repoRoot, type Affected } from "../affected";
+import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import { DEFAULT_STACKS_DIR, type Io } from "./plan";
+
+export interface AffectedCommandOptions {
+  base: string;
+  head?: string;
+  stacksDir?: string;
+  json?: boolean;
+}
+
+/** One GitHub Actions matrix entry: the stack and which clouds' credentials it needs. */
+export interface MatrixEntry {
+  stack: string;
+  domain: string;
+  role: string;
+  aws: boolean;
+  azure: boolean;
+  gcp: boolean;
+}
+
+export interface AffectedReport extends Affected {
+  base: string;
+  head: string;
+  mergeBase: string;
+  files: readonly string[];
+  /** Per domain, ready for `strategy.matrix.include` (a domain's job only ever sees its own stacks). */
+  matrix: Record<string, MatrixEntry[]>;
+}
+
+export function registerAffected(program: Command): void {
+  program
+    .command("affected")
+    .description("List the stacks a change affects: changed stack configs, stacks whose code changed, and everything downstream")
+    .requiredOption("--base <ref>", "the commit the change is compared against (merge-base with --head), e.g. origin/main")
+    .option("--head <ref>", "the change's commit", "HEAD")
+    .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
+    .option("--json", "print exactly one JSON object on stdout")
+    .action((opts: AffectedCommandOptions) => {
+      process.exitCode = runAffectedCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
+    });
+}
+
+export function runAffectedCommand(opts: AffectedCommandOptions, io: Io): number {
+  const stacksDir = path.resolve(opts.stacksDir ?? DEFAULT_STACKS_DIR);
+  let fleet: Fleet;
+  try {
+    fleet = loadFleet(stacksDir);
+  } catch (e) {
+    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
+      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  let report: AffectedReport;
+  try {
+    const root = repoRoot(stacksDir);
+    const changed = changedFiles(root, opts.base, opts.head ?? "HEAD");
+    const stacksPath = path.relative(root, stacksDir).split(path.sep).join("/");
+    const affected = affectedStacks(fleet, changed.files, { stacksPath });
+    report = { ...changed, ...affected, matrix: matrixOf(affected) };
+  } catch (e) {
+    if (e instanceof GitError) {
+      io.err(`fleet: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  io.out(opts.json ? `${JSON.stringify(report)}\n` : render(report));
+  return 0;
+}
+
+export function matrixOf(affected: Affected): Record<string, MatrixEntry[]> {
+  const matrix: Record<string, MatrixEntry[]> = Object.fromEntries(DOMAINS.map((d) => [d, []]));
+  for (const s of affected.stacks) {
+    const flags = Object.fromEntries(CLOUDS.map((c) => [c, s.clouds.includes(c)])) as Record<(typeof CLOUDS)[number], boolean>;
+    matrix[s.domain].push({ stack: s.name, domain: s.domain, role: s.role, ...flags });
+  }
+  return matrix;
+}
+
+function render(r: AffectedReport): string {
+  const lines = [`Changes ${r.mergeBase.slice(0, 12)}..${r.head} (${r.files.length} files; base ${r.base})`];
+  if (r.stacks.length === 0) lines.push("No stack is affected.");
+  for (const s of r.stacks) {
+    lines.push(`  ${s.name}`);
+    for (const reason of s.reasons) lines.push(`      ${describeReason(reason)}`);
+  }
+  if (r.removed.length > 0) lines.push(`Stack configs deleted (destroy these stacks with the orchestrator): ${r.removed.join(", ")}`);
+  if (r.unmapped.length > 0) lines.push(`No rule maps ${r.unmapped.join(", ")}: treated as affecting every stack; add a rule in automation/affected/rules.ts`);
+  if (r.policyPackChanged) lines.push("policy-pack/ changed: main publishes the pack.");
+  lines.push(`Affected: ${r.stacks.length} stacks (${DOMAINS.map((d) => `${d} ${r.matrix[d].length}`).join(", ")})`, "");
+  return lines.join("\n");
+}
