@@ -36,6 +36,8 @@ export const foundationExports = z.object({
     cidr: z.string(),
     resourceGroupName: z.string().optional(),
     gatewaySubnetId: z.string().optional(),
+    /** AWS: private route tables, for routes to interconnects. */
+    routeTableIds: z.array(z.string()).optional(),
   }),
 });
 export type FoundationExports = z.infer<typeof foundationExports>;

@@ -34,6 +34,7 @@ export function createAwsNetwork(name: string, spec: NetworkSpec, key: Extract<K
     const eip = new aws.ec2.Eip(`${name}-nat-eip-${i}`, { domain: "vpc", tags: tags() }, { parent });
     return new aws.ec2.NatGateway(`${name}-nat-${i}`, { allocationId: eip.id, subnetId: publicSubnets[i].id, tags: tags() }, { parent, dependsOn: [igw] });
   });
+  const privateRouteTables: aws.ec2.RouteTable[] = [];
   const privateSubnets = spec.zones.map((az, i) => {
     const s = new aws.ec2.Subnet(
       `${name}-private-${i}`,
@@ -46,6 +47,7 @@ export function createAwsNetwork(name: string, spec: NetworkSpec, key: Extract<K
       { parent },
     );
     new aws.ec2.RouteTableAssociation(`${name}-private-rta-${i}`, { subnetId: s.id, routeTableId: rt.id }, { parent });
+    privateRouteTables.push(rt);
     return s;
   });
 
@@ -86,5 +88,9 @@ export function createAwsNetwork(name: string, spec: NetworkSpec, key: Extract<K
     { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: flowRole.arn, maxAggregationInterval: 60, tags: tags() },
     { parent },
   );
-  return { networkId: vpc.id, privateSubnetIds: pulumi.all(privateSubnets.map((s) => s.id)) };
+  return {
+    networkId: vpc.id,
+    privateSubnetIds: pulumi.all(privateSubnets.map((s) => s.id)),
+    routeTableIds: pulumi.all(privateRouteTables.map((rt) => rt.id)),
+  };
 }

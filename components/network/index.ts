@@ -69,6 +69,7 @@ export interface NetworkRefs {
   readonly privateSubnetIds: pulumi.Output<string[]>;
   readonly resourceGroupName?: pulumi.Output<string>;
   readonly gatewaySubnetId?: pulumi.Output<string>;
+  readonly routeTableIds?: pulumi.Output<string[]>;
 }
 
 export function validateNetworkArgs(args: NetworkArgs<Domain>): pulumi.InputPropertyErrorDetails[] {
@@ -136,6 +137,7 @@ export class Network<D extends Domain> extends pulumi.ComponentResource {
       privateSubnetIds: refs.privateSubnetIds,
       resourceGroupName: refs.resourceGroupName,
       gatewaySubnetId: refs.gatewaySubnetId,
+      routeTableIds: refs.routeTableIds,
     });
     this.registerOutputs({ networkId: this.networkId, privateSubnetIds: this.privateSubnetIds, cidr: this.cidr });
   }

@@ -74,6 +74,8 @@ export type NetworkHandle<D extends Domain> = Resident<D> & {
   readonly resourceGroupName?: pulumi.Input<string>;
   /** Azure only: the `GatewaySubnet` id for VPN gateways. */
   readonly gatewaySubnetId?: pulumi.Input<string>;
+  /** AWS only: the private subnets' route tables, where routes to interconnects go. */
+  readonly routeTableIds?: pulumi.Input<string[]>;
 };
 
 /** A certificate authority of the domain's PKI. */

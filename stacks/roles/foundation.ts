@@ -71,6 +71,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
       cidr,
       ...(network.handle.resourceGroupName ? { resourceGroupName: pulumi.output(network.handle.resourceGroupName) } : {}),
       ...(network.handle.gatewaySubnetId ? { gatewaySubnetId: pulumi.output(network.handle.gatewaySubnetId) } : {}),
+      ...(network.handle.routeTableIds ? { routeTableIds: pulumi.output(network.handle.routeTableIds) } : {}),
     },
   };
 }

@@ -47,6 +47,8 @@ export async function interconnect<D extends Domain>(ctx: RoleContext<D>): Promi
     azureGateway: borrowed,
     azureGatewayBgpAddresses: plan.azureGatewayBgpAddresses,
     azureGatewaySku: settings.azureGatewaySku,
+    // Private subnets on AWS reach the peer network through the transit gateway.
+    awsRouteTableIds: [a, b].flatMap((f) => (f.exports.cloud === "aws" ? (f.exports.network.routeTableIds ?? []) : [])),
     tags: ctx.tags,
   });
   const gw = vpn.azureGateway;

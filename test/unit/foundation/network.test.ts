@@ -16,8 +16,12 @@ describe("Network", () => {
     const key = new ResidencyKey("k", { domain: "eu", cloud: "aws", region: "eu-central-1" }, { providers: [provider] });
     const net = new Network("n", { domain: "eu", cidr: "10.0.0.0/16", key: key.handle, tags }, { providers: [provider] });
     const subnetIds = await valueOf(net.privateSubnetIds);
+    const routeTables = await valueOf(net.handle.routeTableIds!);
     await settle();
     expect(subnetIds).toHaveLength(3);
+    // Each private subnet's own route table (egress through its zone's NAT) is exported for interconnect routes.
+    expect(routeTables).toHaveLength(3);
+    expect(new Set(routeTables).size).toBe(3);
     expect(findOne(cloud, "aws:ec2/vpc:Vpc").inputs.cidrBlock).toBe("10.0.0.0/16");
     const subnets = findAll(cloud, "aws:ec2/subnet:Subnet");
     expect(subnets).toHaveLength(6);

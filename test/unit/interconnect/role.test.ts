@@ -16,7 +16,12 @@ const foundation = (cloud: "aws" | "gcp", region: string, cidr: string) => ({
   region,
   key: cloud === "aws" ? { cloud, region, arn: `arn:aws:kms:${region}:123456789012:key/k` } : { cloud, region, cryptoKeyId: `projects/p/locations/${region}/keyRings/r/cryptoKeys/k` },
   registry: { imagePrefixes: ["x/"] },
-  network: { networkId: cloud === "aws" ? "vpc-1" : "projects/p/global/networks/n", privateSubnetIds: ["s1", "s2"], cidr },
+  network: {
+    networkId: cloud === "aws" ? "vpc-1" : "projects/p/global/networks/n",
+    privateSubnetIds: ["s1", "s2"],
+    cidr,
+    ...(cloud === "aws" ? { routeTableIds: ["rtb-a", "rtb-b"] } : {}),
+  },
 });
 
 // installMocks sets no organization, which StackReference names need: set mocks directly.
@@ -43,5 +48,12 @@ describe("interconnect role", () => {
     expect(tgw.provider?.inputs.region).toBe("eu-central-1");
     expect(cloud.records.find((r) => r.type === "gcp:compute/router:Router")!.provider?.inputs.region).toBe("europe-west1");
     expect(outputs).not.toHaveProperty("azureGateway");
+    // Every private route table on AWS sends the GCP network through the transit gateway.
+    const routes = cloud.records.filter((r) => r.type === "aws:ec2/route:Route");
+    expect(routes.map((r) => r.inputs.routeTableId).sort()).toEqual(["rtb-a", "rtb-b"]);
+    for (const r of routes) {
+      expect(r.inputs.destinationCidrBlock).toBe("10.1.0.0/16");
+      expect(r.inputs.transitGatewayId).toBe(tgw.state.id);
+    }
   });
 });
