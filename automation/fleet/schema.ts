@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
 
-export const ROLES = ["foundation", "pki", "management", "workload", "interconnect"] as const;
+export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
@@ -209,6 +209,40 @@ const common = {
 
 const cloudKey = { "meridian:cloud": z.enum(CLOUDS) };
 
+/**
+ * (Required for attached) An existing Kubernetes cluster the fleet does not create, given
+ * the domain's baseline through a kubeconfig (`meridian:kubeconfig`, a secret). Used for
+ * clusters built elsewhere — and by the real-engine e2e tests against a local API server.
+ */
+export const attachedSettings = z.strictObject({
+  /** (Required) Cluster name; the provider's identifier becomes `meridian:<domain>:<name>`. */
+  clusterName: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
+  /** (Optional) kubeconfig context. Defaults to the kubeconfig's current context. */
+  context: z.string().min(1).optional(),
+  /** (Required) Image prefixes of the domain's registries (trailing `/`), enforced by admission. */
+  registries: z.array(z.string().regex(/^[a-z0-9.-]+(:\d+)?\/([a-z0-9._/-]*\/)?$/, "a registry prefix ending in '/', e.g. registry.eu.example.com/meridian/eu/")).min(1),
+  /** (Optional) `workload` (tenants allowed) or `management`. Defaults to `workload`. */
+  clusterRole: z.enum(["workload", "management"]).default("workload"),
+  /** (Optional) Kubernetes minor to pin Pod Security labels to, e.g. `1.34`. Defaults to `latest`. */
+  kubernetesVersion: z.string().regex(/^1\.\d{2}$/).optional(),
+  /** (Optional) IdP groups of the cluster-wide personas. Defaults to none. */
+  groups: z
+    .strictObject({
+      platformAdmins: z.array(z.string().min(1)).default([]),
+      platformOperators: z.array(z.string().min(1)).default([]),
+      auditors: z.array(z.string().min(1)).default([]),
+    })
+    .default({ platformAdmins: [], platformOperators: [], auditors: [] }),
+  /** (Optional) Tenant namespaces. Defaults to none. */
+  tenants: z
+    .array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/), team: z.string().min(1), developersGroup: z.string().min(1) }))
+    .default([]),
+});
+export type AttachedSettings = z.infer<typeof attachedSettings>;
+
+/** A config value that may be a Pulumi secret (`secure:`), as the stack file holds it. */
+const secretOrString = z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]);
+
 export const roleSchemas = {
   foundation: z.strictObject({
     ...common,
@@ -244,6 +278,13 @@ export const roleSchemas = {
       .refine(([a, b]) => a !== b, "two different clouds"),
     /** (Required) Slot, PSK generation, Azure gateway sharing; see {@link interconnectSettings}. */
     "meridian:interconnect": interconnectSettings,
+  }),
+  attached: z.strictObject({
+    ...common,
+    "meridian:role": z.literal("attached"),
+    "meridian:attached": attachedSettings,
+    /** (Required) kubeconfig (contents, or a path to a file), best kept as a secret. */
+    "meridian:kubeconfig": secretOrString,
   }),
 } as const;
 

@@ -55,7 +55,8 @@ export type KeyHandle<D extends Domain> = Resident<D> & { readonly region: strin
 
 /** A container registry; admission allows images only from these hosts/prefixes. */
 export type RegistryHandle<D extends Domain> = Resident<D> & {
-  readonly cloud: Cloud;
+  /** `external`: a registry the fleet does not manage (attached clusters name it by prefix). */
+  readonly cloud: Cloud | "external";
   readonly region: string;
   /** Image reference prefixes, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com/`. */
   readonly imagePrefixes: pulumi.Input<string[]>;

@@ -1,0 +1,46 @@
+/**
+ * The attached role: the domain's Kubernetes baseline on a cluster the fleet did not
+ * create, reached through a kubeconfig from config. The same ClusterBaseline the managed
+ * clusters get, with no cloud-specific storage class (none is assumed to exist).
+ */
+import * as fs from "node:fs";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { RoleConfig } from "../../automation/fleet";
+import { ClusterBaseline } from "../../components/baseline";
+import { claimResident, type Domain } from "../../components/residency";
+import type { RoleContext } from "../context";
+
+export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<Record<string, unknown>> {
+  const config = ctx.spec.config as RoleConfig<"attached">;
+  const settings = config["meridian:attached"];
+  const kubeconfig = new pulumi.Config("meridian").requireSecret("kubeconfig").apply((v) => (fs.existsSync(v) ? fs.readFileSync(v, "utf8") : v));
+  const provider = new k8s.Provider(`${ctx.stack}-k8s`, {
+    kubeconfig,
+    context: settings.context,
+    // The policy pack reads the domain from this identifier (Kubernetes resources only
+    // through providers of clusters in the same domain).
+    clusterIdentifier: `meridian:${ctx.domain}:${settings.clusterName}`,
+    enableServerSideApply: true,
+  });
+  const registry = claimResident(ctx.domain, { cloud: "external" as const, region: "external", imagePrefixes: [...settings.registries] });
+  const baseline = new ClusterBaseline(`${ctx.stack}-baseline`, {
+    domain: ctx.domain,
+    provider,
+    clusterName: settings.clusterName,
+    clusterRole: settings.clusterRole,
+    cloud: "none",
+    environment: ctx.spec.environment,
+    kubernetesVersion: settings.kubernetesVersion,
+    registries: [registry],
+    tenants: settings.clusterRole === "workload" ? settings.tenants.map((t) => ({ ...t })) : [],
+    groups: settings.groups,
+  });
+  return {
+    domain: ctx.domain,
+    stack: ctx.stack,
+    role: "attached",
+    cluster: { name: settings.clusterName, registries: settings.registries },
+    namespaces: baseline.namespaces ?? [],
+  };
+}
