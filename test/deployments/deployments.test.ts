@@ -1,0 +1,144 @@
+/**
+ * The Deployments program under mocks: for both domains' stack configs (deployments/Pulumi.eu.yaml,
+ * Pulumi.us.yaml) and the reference fleet, every fleet stack gets DeploymentSettings with the
+ * path filters of automation/affected, OIDC for exactly its clouds from its own domain, its
+ * domain's agent pool, `npm ci` before the run, a drift schedule, and its domain's policy group.
+ * (Offline only: nothing here talks to Pulumi Cloud.)
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { installMocks, settle, findAll, valueOf } from "../support/mocks";
+import { pathFiltersFor } from "../../automation/affected";
+import { loadFleet } from "../../automation/fleet";
+import { FleetDeployments, validateFleetDeploymentsArgs, type FleetDeploymentsArgs } from "../../components/deployments";
+import { deploymentsArgs, deploymentsConfig, type DeploymentsConfig } from "../../deployments/program";
+import { REFERENCE_STACKS } from "../support/fleetDir";
+
+const ROOT = path.resolve(__dirname, "..", "..");
+const fleet = loadFleet(REFERENCE_STACKS);
+const configOf = (domain: string): DeploymentsConfig =>
+  deploymentsConfig.parse((parse(fs.readFileSync(path.join(ROOT, "deployments", `Pulumi.${domain}.yaml`), "utf8")) as { config: Record<string, unknown> }).config["meridian-deployments:settings"]);
+const configs = { eu: configOf("eu"), us: configOf("us") };
+
+type Settings = {
+  stack: string;
+  agentPoolId: string;
+  vcs: { provider: string; repository: string; deployCommits: boolean; previewPullRequests: boolean; paths: string[] };
+  sourceContext: { git: { branch: string; repoDir: string } };
+  operationContext: { preRunCommands: string[]; options: { skipInstallDependencies: boolean }; environmentVariables: Record<string, string>; oidc?: Record<string, Record<string, string>> };
+};
+
+describe("Deployments program under mocks", () => {
+  const cloud = installMocks({ stack: "eu" });
+  beforeAll(async () => {
+    for (const d of ["eu", "us"] as const) new FleetDeployments(`meridian-${d}`, deploymentsArgs(fleet, configs[d], d));
+    await settle();
+  });
+  const settings = () => findAll(cloud, "pulumiservice:index:DeploymentSettings");
+  const of = (stack: string) => settings().find((r) => r.inputs.stack === stack)!.inputs as unknown as Settings;
+
+  it("creates deployment settings for every fleet stack exactly once", () => {
+    expect(settings().map((r) => r.inputs.stack).sort()).toEqual([...fleet.stacks.keys()].sort());
+  });
+
+  it.each([...fleet.stacks.keys()].sort().map((n) => [n]))("%s: path filters, branch, repo, agent pool, pre-run", (name: string) => {
+    const s = of(name);
+    const spec = fleet.stacks.get(name)!;
+    const cfg = configs[spec.domain];
+    expect(s.vcs).toEqual({ provider: "github", repository: cfg.repository, deployCommits: true, previewPullRequests: false, pullRequestTemplate: false, paths: pathFiltersFor(fleet, name) });
+    expect(s.vcs.paths).toContain(`stacks/Pulumi.${name}.yaml`);
+    // A push of another stack's config in another domain never deploys this one.
+    expect(s.vcs.paths.filter((p) => /Pulumi\.(eu|us)-/.test(p) && !p.includes(`Pulumi.${spec.domain}-`))).toEqual([]);
+    expect(s.sourceContext).toEqual({ git: { branch: "refs/heads/main", repoDir: "." } });
+    expect(s.agentPoolId).toBe(cfg.agentPoolId);
+    expect(s.operationContext.preRunCommands).toEqual(["npm ci --no-audit --no-fund"]);
+    expect(s.operationContext.options.skipInstallDependencies).toBe(true);
+    expect(s.operationContext.environmentVariables.MERIDIAN_DOMAIN).toBe(spec.domain);
+  });
+
+  it.each([...fleet.stacks.keys()].sort().map((n) => [n]))("%s: OIDC for exactly its clouds, from its own domain", (name: string) => {
+    const spec = fleet.stacks.get(name)!;
+    const ids = configs[spec.domain].identities;
+    const oidc = of(name).operationContext.oidc ?? {};
+    expect(Object.keys(oidc).sort()).toEqual([...spec.clouds].sort());
+    if (spec.clouds.includes("aws")) expect(oidc.aws).toEqual({ roleARN: ids.aws!.roleArn, sessionName: `meridian-${name}`, duration: "1h0m0s" });
+    if (spec.clouds.includes("azure")) expect(oidc.azure).toEqual({ clientId: ids.azure!.clientId, tenantId: ids.azure!.tenantId, subscriptionId: ids.azure!.subscriptionId });
+    if (spec.clouds.includes("gcp")) {
+      expect(oidc.gcp).toEqual({ projectId: ids.gcp!.projectNumber, workloadPoolId: ids.gcp!.workloadPoolId, providerId: ids.gcp!.providerId, serviceAccount: ids.gcp!.serviceAccount, tokenLifetime: "1h0m0s", region: spec.regions.gcp });
+    }
+  });
+
+  it("never puts one domain's identifiers, pool or organization into the other domain's resources", () => {
+    const secretsOf = (c: DeploymentsConfig) => [c.organization, c.agentPoolId, c.identities.aws!.roleArn, ...Object.values(c.identities.azure!), ...Object.values(c.identities.gcp!)];
+    for (const [mine, other] of [["eu", "us"], ["us", "eu"]] as const) {
+      const text = JSON.stringify(cloud.records.filter((r) => r.name.startsWith(`meridian-${mine}-`)).map((r) => r.inputs));
+      expect(text.length).toBeGreaterThan(1000);
+      for (const v of secretsOf(configs[other])) expect([mine, v, text.includes(v)]).toEqual([mine, v, false]);
+      for (const v of secretsOf(configs[mine])) expect([mine, v, text.includes(v)]).toEqual([mine, v, true]);
+    }
+  });
+
+  it("schedules drift detection for every stack, spread over the hour, reporting only", () => {
+    const drift = findAll(cloud, "pulumiservice:index:DriftSchedule");
+    expect(drift.map((r) => r.inputs.stack).sort()).toEqual([...fleet.stacks.keys()].sort());
+    for (const r of drift) {
+      expect(r.inputs.scheduleCron).toMatch(/^([0-9]|[1-5][0-9]) 3 \* \* \*$/);
+      expect(r.inputs.autoRemediate).toBe(false);
+      expect(r.inputs.organization).toBe(configs[fleet.stacks.get(String(r.inputs.stack))!.domain].organization);
+    }
+    expect(new Set(drift.map((r) => r.inputs.scheduleCron)).size).toBeGreaterThan(5);
+  });
+
+  it("enforces the policy pack on each domain's stacks through that domain's policy group", async () => {
+    const groups = findAll(cloud, "pulumiservice:index:PolicyGroup");
+    expect(groups.map((g) => g.inputs.name).sort()).toEqual(["meridian-eu", "meridian-us"]);
+    for (const g of groups) {
+      const d = g.inputs.name === "meridian-eu" ? "eu" : "us";
+      expect(g.inputs).toMatchObject({ organizationName: configs[d].organization, mode: "preventative", entityType: "stacks", policyPacks: [{ name: "meridian" }] });
+      expect((g.inputs.stacks as Array<{ name: string; routingProject: string }>).map((s) => s.name).sort()).toEqual([...fleet.stacks.values()].filter((s) => s.domain === d).map((s) => s.name).sort());
+    }
+  });
+
+  it("parents every resource to its domain's component", () => {
+    for (const r of cloud.records.filter((x) => x.type.startsWith("pulumiservice:"))) expect(r.name).toMatch(/^meridian-(eu|us)-/);
+  });
+
+  it("exposes the stack names as an output", async () => {
+    const c = new FleetDeployments("probe", { ...deploymentsArgs(fleet, configs.eu, "eu"), stacks: deploymentsArgs(fleet, configs.eu, "eu").stacks.slice(0, 2) });
+    expect(await valueOf(c.stackNames)).toEqual(["eu-foundation-aws", "eu-foundation-azure"]);
+  });
+});
+
+describe("validation", () => {
+  const eu = deploymentsArgs(fleet, configs.eu, "eu");
+  const reasons = (a: FleetDeploymentsArgs) => validateFleetDeploymentsArgs(a).map((p) => `${p.propertyPath}: ${p.reason}`);
+
+  it("accepts both committed configs", () => {
+    expect(reasons(eu)).toEqual([]);
+    expect(reasons(deploymentsArgs(fleet, configs.us, "us"))).toEqual([]);
+  });
+
+  it("refuses a stack of the other domain (runners and credentials never cross)", () => {
+    const us = deploymentsArgs(fleet, configs.us, "us").stacks[0];
+    expect(reasons({ ...eu, stacks: [...eu.stacks, us] })).toEqual([expect.stringMatching(/^stacks\[11\]\.domain: us-foundation-aws is in domain us; this component deploys domain eu only/)]);
+  });
+
+  it("requires an identity for every cloud used and well-formed identifiers", () => {
+    const r = reasons({ ...eu, identities: { aws: { roleArn: "arn:aws:iam::1:user/x" }, gcp: { ...configs.eu.identities.gcp!, serviceAccount: "me@gmail.com" } } });
+    expect(r).toEqual(expect.arrayContaining([expect.stringMatching(/^identities\.azure: required: eu-foundation-azure/), expect.stringMatching(/^identities\.aws\.roleArn: not an IAM role ARN/), expect.stringMatching(/^identities\.gcp\.serviceAccount:/)]));
+  });
+
+  it("refuses a stack without path filters and a bad cron", () => {
+    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], paths: [] }], driftCron: "daily" })).toEqual([
+      "stacks[0].paths: eu-foundation-aws has no path filters: every push would deploy it",
+      'driftCron: a 5-field cron expression, got "daily"',
+    ]);
+  });
+
+  it("throws InputPropertiesError from the component, and refuses a deployments stack named after the other domain", () => {
+    expect(() => new FleetDeployments("bad", { ...eu, repository: "nope" })).toThrow(pulumi.InputPropertiesError);
+    expect(() => deploymentsArgs(fleet, configs.eu, "us")).toThrow(/configures domain "eu"/);
+  });
+});
