@@ -36,10 +36,25 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     tenants: settings.clusterRole === "workload" ? settings.tenants.map((t) => ({ ...t })) : [],
     groups: settings.groups,
   });
+  // With the domain PKI upstream, publish its root CA as the cluster's trust bundle
+  // (public material only; intermediates' keys stay in the pki stack).
+  let trustBundle: k8s.core.v1.ConfigMap | undefined;
+  if (ctx.upstream.pki !== undefined) {
+    const pki = await ctx.refs.pki();
+    trustBundle = new k8s.core.v1.ConfigMap(
+      `${ctx.stack}-trust-bundle`,
+      {
+        metadata: { name: "meridian-trust-bundle", namespace: "meridian-system", labels: { residency: ctx.domain, "app.kubernetes.io/managed-by": "pulumi" } },
+        data: { "ca.crt": pki.rootCertPem },
+      },
+      { provider, dependsOn: [baseline] },
+    );
+  }
   return {
     domain: ctx.domain,
     stack: ctx.stack,
     role: "attached",
+    trustBundle: trustBundle ? trustBundle.metadata.name : null,
     cluster: { name: settings.clusterName, registries: settings.registries },
     namespaces: baseline.namespaces ?? [],
   };

@@ -45,6 +45,23 @@ describe("attached role", () => {
     expect(out.role).toBe("attached");
   });
 
+  it("publishes the domain root CA as a trust bundle when it depends on the pki stack", async () => {
+    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("  meridian:kubeconfig:", "  meridian:dependsOn: [eu-pki]\n  meridian:kubeconfig:") });
+    const fleet = loadFleet(dir);
+    const withPki = new MockCloud({
+      stackOutputs: new Map([["eu-pki", { domain: "eu", stack: "eu-pki", role: "pki", rootCertPem: "ROOT-PEM", intermediates: { mesh: { certPem: "C", privateKeyPem: "K" } } }]]),
+      secretOutputNames: new Map([["eu-pki", ["intermediates"]]]),
+    });
+    await pulumi.runtime.setMocks(withPki, "meridian", "eu-attached", false, "organization");
+    pulumi.runtime.setAllConfig({ "meridian:kubeconfig": "apiVersion: v1\nkind: Config\n" }, ["meridian:kubeconfig"]);
+    await attached(createContext(fleet, fleet.stacks.get("eu-attached")!, "eu"));
+    await settle();
+    const ref = withPki.records.find((r) => r.type === "pulumi:pulumi:StackReference")!;
+    expect(ref.inputs.name).toBe("organization/meridian/eu-pki");
+    const bundle = withPki.records.find((r) => r.type === "kubernetes:core/v1:ConfigMap")!;
+    expect(bundle.inputs.data).toEqual({ "ca.crt": "ROOT-PEM" });
+  });
+
   it("refuses a registry prefix without a trailing slash, naming the key", () => {
     const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("meridian/eu/]", "meridian/eu]") });
     expect(() => loadFleet(dir)).toThrow(FleetConfigErrors);
