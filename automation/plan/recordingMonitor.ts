@@ -6,6 +6,7 @@
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as pulumi from "@pulumi/pulumi";
+import type { PlannedResource as PolicyResource } from "../../policy-pack/evaluate";
 import type { MockCloud } from "./mock-cloud";
 import { rpc } from "./runtimeInternals";
 
@@ -14,20 +15,13 @@ const resproto = require("@pulumi/pulumi/proto/resource_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
 /* eslint-enable @typescript-eslint/no-require-imports */
 
-/** What the plan knows about one resource; the shape the policy pack evaluates. */
-export interface PlannedResource {
-  urn: string;
-  type: string;
-  name: string;
-  /** Inputs as sent to the provider merged with the mock's outputs; secrets keep Pulumi's wrapper. */
-  props: Record<string, unknown>;
-  parent?: string;
-  provider?: { urn: string; type: string; props: Record<string, unknown> };
+/**
+ * What the plan knows about one resource: the shape the policy pack evaluates (props are
+ * inputs merged over the mock's outputs; secrets keep Pulumi's wrapper), plus whether it
+ * is a custom resource (components and the stack are bookkeeping, not cloud resources).
+ */
+export interface PlannedResource extends PolicyResource {
   custom: boolean;
-  dependencies: string[];
-  propertyDependencies: Record<string, string[]>;
-  protect?: boolean;
-  ignoreChanges?: string[];
 }
 
 type Callback<T> = (err: Error | null, resp?: T) => void;
