@@ -53,6 +53,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/management.ts"], selects: roles(["management"]), why: "management role" },
   { globs: ["stacks/roles/workload.ts"], selects: roles(CLUSTER_ROLES), why: "workload role (management reuses deployCluster)" },
   { globs: ["stacks/roles/interconnect.ts"], selects: roles(["interconnect"]), why: "interconnect role" },
+  { globs: ["stacks/roles/attached.ts"], selects: roles(["attached"]), why: "attached role (baseline on an existing cluster)" },
   // Foundation components: shared file → every foundation; adapter → that cloud's.
   ...(["network", "kms", "registry"] as const).flatMap((c): PathRule[] => [
     { globs: [`components/${c}/index.ts`], selects: roles(["foundation"]), why: `${c} component` },
@@ -60,7 +61,8 @@ export const PATH_RULES: readonly PathRule[] = [
   ]),
   { globs: ["components/pki/**"], selects: roles(["pki"]), why: "PKI component" },
   // Clusters and their baseline.
-  { globs: ["components/cluster/index.ts", "components/cluster/spec.ts", "components/baseline/**"], selects: roles(CLUSTER_ROLES), why: "cluster component and baseline" },
+  { globs: ["components/cluster/index.ts", "components/cluster/spec.ts"], selects: roles(CLUSTER_ROLES), why: "cluster component" },
+  { globs: ["components/baseline/**"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "cluster baseline" },
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },
