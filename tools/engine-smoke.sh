@@ -49,6 +49,9 @@ if K get ns default >/dev/null 2>&1; then ok "kubectl get ns"; else bad "kubectl
 
 K create namespace smoke-restricted >/dev/null
 K label namespace smoke-restricted pod-security.kubernetes.io/enforce=restricted >/dev/null
+# The ServiceAccount admission plugin rejects pods until the controller manager has made the
+# namespace's "default" service account.
+for _ in $(seq 1 30); do K -n smoke-restricted get serviceaccount default >/dev/null 2>&1 && break; sleep 1; done
 out=$(K -n smoke-restricted apply -f - 2>&1 <<'EOF'
 apiVersion: v1
 kind: Pod

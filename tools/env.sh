@@ -33,3 +33,17 @@ export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$MERIDIAN_ROOT/.tools/pu
 mkdir -p "$MERIDIAN_ROOT/.tools/pulumi-state" 2>/dev/null || true
 # envtest-compatible: controller-runtime and similar tools find etcd/kube-apiserver here.
 export KUBEBUILDER_ASSETS="$MERIDIAN_TOOLS_BIN"
+
+# Executed instead of sourced (`bash tools/env.sh --json`): print the variables above as a
+# JSON object, for test harnesses that spawn pulumi themselves (merge it into process.env).
+if [ -n "${BASH_SOURCE:-}" ] && [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = "--json" ]; then
+  _q() { printf '%s' "$1" | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g'; }
+  printf '{'
+  _sep=""
+  for _v in PATH PULUMI_HOME PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
+            PULUMI_IGNORE_AMBIENT_PLUGINS PULUMI_BACKEND_URL KUBEBUILDER_ASSETS MERIDIAN_ROOT MERIDIAN_TOOLS_BIN; do
+    printf '%s"%s": "%s"' "$_sep" "$_v" "$(_q "${!_v}")"
+    _sep=", "
+  done
+  printf '}\n'
+fi

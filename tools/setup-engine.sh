@@ -162,7 +162,9 @@ install_plugin() { # KIND NAME VERSION BINARY
   local dir="$PULUMI_HOME/plugins/$1-$2-v$3"
   mkdir -p "$dir"
   rm -f "$dir.partial" "$dir/.partial"
-  cp -f "$4" "$dir/pulumi-$1-$2.tmp" && mv -f "$dir/pulumi-$1-$2.tmp" "$dir/pulumi-$1-$2"
+  # Hard link when possible (the kubernetes provider is ~300 MB and is installed twice).
+  ln -f "$4" "$dir/pulumi-$1-$2.tmp" 2>/dev/null || cp -f "$4" "$dir/pulumi-$1-$2.tmp"
+  mv -f "$dir/pulumi-$1-$2.tmp" "$dir/pulumi-$1-$2"
   log "  installed plugin $1 $2 v$3 -> ${dir#"$ROOT"/}/"
 }
 
