@@ -76,6 +76,17 @@ describe("fleet plan failures", () => {
     );
   }, 300_000);
 
+  it("reports an interconnect slot taken twice (same ASNs and inside /30s) and exits 1", async () => {
+    const doc = parse(readReference("Pulumi.eu-interconnect-aws-gcp.yaml")) as { config: Record<string, Record<string, unknown>> };
+    const other = parse(readReference("Pulumi.eu-interconnect-aws-azure.yaml")) as { config: Record<string, Record<string, unknown>> };
+    doc.config["meridian:interconnect"].slot = other.config["meridian:interconnect"].slot;
+    const { code, report } = await planJson(fleetDir({ "Pulumi.eu-interconnect-aws-gcp.yaml": stringify(doc) }));
+    expect(code).toBe(1);
+    expect(report.violations).toContainEqual(
+      expect.objectContaining({ policy: "meridian-fleet-interconnect-allocation", level: "mandatory", message: expect.stringMatching(/slot \d+ is already taken/) }),
+    );
+  }, 300_000);
+
   it("exits 2 with one line naming file and key on invalid input", async () => {
     const c = io();
     const dir = fleetDir({ "Pulumi.us-pki.yaml": "config:\n  meridian:domain: mars\n  meridian:role: pki\n" });
