@@ -119,6 +119,13 @@ flags() {
   esac
 }
 
+hint() {
+  case "$1" in
+    pulumi) echo "~9 min" ;; language-nodejs) echo "~1 min" ;; kubernetes) echo "~15-25 min" ;;
+    etcd) echo "~2 min" ;; kube) echo "~20-35 min" ;;
+  esac
+}
+
 # Hash of everything that determines a target's outputs.
 stamp_key() {
   local t=$1 dir; dir=$(moddir "$t")
@@ -147,7 +154,7 @@ go_build() {
   local logf="$LOGS/$t.log" start=$SECONDS
   log "  go build $pkg -> ${out#"$ROOT"/} (log: ${logf#"$ROOT"/})"
   mkdir -p "$(dirname "$out")"
-  if ! (cd "$dir" && go build -mod=readonly -p "$JOBS" -trimpath \
+  if ! (cd "$dir" && go build -mod=readonly -buildvcs=false -p "$JOBS" -trimpath \
           -ldflags "-s -w $(flags "$t")" -o "$out.tmp" "$pkg") >>"$logf" 2>&1; then
     echo "----- last 40 lines of $logf -----" >&2
     tail -n 40 "$logf" >&2
@@ -227,7 +234,7 @@ for t in "${SELECTED[@]}"; do
     log "$t: up to date (stamp $STAMPS/$t), skipping"
     continue
   fi
-  log "$t: building"
+  log "$t: building (cold cache on 2 busy cores: $(hint "$t"); warm: under a minute)"
   : >"$LOGS/$t.log"
   start=$SECONDS
   build_target "$t"
