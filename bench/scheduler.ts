@@ -2,12 +2,15 @@
  * Scheduler bench: random DAG fleets (10–200 stacks, two domains, random durations) run
  * on a simulated clock — no sleeping — by our scheduler, by a naive wave-by-wave runner
  * and by a sequential runner. Reports makespan ÷ lower bound, where the lower bound is
- * max(critical path, total work ÷ N), and the scheduler's own cost per stack.
+ * max(critical path, total work ÷ N), and the scheduler's own cost per stack. The small
+ * fleets are also solved exactly (bench/optimal.ts) to split the gap into ours ÷ OPT (the
+ * scheduler's share) and OPT ÷ lower bound (the bound's).
  *
  *   npx tsx bench/scheduler.ts [--json]
  */
 import { performance } from "node:perf_hooks";
 import { lowerBound, sequentialMakespan, simulate, waveMakespan, type SimStack } from "../automation/scheduler";
+import { optimalMakespan } from "./optimal";
 
 export interface SchedulerBench {
   /** Worst makespan ÷ lower bound of our scheduler over the simulated fleets. */
@@ -18,7 +21,19 @@ export interface SchedulerBench {
   sequentialRatio: number;
   /** Wall-clock scheduling cost per stack (take/finish/isDone and the simulation loop), ms. */
   overheadMsPerStack: number;
+  /**
+   * Worst makespan ÷ exact optimum (bench/optimal.ts) over the small fleets (10 and 22
+   * stacks) whose optimum the search proved within its node budget.
+   */
+  optimalRatio: number;
+  /** How many small fleets were proved optimal, of how many tried. */
+  optimalSolved: number;
+  optimalTried: number;
 }
+
+/** Fleets up to this size are also solved exactly (within OPTIMAL_NODES search nodes each). */
+const OPTIMAL_MAX_STACKS = 22;
+const OPTIMAL_NODES = 200_000;
 
 /** Deterministic PRNG (mulberry32), so every run measures the same fleets. */
 function prng(seed: number): () => number {
@@ -57,6 +72,8 @@ export function randomFleet(n: number, seed: number): SimStack[] {
 
 /** Worst ratio of our scheduler per fleet size (the small fleets are where the lower bound is loosest). */
 export const worstBySize = new Map<number, number>();
+/** Per small fleet size: worst ours ÷ OPT, worst OPT ÷ lower bound, solved/tried. */
+export const optimalBySize = new Map<number, { oursOverOpt: number; optOverLb: number; solved: number; tried: number }>();
 
 export async function benchScheduler(opts: { fleets?: number; parallel?: number } = {}): Promise<SchedulerBench> {
   const parallel = opts.parallel ?? 4;
@@ -83,12 +100,32 @@ export async function benchScheduler(opts: { fleets?: number; parallel?: number 
       stacks += n;
       ratio = Math.max(ratio, trace.makespan / lb);
       worstBySize.set(n, Math.max(worstBySize.get(n) ?? 0, trace.makespan / lb));
+      if (n <= OPTIMAL_MAX_STACKS) {
+        const o = optimalBySize.get(n) ?? { oursOverOpt: 0, optOverLb: 0, solved: 0, tried: 0 };
+        const opt = optimalMakespan(fleet, parallel, { upperBound: trace.makespan, maxNodes: OPTIMAL_NODES });
+        o.tried++;
+        if (opt.optimal) {
+          o.solved++;
+          o.oursOverOpt = Math.max(o.oursOverOpt, trace.makespan / opt.makespan);
+          o.optOverLb = Math.max(o.optOverLb, opt.makespan / lb);
+        }
+        optimalBySize.set(n, o);
+      }
       waveRatio = Math.max(waveRatio, waveMakespan(fleet, parallel) / lb);
       sequentialRatio = Math.max(sequentialRatio, sequentialMakespan(fleet) / lb);
     }
   }
   const round = (x: number, d = 3): number => Math.round(x * 10 ** d) / 10 ** d;
-  return { ratio: round(ratio), waveRatio: round(waveRatio), sequentialRatio: round(sequentialRatio), overheadMsPerStack: round(ms / stacks, 4) };
+  const small = [...optimalBySize.values()];
+  return {
+    ratio: round(ratio),
+    waveRatio: round(waveRatio),
+    sequentialRatio: round(sequentialRatio),
+    overheadMsPerStack: round(ms / stacks, 4),
+    optimalRatio: round(Math.max(0, ...small.map((o) => o.oursOverOpt))),
+    optimalSolved: small.reduce((a, o) => a + o.solved, 0),
+    optimalTried: small.reduce((a, o) => a + o.tried, 0),
+  };
 }
 
 if (require.main === module) {
@@ -103,5 +140,9 @@ if (require.main === module) {
     console.log(`  sequential               ${r.sequentialRatio.toFixed(3)}`);
     console.log(`  ours, worst by fleet size: ${[...worstBySize].map(([n, x]) => `${n}: ${x.toFixed(3)}`).join(", ")}`);
     console.log(`  scheduling overhead      ${r.overheadMsPerStack.toFixed(4)} ms/stack   goal < 1 ms`);
+    console.log(`  ours ÷ exact optimum (small fleets proved optimal: ${r.optimalSolved}/${r.optimalTried})  worst ${r.optimalRatio.toFixed(3)}`);
+    for (const [n, o] of optimalBySize) {
+      console.log(`    ${n} stacks: ours ÷ OPT ${o.oursOverOpt.toFixed(3)}, OPT ÷ lower bound ${o.optOverLb.toFixed(3)} (${o.solved}/${o.tried} solved)`);
+    }
   });
 }

@@ -5,7 +5,9 @@
  * The caller drives it: `take()` returns the stacks to start now, `finish()` reports an
  * outcome, `interrupt()` stops all further starts. A stack starts as soon as everything
  * it waits for has succeeded (no rigid waves), at most `parallel` at once, the ready
- * stack with the longest remaining critical path first.
+ * stack with the longest remaining critical path first — or, for fleets of up to 60
+ * stacks with duration estimates, in the start order a pilot search on the estimates
+ * found better (see `choosePriorities`).
  *
  * What a stack waits for:
  * - its dependencies (`direction: "forward"`: preview, up, refresh) or its dependents
@@ -48,7 +50,18 @@ export interface SchedulerOptions {
   readonly succeeded?: Iterable<string>;
   /** (Optional) Expected duration per stack (any unit) for the critical-path priority. Defaults to 1 each. */
   readonly estimates?: ReadonlyMap<string, number>;
+  /**
+   * (Optional) With `estimates` and at most 60 stacks, search the start order on the
+   * estimates (pilot search, see `choosePriorities`) instead of using the bottom level
+   * alone. Defaults to true.
+   */
+  readonly pilot?: boolean;
 }
+
+/** Fleets up to this many stacks get the pilot search over start orders (see `choosePriorities`). */
+const PILOT_MAX_STACKS = 60;
+/** Ready stacks tried per decision by the pilot search. */
+const PILOT_WIDTH = 4;
 
 export type Outcome = "succeeded" | "failed" | "cancelled";
 export type FinalStatus = "succeeded" | "failed" | "skipped" | "cancelled" | "not-started";
@@ -96,6 +109,8 @@ export class Scheduler {
   constructor(
     nodes: readonly ScheduleNode[],
     private readonly opts: SchedulerOptions,
+    /** Internal: a fixed priority per stack (the portfolio's trial runs). */
+    internal?: { readonly priorities: ReadonlyMap<string, number> },
   ) {
     if (!Number.isInteger(opts.parallel) || opts.parallel < 1) {
       throw new ScheduleError(`parallel must be an integer ≥ 1, got ${opts.parallel}`);
@@ -155,6 +170,11 @@ export class Scheduler {
       }
     }
     this.computePriorities();
+    if (internal?.priorities !== undefined) {
+      for (const [name, p] of internal.priorities) this.nodes.get(name)!.priority = p;
+    } else if (opts.estimates !== undefined && opts.pilot !== false && nodes.length <= PILOT_MAX_STACKS) {
+      this.choosePriorities(nodes);
+    }
     for (const node of this.nodes.values()) {
       this.domains[node.domainIdx].unsucceeded[node.ringIdx]++;
       node.blocking = node.waitsFor.length;
@@ -189,13 +209,7 @@ export class Scheduler {
     if (this.interrupted) return [];
     const free = this.opts.parallel - this.runningSet.size;
     if (free <= 0 || this.unblocked.size === 0) return [];
-    const ready: Node[] = [];
-    for (const name of this.unblocked) {
-      const node = this.nodes.get(name)!;
-      if (this.gateOpen(node)) ready.push(node);
-    }
-    ready.sort((a, b) => b.priority - a.priority || a.domainIdx - b.domainIdx || (a.name < b.name ? -1 : 1));
-    const started = ready.slice(0, free);
+    const started = this.readyNow().slice(0, free);
     for (const node of started) {
       node.status = "running";
       this.unblocked.delete(node.name);
@@ -203,6 +217,18 @@ export class Scheduler {
       this.domains[node.domainIdx].running++;
     }
     return started.map((n) => n.name);
+  }
+
+  /** Stacks whose waits and gates are all clear, best first (not started). */
+  private readyNow(): Node[] {
+    const ready: Node[] = [];
+    if (this.interrupted) return ready;
+    for (const name of this.unblocked) {
+      const node = this.nodes.get(name)!;
+      if (this.gateOpen(node)) ready.push(node);
+    }
+    ready.sort((a, b) => b.priority - a.priority || a.domainIdx - b.domainIdx || (a.name < b.name ? -1 : 1));
+    return ready;
   }
 
   /**
@@ -286,6 +312,81 @@ export class Scheduler {
       if (this.opts.strategy === "sequential" && !succeeded && !(earlier.halted && earlier.running === 0)) return false;
     }
     return true;
+  }
+
+  /**
+   * Small fleets: list scheduling by bottom level alone is sometimes measurably worse
+   * than the optimum (bench/optimal.ts finds the cases). A pilot (rollout) search fixes
+   * the start order one stack at a time: at each point where more stacks are ready than
+   * slots are free, it tries the best few ready stacks first, completes each trial
+   * schedule by bottom level on the estimates (a dry run: same gates, nothing fails),
+   * and keeps the stack whose trial finishes soonest (bottom level wins ties). The
+   * resulting start order becomes the priority. Pure: only the estimates the bottom
+   * level already relies on; with exact estimates the run reproduces the pilot's
+   * schedule, which is never longer than the bottom-level one.
+   */
+  private choosePriorities(nodes: readonly ScheduleNode[]): void {
+    const base = new Map([...this.nodes.values()].map((n) => [n.name, n.priority]));
+    // Forced stacks rank above every bottom level, in their forced order.
+    let top = 1;
+    for (const v of base.values()) top += v;
+    const prioritiesFor = (forced: readonly string[]): Map<string, number> => {
+      const m = new Map(base);
+      forced.forEach((name, i) => m.set(name, top + forced.length - i));
+      return m;
+    };
+    const forced: string[] = [];
+    let current = this.dryRun(nodes, prioritiesFor(forced));
+    while (forced.length < current.starts.length) {
+      const i = forced.length;
+      const { name, alternatives } = current.starts[i];
+      let pick = name;
+      let pickRun = current;
+      for (const alt of alternatives.slice(0, PILOT_WIDTH)) {
+        if (alt === name) continue;
+        const trial = this.dryRun(nodes, prioritiesFor([...forced, alt]));
+        if (trial.makespan < pickRun.makespan) {
+          pick = alt;
+          pickRun = trial;
+        }
+      }
+      forced.push(pick);
+      current = pickRun;
+    }
+    for (const [name, p] of prioritiesFor(forced)) this.nodes.get(name)!.priority = p;
+  }
+
+  /**
+   * Dry run on the estimates with the given priorities (nothing fails): the makespan and,
+   * per start in order, the other ready stacks that could have taken that slot instead
+   * (best first, itself included; empty when every ready stack started at once).
+   */
+  private dryRun(
+    nodes: readonly ScheduleNode[],
+    priorities: ReadonlyMap<string, number>,
+  ): { makespan: number; starts: Array<{ name: string; alternatives: string[] }> } {
+    const est = (name: string): number => this.opts.estimates?.get(name) ?? 1;
+    const s = new Scheduler(nodes, this.opts, { priorities });
+    const running = new Map<string, number>();
+    const starts: Array<{ name: string; alternatives: string[] }> = [];
+    let t = 0;
+    for (;;) {
+      const ready = s.readyNow().map((n) => n.name);
+      const taken = s.take();
+      taken.forEach((name, j) => {
+        running.set(name, t + est(name));
+        starts.push({ name, alternatives: ready.length > taken.length ? ready.slice(j) : [] });
+      });
+      if (running.size === 0) return { makespan: t, starts };
+      t = Infinity;
+      for (const end of running.values()) t = Math.min(t, end);
+      for (const [name, end] of [...running]) {
+        if (end === t) {
+          running.delete(name);
+          s.finish(name, "succeeded");
+        }
+      }
+    }
   }
 
   /** Bottom level: estimate plus the longest chain of stacks waiting on this one. */

@@ -222,4 +222,23 @@ describe("scheduler properties (random DAGs)", () => {
       RUNS,
     );
   });
+
+  it("with estimates (pilot search on small fleets): waits and the slot cap hold, and exact estimates never lengthen the run", () => {
+    fc.assert(
+      fc.property(fleetArb(30), optionsArb(), (stacks, base) => {
+        const estimates = new Map(stacks.map((s) => [s.name, s.duration]));
+        const trace = simulate(stacks, { ...base, estimates });
+        const plain = simulate(stacks, { ...base, estimates, pilot: false });
+        expect(trace.maxRunning).toBeLessThanOrEqual(base.parallel);
+        const finished = new Set<string>();
+        for (const e of trace.events) {
+          if (e.kind === "finish" && e.outcome === "succeeded") finished.add(e.name);
+          if (e.kind === "start") for (const w of waitsFor(stacks, e.name, base)) expect(finished.has(w)).toBe(true);
+        }
+        expect([...trace.result.values()].every((st) => st === "succeeded")).toBe(true);
+        expect(trace.makespan).toBeLessThanOrEqual(plain.makespan);
+      }),
+      { numRuns: 150 },
+    );
+  });
 });
