@@ -64,11 +64,15 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
       expect(up.finished("eu-local")!.changes!.create).toBeGreaterThan(20);
     });
 
-    it("ran the policy pack in the engine (evidence names the pack the engine reported)", () => {
-      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "evidence", "eu", "evidence.json"), "utf8")) as unknown;
-      expect(JSON.stringify(ev)).toMatch(/meridian/);
-      const log = fs.readFileSync(path.join(project.runsDir, up.runId!, "logs", "eu", "eu-local.log"), "utf8");
-      expect(log).toMatch(/policy pack|Loading policy packs|meridian@v/i);
+    it("ran with the policy pack loaded by the engine (its blocking power is proven in part 2)", () => {
+      for (const [d, s] of [["eu", "eu-local"], ["us", "us-local"]]) {
+        const log = fs.readFileSync(path.join(project.runsDir, up.runId!, "logs", d, `${s}.log`), "utf8");
+        expect(log).toContain("Loading policy packs...: done");
+      }
+      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "evidence", "eu", "evidence.json"), "utf8")) as { what: { policyPack: { name: string } } };
+      expect(ev.what.policyPack.name).toBe("meridian-policy-pack-e2e");
+      // Known gap (docs/e2e.md): `what.policyPacksRun` stays {} — the 3.248 CLI's summary event
+      // carries no policyPacks on this path, so the evidence cannot say what the engine ran.
     });
 
     it("the attached stack read the pki stack through a StackReference: each cluster trusts only its own domain's root CA", () => {
@@ -231,7 +235,7 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
       });
       expect(signalled).toBe(true);
       expect(r.code).toBe(130);
-      expect(["cancelled", "failed"]).toContain(r.finished("us-local")?.status);
+      expect(r.finished("us-local")?.status).toBe("cancelled");
       expect(lockFiles(project, "us-local")).toEqual([]);
       const resumed = await fleet(project, "up", ["--resume", r.runId!]);
       expect(resumed.code).toBe(0);
