@@ -16,6 +16,12 @@ if (pre.missing.length > 0) {
   process.stderr.write(msg);
 }
 const suite = pre.missing.length > 0 ? describe.skip : describe;
+if (pre.missing.length > 0 && process.env.MERIDIAN_E2E_REQUIRE === "1") {
+  // CI that built the engine sets this: a missing engine is then a failure, not a skip.
+  it("the real engine is available (MERIDIAN_E2E_REQUIRE=1)", () => {
+    throw new Error(`missing: ${pre.missing.join("; ")}`);
+  });
+}
 
 const DIGEST = "sha256:" + "a".repeat(64);
 const LOCAL = ["eu-pki", "eu-local", "us-pki", "us-local"];

@@ -10,6 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "..", "..", "..");
+/** `.tools` of the repo; MERIDIAN_E2E_TOOLS_DIR overrides it for the preflight only (to test the loud skip). */
+const PREFLIGHT_TOOLS = process.env.MERIDIAN_E2E_TOOLS_DIR ?? path.join(ROOT, ".tools");
 export const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
 export const FIXTURE_FLEETS = path.join(__dirname, "..", "fleets");
 export const E2E_POLICY_PACK = path.join(__dirname, "..", "policy-pack");
@@ -21,11 +23,11 @@ export type Domain = (typeof DOMAINS)[number];
 export function preflight(): { missing: string[]; k8sPluginVersion: string } {
   const missing: string[] = [];
   for (const b of ["pulumi", "pulumi-language-nodejs", "etcd", "kube-apiserver", "kube-controller-manager"]) {
-    if (!fs.existsSync(path.join(TOOLS_BIN, b))) missing.push(`.tools/bin/${b} (run: npm run setup:engine)`);
+    if (!fs.existsSync(path.join(PREFLIGHT_TOOLS, "bin", b))) missing.push(`${path.join(PREFLIGHT_TOOLS, "bin", b)} (run: npm run setup:engine)`);
   }
   const pin = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "kubernetes", "package.json"), "utf8")) as { version: string }).version;
-  const plugin = path.join(ROOT, ".tools", "pulumi-home", "plugins", `resource-kubernetes-v${pin}`, "pulumi-resource-kubernetes");
-  if (!fs.existsSync(plugin)) missing.push(`${path.relative(ROOT, plugin)} (kubernetes plugin for the npm pin ${pin}; run: npm run setup:engine)`);
+  const plugin = path.join(PREFLIGHT_TOOLS, "pulumi-home", "plugins", `resource-kubernetes-v${pin}`, "pulumi-resource-kubernetes");
+  if (!fs.existsSync(plugin)) missing.push(`${plugin} (kubernetes plugin for the npm pin ${pin}; run: npm run setup:engine)`);
   if (!kubectlPath()) missing.push("kubectl (/usr/bin/kubectl or on PATH)");
   return { missing, k8sPluginVersion: pin };
 }
