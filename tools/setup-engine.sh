@@ -34,8 +34,9 @@ PULUMI_VERSION=3.248.0
 # The Pulumi Kubernetes provider module the proxy serves (see docs/engine-lane.md):
 K8S_PROVIDER_VERSION=4.25.0
 # Extra plugin directory names the same provider binary is installed under, so that an
-# @pulumi/kubernetes npm package of that version finds it. Empty to disable.
-K8S_PROVIDER_ALIASES="${MERIDIAN_K8S_PLUGIN_ALIASES-4.32.0}"
+# @pulumi/kubernetes npm package of that version finds it. Empty (the default): package.json
+# pins @pulumi/kubernetes to exactly the provider version built here.
+K8S_PROVIDER_ALIASES="${MERIDIAN_K8S_PLUGIN_ALIASES-}"
 KUBE_VERSION=v1.34.4
 ETCD_VERSION=v3.6.16
 

@@ -31,6 +31,10 @@ import {
   type OpMap,
 } from "@pulumi/pulumi/automation";
 import type { Fleet } from "../fleet/load";
+import { withDependencies } from "../fleet/graph";
+import { configuredRegistries, mergeRegistries, packConfigFor } from "../plan/policies";
+import type { Domain } from "../../components/residency";
+import type { PackConfig } from "../../policy-pack/evaluate";
 import {
   NO_CHANGES,
   OperationCancelledError,
@@ -79,14 +83,15 @@ export function ensureFileBackend(url: string): void {
  * The policy config of one stack, read by the policy pack:
  * `{ domain, stackDomains: { <stack>: <domain> } for every stack of the fleet, regions: { <domain>: { <cloud>: [regions] } } }`.
  */
-export function policyConfigFor(fleet: Fleet, stack: string): { domain: string; stackDomains: Record<string, string>; regions: Fleet["settings"]["regions"] } {
-  const spec = fleet.stacks.get(stack);
-  if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
-  return {
-    domain: spec.domain,
-    stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
-    regions: fleet.settings.regions,
-  };
+/**
+ * The policy pack's config for one stack — the same derivation the offline plan uses
+ * (`packConfigFor`): domain, every stack's domain, allowlists, fleet.yaml `policy:`, the
+ * baseline's documented namespace exceptions, and the domain's registries (declared ones
+ * plus those `registries` learned from deployed foundation stacks).
+ */
+export function policyConfigFor(fleet: Fleet, stack: string, registries: Partial<Record<Domain, string[]>> = {}): PackConfig {
+  if (!fleet.stacks.has(stack)) throw new Error(`"${stack}" is not a stack of the fleet`);
+  return packConfigFor(fleet, stack, mergeRegistries(configuredRegistries(fleet), registries));
 }
 
 /** LocalWorkspace options for one stack (pure; no CLI needed). */
@@ -228,15 +233,31 @@ export class AutomationEngine implements Engine {
   }
 
   /** Write the stack's policy config; returns its path. */
-  private writePolicyConfig(stack: string): string {
+  private async writePolicyConfig(stack: string): Promise<string> {
     fs.mkdirSync(this.opts.policyConfigDir, { recursive: true });
     const file = path.join(this.opts.policyConfigDir, `${stack}.json`);
-    fs.writeFileSync(file, JSON.stringify(policyConfigFor(this.opts.fleet, stack), null, 2) + "\n");
+    fs.writeFileSync(file, JSON.stringify(policyConfigFor(this.opts.fleet, stack, await this.deployedRegistries(stack)), null, 2) + "\n");
     return file;
   }
 
-  private stack(name: string, create: boolean): Promise<Stack> {
-    const policyConfig = this.opts.policyPack !== undefined ? this.writePolicyConfig(name) : undefined;
+  /** Registry prefixes exported by the foundation stacks this stack (transitively) depends on, where deployed. */
+  private async deployedRegistries(stack: string): Promise<Partial<Record<Domain, string[]>>> {
+    const out: Partial<Record<Domain, string[]>> = {};
+    for (const name of withDependencies(this.opts.fleet, [stack])) {
+      const spec = this.opts.fleet.stacks.get(name)!;
+      if (spec.role !== "foundation" || name === stack) continue;
+      const prefixes = await this.outputs(name).then(
+        (o) => (o.registry?.value as { imagePrefixes?: string[] } | undefined)?.imagePrefixes ?? [],
+        () => [] as string[], // not deployed yet (a preview of a new fleet): the pack reports unknown images itself
+      );
+      out[spec.domain] = [...(out[spec.domain] ?? []), ...prefixes];
+    }
+    return out;
+  }
+
+  private async stack(name: string, create: boolean): Promise<Stack> {
+    // Only operations need the pack's config (reading outputs does not run the pack).
+    const policyConfig = create && this.opts.policyPack !== undefined ? await this.writePolicyConfig(name) : undefined;
     const next = this.selecting.then(async () => {
       const ws = await LocalWorkspace.create(workspaceOptions(this.opts, this.pulumiCommand, policyConfig));
       return create ? Stack.createOrSelect(name, ws) : Stack.select(name, ws);

@@ -34,6 +34,17 @@ export function packConfigFor(fleet: Fleet, stack: string, registries: Readonly<
   };
 }
 
+/** Registry prefixes declared in config (attached clusters name theirs), per domain. */
+export function configuredRegistries(fleet: Fleet): Partial<Record<Domain, string[]>> {
+  const out: Partial<Record<Domain, string[]>> = {};
+  for (const spec of fleet.stacks.values()) {
+    if (spec.config["meridian:role"] === "attached") {
+      out[spec.domain] = [...new Set([...(out[spec.domain] ?? []), ...spec.config["meridian:attached"].registries])];
+    }
+  }
+  return out;
+}
+
 /**
  * An evaluator that learns each domain's registry prefixes from the foundation stacks'
  * outputs as they are planned (foundations always come before the clusters using them).
@@ -47,10 +58,16 @@ export function policyPackEvaluator(): { evaluator: StackEvaluator; observe: (pl
       if (spec.role === "foundation" && prefixes) registries[spec.domain] = [...(registries[spec.domain] ?? []), ...prefixes];
     },
     evaluator: (fleet, stack, resources) =>
-      evaluateStack(stack, [...resources], packConfigFor(fleet, stack, registries)).map(
+      evaluateStack(stack, [...resources], packConfigFor(fleet, stack, mergeRegistries(configuredRegistries(fleet), registries))).map(
         (v): FleetViolation => ({ stack: v.stack, policy: v.policy, level: v.level, urn: v.urn, message: v.message }),
       ),
   };
+}
+
+export function mergeRegistries(...all: Array<Partial<Record<Domain, string[]>>>): Partial<Record<Domain, string[]>> {
+  const out: Partial<Record<Domain, string[]>> = {};
+  for (const r of all) for (const [d, prefixes] of Object.entries(r) as Array<[Domain, string[]]>) out[d] = [...new Set([...(out[d] ?? []), ...prefixes])];
+  return out;
 }
 
 /** Interconnect inside ranges join the fleet-wide overlap check. */

@@ -57,10 +57,13 @@ describe("Automation API adapter: pure pieces", () => {
   it("writes the policy config the pack reads: the stack's domain, every stack's domain, the region allowlists", () => {
     const c = policyConfigFor(fleet, "us-mgmt");
     expect(c.domain).toBe("us");
-    expect(Object.keys(c.stackDomains)).toHaveLength(fleet.stacks.size);
-    expect(c.stackDomains["eu-pki"]).toBe("eu");
-    expect(c.regions.eu.aws).toContain("eu-central-1");
-    expect(c.regions.us.aws).toContain("us-east-1");
+    expect(Object.keys(c.stackDomains!)).toHaveLength(fleet.stacks.size);
+    expect(c.stackDomains!["eu-pki"]).toBe("eu");
+    expect(c.regions!.eu!.aws).toContain("eu-central-1");
+    expect(c.regions!.us!.aws).toContain("us-east-1");
+    // The same derivation as the plan's: the baseline's documented exception reaches the engine too.
+    expect(c.namespaceExceptions!["meridian-node-agents"].podSecurity).toBe("privileged");
+    expect(policyConfigFor(fleet, "us-mgmt", { us: ["r.example/meridian/us/"] }).registries!.us).toEqual(["r.example/meridian/us/"]);
   });
 
   it("maps engine events: steps, policy violations (warning → advisory), diagnostics; skips stdout and planning steps", () => {
