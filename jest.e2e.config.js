@@ -6,7 +6,7 @@
  */
 module.exports = {
   testEnvironment: "node",
-  transform: { "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }] },
+  transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.jest.json", diagnostics: false }] },
   testMatch: ["<rootDir>/test/e2e/**/*.e2e.test.ts"],
   moduleFileExtensions: ["ts", "js", "json"],
   testTimeout: 900000,
