@@ -76,7 +76,7 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
         expect(log).toContain("Loading policy packs...: done");
       }
       const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "evidence", "eu", "evidence.json"), "utf8")) as { what: { policyPack: { name: string } } };
-      expect(ev.what.policyPack.name).toBe("meridian-policy-pack-e2e");
+      expect(ev.what.policyPack.name).toBe("meridian-policy-pack");
       // Known gap (docs/e2e.md): `what.policyPacksRun` stays {} — the 3.248 CLI's summary event
       // carries no policyPacks on this path, so the evidence cannot say what the engine ran.
     });

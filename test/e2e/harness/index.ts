@@ -14,7 +14,7 @@ export const ROOT = path.resolve(__dirname, "..", "..", "..");
 const PREFLIGHT_TOOLS = process.env.MERIDIAN_E2E_TOOLS_DIR ?? path.join(ROOT, ".tools");
 export const TOOLS_BIN = path.join(ROOT, ".tools", "bin");
 export const FIXTURE_FLEETS = path.join(__dirname, "..", "fleets");
-export const E2E_POLICY_PACK = path.join(__dirname, "..", "policy-pack");
+export const E2E_POLICY_PACK = path.join(__dirname, "..", "..", "..", "policy-pack");
 export const PASSPHRASE = "meridian-e2e-passphrase";
 export const DOMAINS = ["eu", "us"] as const;
 export type Domain = (typeof DOMAINS)[number];
@@ -159,28 +159,12 @@ export function makeProject(fixture: string, cps: Partial<Record<Domain, Control
   const backendDir = path.join(dir, "state");
   fs.mkdirSync(backendDir);
   const runsDir = path.join(dir, "runs");
-  const extra = path.join(dir, "policy-extra.json");
-  fs.writeFileSync(extra, JSON.stringify(policyExtra(fleetDir), null, 2));
   const env = engineEnv({
     MERIDIAN_E2E_PROJECT: dir,
     MERIDIAN_STACKS_DIR: fleetDir,
-    MERIDIAN_E2E_POLICY_EXTRA: extra,
     ...Object.fromEntries(DOMAINS.filter((d) => cps[d]).map((d) => [`MERIDIAN_E2E_ROOT_CA_${d.toUpperCase()}`, cps[d]!.caFile])),
   });
   return { dir, fleetDir, backendUrl: `file://${backendDir}`, backendDir, runsDir, env };
-}
-
-/** The part of the plan's pack config the engine does not pass (see test/e2e/policy-pack/index.ts). */
-function policyExtra(fleetDir: string): Record<string, unknown> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { loadFleet } = require("../../../automation/fleet") as typeof import("../../../automation/fleet");
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { packConfigFor } = require("../../../automation/plan/policies") as typeof import("../../../automation/plan/policies");
-  const fleet = loadFleet(fleetDir);
-  const first = [...fleet.stacks.keys()][0];
-  const { namespaceExceptions, ...rest } = packConfigFor(fleet, first, {});
-  const { domain: _d, stackDomains: _s, regions: _r, registries: _g, ...shared } = rest;
-  return { ...shared, namespaceExceptions };
 }
 
 // ---------------------------------------------------------------------------------------
