@@ -4,7 +4,7 @@
  *              100 workload clusters (goals < 5 s and < 20 s on 2 cores, growth linear);
  *   policy:    policy evaluation cost per resource on the reference fleet (goal < 0.1 ms);
  *   scheduler: makespan ÷ lower bound on simulated fleets (goal ≤ 1.05) and overhead.
- * `--json` prints exactly one JSON object, one key per area.
+ * `--json` prints exactly one JSON object, one key per area; `--only plan,policy` runs a subset.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -49,6 +49,9 @@ async function timedPlan(dir: string): Promise<{ seconds: number; plan: FleetPla
 
 async function main(): Promise<void> {
   const json = process.argv.includes("--json");
+  const onlyArg = process.argv.indexOf("--only");
+  const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? "").split(",")) : undefined;
+  const wants = (area: string) => only === undefined || only.has(area);
   const log = (s: string) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
   // Warm the module cache once so both figures measure planning, not loading the SDKs.
   await timedPlan(REFERENCE);
@@ -65,22 +68,29 @@ async function main(): Promise<void> {
     msPerStackHundred: round((hundred.seconds * 1000) / hundred.fleet.stacks.size, 1),
   };
   log(`plan: reference fleet ${plan.referenceStacks} stacks in ${plan.referenceSeconds}s (goal < 5s); ${plan.hundredClustersStacks} stacks with 100 workload clusters in ${plan.hundredClustersSeconds}s (goal < 20s); ${plan.msPerStackReference} vs ${plan.msPerStackHundred} ms/stack`);
-  const allResources = reference.plan.stacks.flatMap((s) => [...s.resources]);
-  const policy = await benchPolicy(allResources as never);
-  log(`policy: ${policy.msPerResource} CPU ms per resource over ${policy.resources} resources and ${policy.policies} policies (goal < 0.1)`);
-  const scheduler = await benchScheduler();
-  log(`scheduler: makespan ÷ lower bound ${scheduler.ratio} (wave ${scheduler.waveRatio}, sequential ${scheduler.sequentialRatio}), overhead ${scheduler.overheadMsPerStack} ms/stack`);
-  // The real-engine figure needs the engine built from Go modules (npm run setup:engine).
-  let engine: { ratio: number; fleetSeconds: number; stacks: number } | { notRun: string };
-  try {
-    const e = await benchEngine();
-    engine = { ratio: round(e.ratio, 3), fleetSeconds: round(e.fleetSeconds), stacks: e.stacks };
-    log(`engine: orchestrated local fleet up ${engine.fleetSeconds}s for ${engine.stacks} stacks = ${engine.ratio} × the critical path of solo ups (goal ≤ 1.10)`);
-  } catch (e) {
-    engine = { notRun: (e as Error).message.split("\n")[0] };
-    log(`engine: not measured: ${engine.notRun}`);
+  const out: Record<string, unknown> = { plan };
+  if (wants("policy")) {
+    const policy = await benchPolicy(reference.plan.stacks.flatMap((s) => [...s.resources]) as never);
+    log(`policy: ${policy.msPerResource} CPU ms per resource over ${policy.resources} resources and ${policy.policies} policies (goal < 0.1)`);
+    out.policy = policy;
   }
-  if (json) process.stdout.write(`${JSON.stringify({ plan, policy, scheduler, engine })}\n`);
+  if (wants("scheduler")) {
+    const scheduler = await benchScheduler();
+    log(`scheduler: makespan ÷ lower bound ${scheduler.ratio} (wave ${scheduler.waveRatio}, sequential ${scheduler.sequentialRatio}), overhead ${scheduler.overheadMsPerStack} ms/stack`);
+    out.scheduler = scheduler;
+  }
+  if (wants("engine")) {
+    // The real-engine figure needs the engine built from Go modules (npm run setup:engine).
+    try {
+      const e = await benchEngine();
+      out.engine = { ratio: round(e.ratio, 3), fleetSeconds: round(e.fleetSeconds), stacks: e.stacks };
+      log(`engine: orchestrated local fleet up ${round(e.fleetSeconds)}s for ${e.stacks} stacks = ${round(e.ratio, 3)} × the critical path of solo ups (goal ≤ 1.10)`);
+    } catch (e) {
+      out.engine = { notRun: (e as Error).message.split("\n")[0] };
+      log(`engine: not measured: ${(e as Error).message.split("\n")[0]}`);
+    }
+  }
+  if (json) process.stdout.write(`${JSON.stringify(out)}\n`);
 }
 
 function round(x: number, d = 2): number {
