@@ -103,7 +103,7 @@ K delete validatingadmissionpolicybinding smoke-require-team >/dev/null 2>&1
 K delete validatingadmissionpolicy smoke-require-team >/dev/null 2>&1
 
 # --- 2. pulumi up -------------------------------------------------------------------------
-export PULUMI_BACKEND_URL="file://$WORK/state" PULUMI_CONFIG_PASSPHRASE=smoke
+export PULUMI_BACKEND_URL="file://$WORK/state" PULUMI_CONFIG_PASSPHRASE=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')  # throwaway, per run
 mkdir -p "$WORK/state" "$WORK/prog" "$WORK/policy"
 cat >"$WORK/prog/package.json" <<EOF
 {"name": "smoke", "version": "0.0.0", "private": true, "main": "index.js",
