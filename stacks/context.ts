@@ -10,7 +10,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { Fleet, StackSpec, Upstream } from "../automation/fleet";
 import { upstreamOf } from "../automation/fleet";
-import type { Cloud, Domain } from "../components/residency";
+import { gcpLabels, type Cloud, type Domain } from "../components/residency";
 import { UpstreamReader } from "./references";
 
 export interface CloudProviders {
@@ -63,7 +63,7 @@ export function createContext<D extends Domain>(fleet: Fleet, spec: StackSpec, d
         return new gcp.Provider(name, {
           project: String(spec.rawConfig["gcp:project"]),
           region,
-          defaultLabels: Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()])),
+          defaultLabels: gcpLabels(tags),
         }) as CloudProviders[C];
     }
     throw new Error(`unknown cloud ${String(cloud)}`);

@@ -6,6 +6,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelPlan } from "./allocate";
+import { gcpLabels } from "../residency";
 import { GCP_TUNNEL_CRYPTO } from "./crypto";
 import type { VpnSpec } from "./types";
 
@@ -21,7 +22,7 @@ function opts(spec: VpnSpec, parent: pulumi.Resource, extra: pulumi.CustomResour
 
 /** GCP labels: lower-case keys and values. */
 function labels(spec: VpnSpec): Record<string, string> {
-  return Object.fromEntries(Object.entries(spec.tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+  return gcpLabels(spec.tags);
 }
 
 /** Custom advertisement of the GCP network's own prefix only. */

@@ -72,3 +72,35 @@ export function createAzureKey(name: string, spec: KeySpec, parent: pulumi.Resou
     resourceGroupName,
   };
 }
+
+/** Built-in role "Key Vault Crypto Service Encryption User": wrap/unwrap with the vault's keys. */
+const KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+
+/**
+ * A user-assigned identity granted use of the domain key's vault — how Azure services
+ * (ACR, storage accounts) encrypt with a customer-managed key. Consumers `dependsOn` the
+ * grant so the service never starts without access to its key.
+ */
+export function createKeyUserIdentity(
+  names: { readonly identity: string; readonly grant: string },
+  args: { readonly resourceGroupName: pulumi.Input<string>; readonly location: string; readonly vaultId: pulumi.Input<string>; readonly tags: Readonly<Record<string, string>> },
+  parent: pulumi.Resource,
+): { identity: azure.managedidentity.UserAssignedIdentity; grant: azure.authorization.RoleAssignment } {
+  const identity = new azure.managedidentity.UserAssignedIdentity(
+    names.identity,
+    { resourceGroupName: args.resourceGroupName, location: args.location, tags: { ...args.tags } },
+    { parent },
+  );
+  const subscription = azure.authorization.getClientConfigOutput({ parent }).subscriptionId;
+  const grant = new azure.authorization.RoleAssignment(
+    names.grant,
+    {
+      scope: args.vaultId,
+      principalId: identity.principalId,
+      principalType: "ServicePrincipal",
+      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}`,
+    },
+    { parent },
+  );
+  return { identity, grant };
+}

@@ -1,13 +1,13 @@
 import * as gcp from "@pulumi/gcp";
 import type * as pulumi from "@pulumi/pulumi";
-import type { KeyRef } from "../residency";
+import { gcpLabels, type KeyRef } from "../residency";
 import type { KeySpec } from "./index";
 
 const DAY_SECONDS = 86400;
 
 /** GCP Cloud KMS: a regional key ring (never `global`) and an HSM key rotated every `rotationDays`. */
 export function createGcpKey(name: string, spec: KeySpec, parent: pulumi.Resource): Extract<KeyRef, { cloud: "gcp" }> {
-  const labels = Object.fromEntries(Object.entries(spec.tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+  const labels = gcpLabels(spec.tags);
   // Key rings cannot be deleted in GCP at all; protect is the honest default.
   const ring = new gcp.kms.KeyRing(`${name}-ring`, { name: `meridian-${spec.domain}-${name}`, location: spec.region }, { parent, protect: spec.protect });
   const key = new gcp.kms.CryptoKey(

@@ -1,9 +1,9 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
+import { createKeyUserIdentity } from "../kms/azure";
 import type { KeyRef } from "../residency";
 import type { NetworkRefs, NetworkSpec } from "./index";
 
-const KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
 
 /**
  * Azure VNet with VNet encryption, a node subnet behind a NAT gateway and an NSG (no
@@ -78,17 +78,10 @@ export function createAzureNetwork(name: string, spec: NetworkSpec, key: Extract
     { parent, dependsOn: [nodes] },
   );
 
-  const identity = new azure.managedidentity.UserAssignedIdentity(`${name}-logs-identity`, { resourceGroupName: rg.name, location: spec.region, tags }, { parent });
-  const subscription = azure.authorization.getClientConfigOutput({ parent }).subscriptionId;
-  const grant = new azure.authorization.RoleAssignment(
-    `${name}-logs-key-access`,
-    {
-      scope: key.vaultId,
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}`,
-    },
-    { parent },
+  const { identity, grant } = createKeyUserIdentity(
+    { identity: `${name}-logs-identity`, grant: `${name}-logs-key-access` },
+    { resourceGroupName: rg.name, location: spec.region, vaultId: key.vaultId, tags },
+    parent,
   );
   const storage = new azure.storage.StorageAccount(
     `${name}-flowlogs`,

@@ -1,10 +1,9 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
+import { createKeyUserIdentity } from "../kms/azure";
 import type { KeyRef } from "../residency";
 import type { RegistrySpec } from "./index";
 
-/** Role that lets a principal wrap/unwrap with Key Vault keys (built-in role id). */
-const KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
 
 /**
  * ACR Premium with customer-managed key through a user-assigned identity (the identity is
@@ -18,21 +17,10 @@ export function createAcr(
   resourceGroupName: pulumi.Input<string>,
   parent: pulumi.Resource,
 ): pulumi.Output<string[]> {
-  const identity = new azure.managedidentity.UserAssignedIdentity(
-    `${name}-identity`,
-    { resourceGroupName, location: spec.region, tags: { ...spec.tags } },
-    { parent },
-  );
-  const subscription = azure.authorization.getClientConfigOutput({ parent }).subscriptionId;
-  const grant = new azure.authorization.RoleAssignment(
-    `${name}-key-access`,
-    {
-      scope: key.vaultId,
-      principalId: identity.principalId,
-      principalType: "ServicePrincipal",
-      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${KEY_VAULT_CRYPTO_SERVICE_ENCRYPTION_USER}`,
-    },
-    { parent },
+  const { identity, grant } = createKeyUserIdentity(
+    { identity: `${name}-identity`, grant: `${name}-key-access` },
+    { resourceGroupName, location: spec.region, vaultId: key.vaultId, tags: spec.tags },
+    parent,
   );
   const registry = new azure.containerregistry.Registry(
     `${name}-acr`,

@@ -1,6 +1,6 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import type { KeyRef } from "../residency";
+import { gcpLabels, type KeyRef } from "../residency";
 import type { RegistrySpec } from "./index";
 
 /**
@@ -14,7 +14,7 @@ export function createArtifactRegistry(
   key: Extract<KeyRef, { cloud: "gcp" }>,
   parent: pulumi.Resource,
 ): pulumi.Output<string[]> {
-  const labels = Object.fromEntries(Object.entries(spec.tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+  const labels = gcpLabels(spec.tags);
   const project = gcp.organizations.getProjectOutput({}, { parent });
   const grant = new gcp.kms.CryptoKeyIAMMember(
     `${name}-agent-key`,

@@ -98,6 +98,11 @@ export function zonesFor(cloud: Cloud, region: string, count: number): string[] 
   return zones.slice(0, count);
 }
 
+/** GCP labels from tags: GCP accepts only lower-case keys and values. */
+export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [k.toLowerCase(), v.toLowerCase()]));
+}
+
 /** The domain a region belongs to under an allowlist, or undefined when it is in neither. */
 export function domainOfRegion(allowlist: RegionAllowlist, cloud: Cloud, region: string): Domain | undefined {
   return DOMAINS.find((d) => allowlist[d][cloud].includes(region));
