@@ -11,6 +11,7 @@ import { CLOUDS, DEFAULT_REGIONS, DOMAINS, type Domain, type RegionAllowlist } f
 import { DEFAULT_IPAM, type IpamSettings } from "../../components/network/ipam";
 import { FleetConfigError } from "./errors";
 import { formatZodIssue } from "./zodErrors";
+import type { DomainControlPlane } from "./controlPlane";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -57,6 +58,12 @@ export interface FleetSettings {
   readonly domainOrder: readonly Domain[];
   /** Policy pack settings shared by every stack (see the schema above). */
   readonly policy: Readonly<Record<string, unknown>>;
+  /**
+   * Per domain, the fleet's own control plane (`domains.<domain>` in fleet.yaml: backend,
+   * secrets provider, evidence store). A domain missing here uses `defaultControlPlane`
+   * (see ./controlPlane.ts): read it through `controlPlaneFor`, never directly.
+   */
+  readonly controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -64,6 +71,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   ipam: DEFAULT_IPAM,
   domainOrder: DOMAINS,
   policy: {},
+  controlPlane: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -90,5 +98,5 @@ export function loadFleetSettings(stacksDir: string): FleetSettings {
     pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
     prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
   };
-  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy };
+  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane: {} };
 }
