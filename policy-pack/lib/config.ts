@@ -23,7 +23,7 @@ import {
   type Cloud,
   type Domain,
   type RegionAllowlist,
-} from "../../components/residency/catalogue";
+} from "./catalogue";
 
 const isoDate = z
   .string()

@@ -3,7 +3,7 @@
  * domain. Region lists come from the catalogue (via the resolved config); nothing here
  * repeats them.
  */
-import { domainOfLocation, type Cloud, type Domain } from "../../components/residency/catalogue";
+import { domainOfLocation, type Cloud, type Domain } from "./catalogue";
 import type { ResolvedConfig } from "./config";
 import { at, str, UNKNOWN, type Unknown } from "./values";
 

@@ -13,7 +13,7 @@
  * AKS) must be in the domain too.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { domainOfLocation, type Domain } from "../../components/residency/catalogue";
+import { domainOfLocation, type Domain } from "../lib/catalogue";
 import { resourcePolicy, stackPolicy, type CheckContext, type ResourceView } from "../lib/define";
 import { describeLocation, isAllowed, regionOfArn, regionOfZone } from "../lib/location";
 import { arrayAt, at, isUnknownValue, str, UNKNOWN, type Props } from "../lib/values";

@@ -3,7 +3,7 @@
  * and every key it encrypts with stays inside the stack's domain (RES-01..07).
  */
 import type { StackValidationPolicy, ResourceValidationPolicy } from "@pulumi/policy";
-import type { Cloud } from "../../components/residency/catalogue";
+import type { Cloud } from "../lib/catalogue";
 import { resourcePolicy, stackPolicy, type CheckContext, type StackResourceView } from "../lib/define";
 import {
   AZURE_REGION_PAIRS,
