@@ -183,12 +183,12 @@ function checkParams(raw: RawUrl): void {
   if (raw.userinfo) {
     throw new ControlPlaneUrlError("contains credentials (user info before `@`); credentials come from the environment (OIDC, the cloud's own variables), never from the URL");
   }
-  for (const [name, value] of raw.params) {
+  // Names only: a value is never inspected for display, so it can never be echoed.
+  for (const [name] of raw.params) {
     const lower = name.toLowerCase();
     if (CREDENTIAL_PARAMS.has(lower) || /secret|token|signature|password/.test(lower)) {
       throw new ControlPlaneUrlError(`contains a credential (query parameter \`${name}\`); credentials come from the environment (OIDC, the cloud's own variables), never from the URL`);
     }
-    void value;
   }
   const allowed = ALLOWED_PARAMS[raw.scheme] ?? [];
   for (const [name] of raw.params) {
@@ -239,7 +239,7 @@ function objectStore(raw: RawUrl): ControlPlaneUrl {
 /** `file://~`, `file:///abs`, `file://relative` (Pulumi's forms), resolved against `baseDir`. */
 function fileStore(raw: RawUrl, baseDir: string): ControlPlaneUrl {
   let p = `${raw.host}${raw.path}`;
-  if (p === "" ) {
+  if (p === "") {
     throw new ControlPlaneUrlError("file:// needs a path (file:///<absolute path>, file://~/<path> or file://<relative path>)");
   }
   if (p === "~" || p.startsWith("~/")) p = path.join(os.homedir(), p.slice(1));
