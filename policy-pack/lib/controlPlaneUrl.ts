@@ -20,6 +20,7 @@
  * one must not reach a log.
  */
 import * as os from "node:os";
+import { z } from "zod";
 import * as path from "node:path";
 import { CLOUDS, DOMAINS, MULTI_REGION_LOCATIONS, type Cloud, type Domain, type RegionAllowlist } from "./catalogue";
 
@@ -121,6 +122,8 @@ export interface ControlPlaneUrl {
   readonly location: UrlLocation;
   /** Bucket (s3, gs) or container (azblob) name, for replication checks. */
   readonly bucket?: string;
+  /** Azure storage account (azblob `storage_account=`), lower-case, when the URL names it. */
+  readonly account?: string;
   /** AWS KMS key id, alias (`alias/x`) or ARN, for replica-key checks. */
   readonly kmsKey?: string;
   /** Absolute path of a `file://` store. */
@@ -229,6 +232,7 @@ function objectStore(raw: RawUrl): ControlPlaneUrl {
       const account = param(raw, "storage_account") ?? "";
       return {
         ...base,
+        ...(account ? { account: account.toLowerCase() } : {}),
         identity: `azblob:${account.toLowerCase()}:${bucket}`,
         location: { kind: "declare", why: DECLARE_HINT("an azblob:// URL does not carry the storage account's location") },
       };
@@ -395,3 +399,15 @@ export function allowedLocations(allowlist: RegionAllowlist, domain: Domain, sch
 export function domainOwningLocation(allowlist: RegionAllowlist, scheme: string, location: string): Domain | undefined {
   return DOMAINS.find((d) => locationAllowed(allowlist, d, scheme, location));
 }
+
+/**
+ * The pack config's `controlPlane`: the stack's own domain's URLs (and declared locations),
+ * as fleet.yaml `domains.<domain>` has them. The orchestrator and the plan always set it.
+ */
+export const controlPlaneConfigSchema = z.strictObject({
+  backend: z.string().min(1),
+  secretsProvider: z.string().min(1),
+  evidenceStore: z.string().min(1),
+  locations: z.partialRecord(z.enum(CONTROL_PLANE_KEYS), z.string().min(1)).optional(),
+});
+export type ControlPlaneConfig = z.infer<typeof controlPlaneConfigSchema>;
