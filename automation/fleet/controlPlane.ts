@@ -238,6 +238,20 @@ function checkPassphraseEnv(file: string, domain: Domain, domains: DomainsInput)
 }
 
 /**
+ * The pack config's `controlPlane` for a stack of `domain`: its declared URLs and resolved
+ * locations (`{}` for an undeclared domain, whose local default the pack has nothing to judge).
+ */
+export function controlPlanePackConfig(
+  controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>,
+  domain: Domain,
+): { controlPlane?: { backend: string; secretsProvider: string; evidenceStore: string; locations?: Partial<Record<ControlPlaneKey, string>> } } {
+  const plane = controlPlane[domain];
+  if (!plane) return {};
+  const { backend, secretsProvider, evidenceStore, locations } = plane;
+  return { controlPlane: { backend, secretsProvider, evidenceStore, ...(locations ? { locations: { ...locations } } : {}) } };
+}
+
+/**
  * Pulumi's top-level `secretsprovider:` in a stack file, when present, must be its domain's
  * secrets provider (compared after normalising). Called by the stack-file loader.
  */

@@ -122,13 +122,11 @@ function storeNamed(ctx: ExportCheckContext, scheme: StoreRef["scheme"], name: s
     .find((b) => b.scheme === scheme && b.name === n && (account === undefined || b.account === undefined || account.toLowerCase().endsWith(b.account)));
 }
 
-/** Where a destination bucket lives: a bucket resource of that name among the dependencies. */
-function destinationLocation(r: ResourceLike, depKeys: readonly string[], cloud: Cloud, name: string | Unknown): string | Unknown | undefined {
+/** The destination bucket resource among the dependencies: by name, else the only candidate. */
+function destinationResource(r: ResourceLike, depKeys: readonly string[], name: string | undefined): ResourceLike | undefined {
   const deps = depKeys.flatMap((k) => r.propertyDependencies[k] ?? []).filter((d) => BUCKET_NAME_PROP[d.type] !== undefined);
-  const match = deps.find((d) => name !== UNKNOWN && str(at(d.props, BUCKET_NAME_PROP[d.type]!))?.toLowerCase() === bucketName(name));
-  const dep = match ?? (deps.length === 1 ? deps[0] : undefined);
-  if (!dep) return undefined;
-  return placementOf(cloud, dep.props, dep.provider?.props).location;
+  const byName = name === undefined ? undefined : deps.find((d) => str(at(d.props, BUCKET_NAME_PROP[d.type]!))?.toLowerCase() === bucketName(name));
+  return byName ?? (deps.length === 1 ? deps[0] : undefined);
 }
 
 interface Copy {
@@ -166,8 +164,13 @@ function judgeCopy(r: ResourceLike, c: Copy, ctx: ExportCheckContext): void {
     ctx.unknown(`${r.name}.${c.path} destination`);
     return;
   }
-  const location = destinationLocation(r, c.depKeys, c.cloud, c.destination ?? UNKNOWN);
-  const dest = c.destination === undefined ? "its destination" : `${noun(c.destinationScheme)} ${bucketName(c.destination)}`;
+  const target = destinationResource(r, c.depKeys, c.destination);
+  const location = target ? placementOf(c.cloud, target.props, target.provider?.props).location : undefined;
+  // Name the bucket as written, or as its resource declares it (an ARN output is not a name).
+  // (For Azure the resource is the storage account; the container is what was written.)
+  const fromResource = target && c.destinationScheme !== "azblob" ? str(at(target.props, BUCKET_NAME_PROP[target.type]!)) : undefined;
+  const shown = fromResource ?? (c.destination === undefined ? undefined : bucketName(c.destination));
+  const dest = shown === undefined ? "its destination" : `${noun(c.destinationScheme)} ${shown}`;
   if (location === UNKNOWN) {
     ctx.unknown(`${r.name}.${c.path} destination location`);
   } else if (location === undefined) {
