@@ -77,7 +77,7 @@ const ALLOWED_PARAMS: Readonly<Record<string, readonly string[]>> = {
   gs: ["access_id", "private_key_path", "anonymous"],
   gcpkms: [],
   hashivault: [],
-  file: [],
+  file: ["create_dir", "no_tmp_dir", "dir_file_mode", "metadata"],
   https: [],
 };
 

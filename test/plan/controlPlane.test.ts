@@ -12,6 +12,8 @@ import * as path from "node:path";
 import { promisify } from "node:util";
 import { runPlanCommand, type PlanReport } from "../../automation/commands/plan";
 import type { StackProgram } from "../../automation/plan";
+import { loadFleet } from "../../automation/fleet";
+import { checkControlPlaneLocations } from "../../automation/plan/fleetChecks";
 import { readReference, REFERENCE_STACKS } from "../support/fleetDir";
 
 const root = path.resolve(__dirname, "../..");
@@ -191,5 +193,18 @@ describe("fleet plan refuses copies of control-plane state across domains (exit 
         "eu-foundation-aws: S3 replication copies domain eu's state backend bucket meridian-state-eu to bucket meridian-state-dr in us-east-1, outside domain eu",
       ]),
     );
+  });
+});
+
+describe("the fleet check on settings that did not come through fleet.yaml", () => {
+  it("reports a control plane outside its domain as a mandatory violation", () => {
+    const fleet = loadFleet(smallFleet(REFERENCE_YAML));
+    expect(checkControlPlaneLocations(fleet)).toEqual([]);
+    const eu = { ...fleet.settings.controlPlane.eu!, backend: "s3://meridian-state-eu?region=us-east-1", locations: { ...fleet.settings.controlPlane.eu!.locations, evidenceStore: "US" } };
+    const moved = { ...fleet, settings: { ...fleet.settings, controlPlane: { ...fleet.settings.controlPlane, eu } } };
+    expect(checkControlPlaneLocations(moved).map((v) => `${v.stack} ${v.policy} ${v.level}: ${v.message}`)).toEqual([
+      "fleet.yaml meridian-fleet-controlplane-domain-match mandatory: domains.eu.backend is in us-east-1, outside domain eu",
+      "fleet.yaml meridian-fleet-controlplane-domain-match mandatory: domains.eu.evidenceStore is in US, outside domain eu",
+    ]);
   });
 });
