@@ -5,26 +5,19 @@
  * evidence out of its domain (the pack for its own stores, the fleet check across domains).
  */
 import * as aws from "@pulumi/aws";
-import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import { runPlanCommand, type PlanReport } from "../../automation/commands/plan";
 import type { StackProgram } from "../../automation/plan";
 import { loadFleet } from "../../automation/fleet";
 import { checkControlPlaneLocations } from "../../automation/plan/fleetChecks";
+import { fleetCli } from "../support/fleetCli";
 import { readReference, REFERENCE_STACKS } from "../support/fleetDir";
 
 const root = path.resolve(__dirname, "../..");
 
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = promisify(execFile);
-  return run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "automation/cli.ts"), ...args], { cwd: root, maxBuffer: 64 << 20 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const cli = fleetCli;
 
 /** A small fleet (the given reference stacks) with this fleet.yaml. */
 function smallFleet(fleetYaml: string, stacks = ["Pulumi.eu-pki.yaml", "Pulumi.us-pki.yaml"]): string {

@@ -157,6 +157,18 @@ describe("domains: refusals name fleet.yaml and the key", () => {
       /^US \(declared\) is outside domain eu \(it is a us location\)/,
     ],
     [
+      "EU Vault declared in the US",
+      domains({ eu: { secretsProvider: "hashivault://meridian-eu", locations: { secretsProvider: "us-east-1" } } }),
+      "domains.eu.locations.secretsProvider",
+      /^us-east-1 \(declared\) is outside domain eu \(it is a us location\); allowed: eu-central-1, .*westeurope/,
+    ],
+    [
+      "Pulumi Cloud's service-managed secrets",
+      domains({ eu: { secretsProvider: "default" } }),
+      "domains.eu.secretsProvider",
+      "not a URL of the form <scheme>://<location>",
+    ],
+    [
       "EU passphrase variable of the US",
       domains({ eu: { passphraseEnv: "PULUMI_CONFIG_PASSPHRASE_US" } }),
       "domains.eu.passphraseEnv",
