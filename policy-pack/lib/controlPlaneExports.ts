@@ -114,12 +114,18 @@ function nameVia(r: ResourceLike, path: string, depKey: string): string | Unknow
   return name ?? UNKNOWN;
 }
 
+/** An account name, or a resource id ending in `/storageAccounts/<name>`, is the named account. */
+function sameAccount(ref: string, name: string): boolean {
+  const r = ref.toLowerCase();
+  return r === name || r.endsWith(`/${name}`);
+}
+
 /** The control-plane bucket a name refers to, if any. */
 function storeNamed(ctx: ExportCheckContext, scheme: StoreRef["scheme"], name: string, account?: string): StoreRef | undefined {
   const n = bucketName(name);
   return ctx.stores
     .flatMap((s) => s.buckets)
-    .find((b) => b.scheme === scheme && b.name === n && (account === undefined || b.account === undefined || account.toLowerCase().endsWith(b.account)));
+    .find((b) => b.scheme === scheme && b.name === n && (account === undefined || b.account === undefined || sameAccount(account, b.account)));
 }
 
 /** The destination bucket resource among the dependencies: by name, else the only candidate. */
