@@ -5,6 +5,7 @@ import { loadFleet } from "../../automation/fleet";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
 import type { Operation } from "../../automation/engine/types";
 import {
+  fleetFingerprint,
   ManualSignals,
   ProgressRenderer,
   readRecord,
@@ -21,6 +22,8 @@ const fleet = loadFleet(path.join(__dirname, "../../stacks"));
 const ALL = selectStacks(fleet, { command: "up" });
 const EU = ALL.stacks.filter((n) => n.startsWith("eu-"));
 const US = ALL.stacks.filter((n) => n.startsWith("us-"));
+const FINGERPRINT = fleetFingerprint(fleet, path.join(__dirname, "../.."));
+const expectFleet = { fleet, fingerprint: FINGERPRINT };
 
 let runsDir: string;
 beforeEach(() => {
@@ -49,6 +52,7 @@ function harness(scripts: Record<string, FakeStackScript>, over: Partial<RunInpu
     runsDir,
     context: { user: "tester", gitAuthor: "Test Er <t@example.com>", gitCommit: "abc123", gitDirty: false, node: process.version, policyPack: { path: "policy-pack", name: "meridian-policies", version: "0.1.0" } },
     redactor: new Redactor(),
+    fingerprint: FINGERPRINT,
     sinks: [(e) => events.push(e)],
     retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
     ...over,
@@ -79,15 +83,18 @@ describe("runFleet with the fake engine", () => {
     expect(lastEuFinish).toBeLessThan(firstUsStart);
     expect(h.events[h.events.length - 1]).toMatchObject({ type: "run-finished", status: "succeeded", exitCode: 0 });
 
-    const record = readRecord(runsDir, out.runId);
+    const record = readRecord(runsDir, out.runId, expectFleet);
     expect(Object.values(record.stacks).every((s) => s.status === "succeeded" && s.durationMs !== undefined && s.changes?.create === 1)).toBe(true);
-    const report = fs.readFileSync(path.join(out.runDir, "report.md"), "utf8");
+    const report = fs.readFileSync(path.join(out.runDir, "eu", "report.md"), "utf8");
     expect(report).toContain("| stack | domain | status | duration | creates | updates | deletes | violations |");
     expect(report).toContain("```mermaid");
     expect(report).toContain("n_eu_pki --> n_eu_mgmt");
-    expect(fs.existsSync(path.join(out.runDir, "logs", "eu", "eu-mgmt.log"))).toBe(true);
-    const jsonl = fs.readFileSync(path.join(out.runDir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
-    expect(jsonl.map((e) => e.type)).toEqual(h.events.map((e) => e.type));
+    expect(fs.existsSync(path.join(out.runDir, "eu", "logs", "eu-mgmt.log"))).toBe(true);
+    const jsonl = ["eu", "us"].flatMap((d) => fs.readFileSync(path.join(out.runDir, d, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent));
+    // Each domain's stream ends with its own run-finished; the fleet-wide one goes to the sinks only.
+    expect(jsonl.filter((e) => e.type !== "run-finished").length).toBe(h.events.filter((e) => e.type !== "run-finished").length);
+    expect(jsonl.filter((e) => e.type === "run-finished").map((e) => ("domain" in e ? e.domain : undefined))).toEqual(["eu", "us"]);
+    expect(fs.readFileSync(path.join(out.runDir, "report.md"), "utf8")).toMatch(/\| eu \| succeeded \| 11 \|/);
   });
 
   it("halts the domain on the first failure; dependents are skipped and the canary gate keeps US from starting", async () => {
@@ -149,7 +156,7 @@ describe("runFleet with the fake engine", () => {
     expect(statuses.filter((s) => s === "succeeded" || s === "failed" || s === "running")).toEqual([]);
     expect(h.engine.calls.filter((c) => c.op === "cancel")).toHaveLength(4);
     expect(h.engine.started()).toHaveLength(4);
-    expect(readRecord(runsDir, out.runId).status).toBe("interrupted");
+    expect(readRecord(runsDir, out.runId, expectFleet).status).toBe("interrupted");
     expect(signals.listening).toBe(0);
   });
 
@@ -164,7 +171,7 @@ describe("runFleet with the fake engine", () => {
     const out = await runFleet(h.input);
     expect(exits).toEqual([130]);
     expect(out.exitCode).toBe(130);
-    const rec = readRecord(runsDir, out.runId);
+    const rec = readRecord(runsDir, out.runId, expectFleet);
     expect(rec.status).toBe("interrupted");
     expect(rec.stacks["eu-pki"].status).toBe("cancelled");
     expect(rec.stacks["eu-pki"].error).toMatch(/lock may still be held/);
@@ -177,7 +184,7 @@ describe("runFleet with the fake engine", () => {
     const unfinished = Object.values(out1.record.stacks).filter((s) => s.status !== "succeeded").map((s) => s.name);
     expect(unfinished.length).toBeGreaterThan(1);
 
-    const record = readRecord(runsDir, out1.runId);
+    const record = readRecord(runsDir, out1.runId, expectFleet);
     const sel = selectionFromRecord(fleet, record, "up");
     const second = harness({}, { resume: record, stacks: sel.stacks, domains: sel.domains, strategy: record.options.strategy });
     const out2 = await runFleet(second.input);
@@ -217,7 +224,7 @@ describe("runFleet with the fake engine", () => {
     const h = harness({ "us-mgmt": { fail: "boom" } }, { strategy: "parallel" });
     const out = await runFleet(h.input);
     for (const [domain, mine, other] of [["eu", EU, US], ["us", US, EU]] as const) {
-      const dir = path.join(out.runDir, "evidence", domain);
+      const dir = path.join(out.runDir, domain, "evidence");
       expect(fs.readdirSync(dir).sort()).toEqual(["events.jsonl", "evidence.json", "report.md"]);
       const ev = JSON.parse(fs.readFileSync(path.join(dir, "evidence.json"), "utf8"));
       expect(ev.who).toEqual({ user: "tester", gitAuthor: "Test Er <t@example.com>" });
