@@ -18,6 +18,7 @@ import { runStack } from "../../stacks/program";
 import type { Engine, Operation } from "../engine/types";
 import { ScheduleError, STRATEGIES, type Strategy } from "../scheduler";
 import {
+  assertNoLiveRun,
   EXIT_CODES,
   fleetFingerprint,
   lastDurations,
@@ -227,6 +228,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   let resumedRunDir: string | undefined;
   let strategy = opts.strategy;
   try {
+    assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
       if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
       resume = readRecord(opts.runsDir, opts.resume, { fleet, fingerprint });
@@ -237,7 +239,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof RunRecordError) return fail(e.message);
+    if (e instanceof UsageError || e instanceof RunRecordError || e instanceof RunLockError) return fail(e.message);
     throw e;
   }
   if (selection.stacks.length === 0) return fail("no stacks selected");

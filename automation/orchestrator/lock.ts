@@ -84,7 +84,7 @@ function pidAlive(pid: number): boolean {
 
 type Existing = { kind: "held"; holder: LockHolder } | { kind: "unreadable" } | { kind: "stale"; raw: string; why: string } | { kind: "gone" };
 
-function inspect(file: string, opts: Required<Omit<LockOptions, "now">> & { now: () => Date }): Existing {
+function inspect(file: string, opts: ReturnType<typeof withDefaults>): Existing {
   let raw: string;
   let mtime: number;
   try {
@@ -137,15 +137,29 @@ function describe(h: LockHolder, file: string): string {
   return `another fleet run holds the lock of this fleet and runs folder: run ${h.runId} (${h.command}), pid ${h.pid} on ${h.host}, since ${h.startedAt}; wait for it to end (if that process is gone for good, delete ${file})`;
 }
 
-/** Take the lock for a run, or throw RunLockError naming the holder. */
-export function acquireRunLock(runsDir: string, fingerprint: string, run: { runId: string; command: string }, options: LockOptions = {}): RunLock {
-  const opts = {
+function withDefaults(options: LockOptions): Required<Omit<LockOptions, "now">> & { now: () => Date } {
+  return {
     maxAgeMs: options.maxAgeMs ?? DEFAULT_LOCK_MAX_AGE_MS,
     now: options.now ?? (() => new Date()),
     pid: options.pid ?? process.pid,
     host: options.host ?? os.hostname(),
     isAlive: options.isAlive ?? pidAlive,
   };
+}
+
+/**
+ * Refuse early (before an engine is built or a backend touched) when a live run holds the
+ * lock. Only a look: `acquireRunLock` still decides, atomically, when the run starts.
+ */
+export function assertNoLiveRun(runsDir: string, fingerprint: string, options: LockOptions = {}): void {
+  const file = lockFile(runsDir, fingerprint);
+  const existing = inspect(file, withDefaults(options));
+  if (existing.kind === "held") throw new RunLockError(describe(existing.holder, file), existing.holder);
+}
+
+/** Take the lock for a run, or throw RunLockError naming the holder. */
+export function acquireRunLock(runsDir: string, fingerprint: string, run: { runId: string; command: string }, options: LockOptions = {}): RunLock {
+  const opts = withDefaults(options);
   fs.mkdirSync(runsDir, { recursive: true });
   const file = lockFile(runsDir, fingerprint);
   const holder: LockHolder = { pid: opts.pid, host: opts.host, startedAt: opts.now().toISOString(), runId: run.runId, command: run.command };
