@@ -1,6 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { loadFleet } from "../../automation/fleet";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
 import type { Operation } from "../../automation/engine/types";
@@ -271,5 +272,44 @@ describe("runFleet with the fake engine", () => {
     expect(out.record.stacks["eu-pki"].outputs).toEqual({ dbPassword: "[secret]", endpoint: "https://pki.eu" });
     // The scrubbing is not vacuous: the fake did emit them.
     expect(h.engine.started()).toEqual(expect.arrayContaining(["eu-pki", "eu-mgmt", "eu-workload-aws"]));
+  });
+
+  it("property: credentials inside URLs never reach progress, logs, events, the record, the reports or the evidence", async () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9._~-]{12,40}$/).filter((x) => /[0-9]/.test(x) && /[A-Za-z]/.test(x) && !/^[.~_-]|[.~_-]$/.test(x));
+    const shapes: Array<(s: string) => string> = [
+      (x) => `https://deploy:${x}@git.example.com/org/repo.git`,
+      (x) => `https://${x}@github.com/org/repo.git`,
+      (x) => `https://b.s3.eu-central-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${x}&X-Amz-Date=20260101T000000Z`,
+      (x) => `https://b.s3.amazonaws.com/k?X-Amz-Signature=${x}`,
+      (x) => `https://acct.blob.core.windows.net/c/o?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-01-01&sig=${x}`,
+      (x) => `awskms://alias/state-eu?region=eu-central-1&secret_access_key=${x}`,
+      (x) => `https://api.example.com/v1?token=${x}`,
+      (x) => `https://login.example.com/cb?access_token=${x}&state=1`,
+      (x) => `GET https://h/x?bearer=${x}`,
+      (x) => `Authorization: Bearer ${x}`,
+    ];
+    const stacks = ["eu-foundation-aws", "eu-pki", "eu-mgmt"];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(secret, fc.nat(shapes.length - 1)), { minLength: 6, maxLength: 6 }), async (gen) => {
+        const [a, b, c, d, e, f] = gen.map(([x, i]) => ({ secret: x, url: shapes[i](x) }));
+        const printed: string[] = [];
+        const h = harness(
+          {
+            "eu-foundation-aws": { output: [`cloning ${a.url}\n`], outputs: { endpoint: { value: b.url, secret: false } } },
+            "eu-pki": { violations: [{ policyPack: "p", policy: "q", enforcement: "advisory", message: `store at ${c.url}` }], output: [`upload ${d.url}\n`] },
+            "eu-mgmt": { fail: `request to ${e.url} failed` },
+          },
+          { stacks, domains: ["eu"], redactor: new Redactor(), context: { user: "t", node: process.version, backend: f.url } },
+        );
+        const progress = new ProgressRenderer({ write: (t: string) => printed.push(t), isTTY: false }, 3, {});
+        h.input = { ...h.input, sinks: [(ev) => printed.push(JSON.stringify(ev)), (ev) => progress.onEvent(ev)] };
+        const out = await runFleet(h.input);
+        const everything = [...printed, ...filesUnder(out.runDir).map((file) => fs.readFileSync(file, "utf8"))].join("\n");
+        for (const g of [a, b, c, d, e, f]) expect(everything).not.toContain(g.secret);
+        expect(everything).toContain("[secret]");
+        expect(out.record.stacks["eu-mgmt"].status).toBe("failed");
+      }),
+      { numRuns: 30, seed: 20261201 },
+    );
   });
 });
