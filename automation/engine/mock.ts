@@ -58,11 +58,37 @@ export class MockEngine implements Engine {
 
   /** A stack's deployed state: this run's, else (once, carried forward into this run) the resumed run's. */
   private current(stack: string): Deployed | undefined {
-    if (!this.deployed.has(stack) && this.state !== undefined && !this.forgotten.has(stack)) {
-      const carried = this.state.load(stack);
-      if (carried !== undefined) this.setDeployed(stack, carried);
-    }
+    this.loadCarried();
     return this.deployed.get(stack);
+  }
+
+  private carriedLoaded = false;
+  private carriedError: Error | undefined;
+
+  /**
+   * On first use, take over every stack the resumed run left deployed: into this run's
+   * state, and into the policy pack's view (`observe`), as if it had been planned in this
+   * run — the pack's fleet-wide facts (a domain's registry allowlist, from its foundations'
+   * outputs) must not depend on which stacks a resume carried over.
+   */
+  private loadCarried(): void {
+    if (this.carriedError !== undefined) throw this.carriedError;
+    if (this.carriedLoaded || this.state === undefined) return;
+    this.carriedLoaded = true;
+    for (const name of this.fleet.stacks.keys()) {
+      if (this.deployed.has(name) || this.forgotten.has(name)) continue;
+      let carried: Deployed | undefined;
+      try {
+        carried = this.state.load(name);
+      } catch (e) {
+        // An invalid state file: every operation of this run fails with the same clear message.
+        this.carriedError = e as Error;
+        throw e;
+      }
+      if (carried === undefined) continue;
+      this.setDeployed(name, carried);
+      this.policy?.observe?.({ name, status: "planned", resources: [], outputs: carried.outputs, secretOutputNames: carried.secretOutputNames, seconds: 0 }, this.fleet);
+    }
   }
 
   private setDeployed(stack: string, d: Deployed | undefined): void {

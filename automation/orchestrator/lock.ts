@@ -19,6 +19,7 @@ import * as crypto from "node:crypto";
 import * as os from "node:os";
 import * as path from "node:path";
 import { z } from "zod";
+import { writeError } from "./files";
 import { isSafeSegment } from "./layout";
 
 export interface LockHolder {
@@ -157,9 +158,20 @@ export function assertNoLiveRun(runsDir: string, fingerprint: string, options: L
   if (existing.kind === "held") throw new RunLockError(describe(existing.holder, file), existing.holder);
 }
 
-/** Take the lock for a run, or throw RunLockError naming the holder. */
+/**
+ * Take the lock for a run, or throw RunLockError naming the holder (RunFolderWriteError when
+ * the runs folder cannot be written at all).
+ */
 export function acquireRunLock(runsDir: string, fingerprint: string, run: { runId: string; command: string }, options: LockOptions = {}): RunLock {
-  const opts = withDefaults(options);
+  try {
+    return tryAcquire(runsDir, fingerprint, run, withDefaults(options));
+  } catch (e) {
+    if (e instanceof RunLockError) throw e;
+    throw writeError(lockFile(runsDir, fingerprint), e);
+  }
+}
+
+function tryAcquire(runsDir: string, fingerprint: string, run: { runId: string; command: string }, opts: ReturnType<typeof withDefaults>): RunLock {
   fs.mkdirSync(runsDir, { recursive: true });
   const file = lockFile(runsDir, fingerprint);
   const holder: LockHolder = { pid: opts.pid, host: opts.host, startedAt: opts.now().toISOString(), runId: run.runId, command: run.command };

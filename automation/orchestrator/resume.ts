@@ -178,13 +178,13 @@ export interface RecordExpectations {
 /** The run folder a `--resume` argument names: a run id under `runsDir`, or a run folder's path. */
 export function resolveRunDir(runsDir: string, ref: string): string {
   if (ref.length === 0 || ref.length > 4096 || ref.includes("\0")) throw new RunRecordError("--resume: not a run id or run folder");
-  if (isSafeSegment(ref)) {
-    const dir = path.join(runsDir, ref);
-    if (fs.existsSync(path.join(dir, SUMMARY_FILE)) || !fs.existsSync(ref)) return dir;
+  const candidates = [...(isSafeSegment(ref) ? [path.join(runsDir, ref)] : []), path.resolve(ref)];
+  const dir = candidates.find((d) => fs.existsSync(path.join(d, SUMMARY_FILE)));
+  if (dir !== undefined) return dir;
+  if (candidates.some((d) => fs.existsSync(path.join(d, RECORD_FILE)))) {
+    throw new RunRecordError("--resume: that run was recorded by an older meridian (record schema 1, one folder for all domains); start a new run");
   }
-  const dir = path.resolve(ref);
-  if (fs.existsSync(path.join(dir, SUMMARY_FILE))) return dir;
-  if (path.basename(dir) === RECORD_FILE || path.basename(dir) === SUMMARY_FILE) throw new RunRecordError("--resume: name the run (its id or folder), not a file in it");
+  if (path.basename(ref) === RECORD_FILE || path.basename(ref) === SUMMARY_FILE) throw new RunRecordError("--resume: name the run (its id or folder), not a file in it");
   throw new RunRecordError(`--resume: no run record for ${isSafeSegment(ref) ? `"${ref}" under ${runsDir}` : "that path"} (looked for ${SUMMARY_FILE})`);
 }
 

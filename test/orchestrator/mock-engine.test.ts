@@ -41,8 +41,9 @@ describe("fleet up --engine mock", () => {
       const deps = (parse(fs.readFileSync(path.join(dir, f), "utf8")) as { config: Record<string, string[]> }).config["meridian:dependsOn"];
       for (const d of deps) expect(order.get(`stack-finished:${d}`)!).toBeLessThan(order.get(`stack-started:${stack}`)!);
     }
-    const [run] = fs.readdirSync(runs);
-    expect(fs.readdirSync(path.join(runs, run, "evidence"))).toEqual(["eu"]);
+    const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(path.join(runs, run)).sort()).toEqual(["eu", "report.md", "summary.json"]);
+    expect(fs.readdirSync(path.join(runs, run, "eu", "evidence")).sort()).toEqual(["events.jsonl", "evidence.json", "report.md"]);
     expect(ev.at(-1)?.type).toBe("run-finished");
   }, 300_000);
 
@@ -57,8 +58,36 @@ describe("fleet up --engine mock", () => {
     const finished = new Map(events(r.stdout).filter((e) => e.type === "stack-finished").map((e) => [e.stack, e.status]));
     expect(finished.get("eu-pki")).toBe("failed");
     expect(events(r.stdout).some((e) => e.type === "stack-started" && e.stack === "eu-mgmt")).toBe(false);
-    const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0], "run.json"), "utf8")) as { stacks: Record<string, { status: string }> | Array<{ name: string; status: string }> };
+    const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs).filter((d) => !d.startsWith("."))[0], "eu", "run.json"), "utf8")) as { stacks: Record<string, { status: string }> | Array<{ name: string; status: string }> };
     const statusOf = (name: string) => (Array.isArray(record.stacks) ? record.stacks.find((s) => s.name === name)?.status : record.stacks[name]?.status);
     expect(["skipped", "not-started"]).toContain(statusOf("eu-workload-aws"));
   }, 300_000);
+
+  it("--resume finishes the fleet: the outputs of stacks carried over are kept in the run folder (per domain) for their dependents", async () => {
+    const good = readReference("Pulumi.eu-pki.yaml");
+    const doc = parse(good) as { config: Record<string, unknown> };
+    doc.config["meridian:pki"] = { rootValidityHours: 8760, intermediateValidityHours: 9000 };
+    const dir = fleetDir({ "Pulumi.eu-pki.yaml": stringify(doc) });
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    const first = await fleet(["up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs, "--stacks-dir", dir]);
+    expect(first.code).toBe(1);
+    const carried = events(first.stdout).filter((e) => e.type === "stack-finished" && e.status === "succeeded").map((e) => e.stack!);
+    expect(carried.length).toBeGreaterThan(0);
+    const [runId] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    // Each succeeded stack's mock state sits in its own domain's folder.
+    expect(fs.readdirSync(path.join(runs, runId, "eu", "engine")).sort()).toEqual(carried.map((n) => `${n}.json`).sort());
+
+    fs.writeFileSync(path.join(dir, "Pulumi.eu-pki.yaml"), good);
+    const second = await fleet(["up", "--engine", "mock", "--resume", runId, "--yes", "--json", "--runs-dir", runs, "--stacks-dir", dir]);
+    const ev = events(second.stdout);
+    const failed = ev.filter((e) => e.type === "stack-finished" && e.status !== "succeeded");
+    expect(failed).toEqual([]);
+    expect(second.code).toBe(0);
+    const ran = ev.filter((e) => e.type === "stack-started").map((e) => e.stack!);
+    expect(ran.filter((n) => carried.includes(n))).toEqual([]);
+    expect(ran.length + carried.length).toBe(11);
+    // Dependents of carried-over stacks ran (the case that used to fail "upstream has no outputs").
+    const dir2 = path.join(runs, fs.readdirSync(runs).filter((d) => !d.startsWith(".") && d !== runId)[0]);
+    expect(fs.readdirSync(path.join(dir2, "eu", "engine")).length).toBe(11);
+  }, 600_000);
 });
