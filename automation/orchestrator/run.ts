@@ -107,7 +107,7 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
     const spec = fleet.stacks.get(name)!;
     const prev = input.resume?.stacks[name];
     stacks[name] = carried.has(name)
-      ? { ...prev!, status: "succeeded", carriedOver: true }
+      ? { ...prev!, status: "succeeded", carriedOver: true, log: undefined } // its log is in the earlier run's folder
       : { name, domain: spec.domain, ring: spec.ring, status: "not-started", attempts: 0, violations: [] };
   }
   const domains = input.domains.filter((d) => Object.values(stacks).some((s) => s.domain === d));

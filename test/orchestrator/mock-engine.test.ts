@@ -4,7 +4,7 @@
  * and a failing stack halts its dependents. (A child process: jest's module loader is
  * several times slower than node's on the provider SDKs.)
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -90,4 +90,39 @@ describe("fleet up --engine mock", () => {
     const dir2 = path.join(runs, fs.readdirSync(runs).filter((d) => !d.startsWith(".") && d !== runId)[0]);
     expect(fs.readdirSync(path.join(dir2, "eu", "engine")).length).toBe(11);
   }, 600_000);
+
+  it("a real second Ctrl-C: exit 130 at once, a minimal record and the evidence of what ran are on disk, and the run lock is gone", async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    // As `npm run fleet` runs it (one node process; the tsx CLI would put a relay process between).
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), "up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs], {
+      cwd: root,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let signalled = false;
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      // After the first stack finished, while others run: two SIGINTs in a row.
+      if (!signalled && stdout.includes('"stack-finished"')) {
+        signalled = true;
+        child.kill("SIGINT");
+        setTimeout(() => child.kill("SIGINT"), 50);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(signalled).toBe(true);
+    expect(code).toBe(130);
+    const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
+    const summary = JSON.parse(fs.readFileSync(path.join(runs, run, "summary.json"), "utf8")) as { status: string; exitCode: number };
+    expect(summary).toMatchObject({ status: "interrupted", exitCode: 130 });
+    const evidence = JSON.parse(fs.readFileSync(path.join(runs, run, "eu", "evidence", "evidence.json"), "utf8")) as { verdicts: { outcome: string }; results: Array<{ status: string }> };
+    expect(evidence.verdicts.outcome).toBe("incomplete");
+    expect(evidence.results.some((r) => r.status === "succeeded")).toBe(true);
+    // The hard-exit path it was (not a first interrupt that happened to finish in time).
+    const record = JSON.parse(fs.readFileSync(path.join(runs, run, "eu", "run.json"), "utf8")) as { stacks: Record<string, { error?: string }> };
+    expect(Object.values(record.stacks).some((s) => /SIGINT twice/.test(s.error ?? ""))).toBe(true);
+    expect(fs.readdirSync(path.join(runs, run, "eu")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  }, 300_000);
 });

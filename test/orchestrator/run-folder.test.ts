@@ -111,6 +111,7 @@ describe("run folder split by domain", () => {
     expect(JSON.parse(fs.readFileSync(path.join(out.runDir, "eu", "run.json"), "utf8")).status).toBe("succeeded");
     expect(JSON.parse(fs.readFileSync(path.join(out.runDir, "us", "run.json"), "utf8")).status).toBe("failed");
     expect(JSON.parse(fs.readFileSync(path.join(out.runDir, "summary.json"), "utf8")).status).toBe("failed");
+    expect(fs.existsSync(lockFile(runsDir, FINGERPRINT))).toBe(false);
     expectSplit(out.runDir);
   });
 
@@ -120,6 +121,7 @@ describe("run folder split by domain", () => {
     let started = 0;
     const out = await runFleet(input(scripts, { signals, sinks: [(e) => e.type === "stack-started" && ++started === 3 && setTimeout(() => signals.fire(), 2)] }));
     expect(out.exitCode).toBe(130);
+    expect(fs.existsSync(lockFile(runsDir, FINGERPRINT))).toBe(false);
     expectSplit(out.runDir);
 
     const signals2 = new ManualSignals();
