@@ -353,6 +353,8 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
     s.durationMs = finishedAt.getTime() - startedAt.getTime();
     s.violations = violations;
     log(`# ${outcome} in ${s.durationMs}ms`);
+    // Durable before announced: whoever sees the event (and kills the run) finds it in the record.
+    saveRecord(domain);
     for (const other of scheduler.finish(name, outcome)) cancel(other);
     emit({
       type: "stack-finished",
@@ -368,7 +370,6 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
       error: s.error,
       outputs: s.outputs,
     });
-    saveRecord(domain);
     poke();
   };
 

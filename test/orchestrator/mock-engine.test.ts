@@ -125,4 +125,27 @@ describe("fleet up --engine mock", () => {
     expect(Object.values(record.stacks).some((s) => /SIGINT twice/.test(s.error ?? ""))).toBe(true);
     expect(fs.readdirSync(path.join(runs, run, "eu")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   }, 300_000);
+
+  it("kill -9 mid-run: the dead run's lock is stale, and a --resume of its record finishes the work", async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    const args = ["up", "--engine", "mock", "--stack", "eu-mgmt", "--with-dependencies", "--parallel", "1", "--yes", "--json", "--runs-dir", runs];
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), ...args], { cwd: root, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      if (stdout.includes('"stack-finished"')) child.kill("SIGKILL");
+    });
+    await new Promise((resolve) => child.on("exit", resolve));
+    const [runId] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toHaveLength(1);
+    const done = events(stdout).filter((e) => e.type === "stack-finished" && e.status === "succeeded").map((e) => e.stack);
+    expect(done.length).toBeGreaterThan(0);
+
+    const r = await fleet(["up", "--engine", "mock", "--resume", runId, "--yes", "--json", "--runs-dir", runs]);
+    expect(r.code).toBe(0);
+    const started = events(r.stdout).filter((e) => e.type === "stack-started").map((e) => e.stack);
+    expect(started).toContain("eu-mgmt");
+    for (const n of done) expect(started).not.toContain(n);
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
+  }, 300_000);
 });
