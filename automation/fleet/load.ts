@@ -217,6 +217,9 @@ function checkRegions(
   for (const cloud of clouds) {
     for (const key of PROVIDER_LOCATION_KEYS[cloud]) {
       const v = rawConfig[key];
+      if (v !== null && typeof v === "object" && "secure" in v) {
+        throw new FleetConfigError(file, key, "cannot be a secret: its value names a place or an owner and must be checked against the domain");
+      }
       if (typeof v !== "string" || v.length === 0) {
         throw new FleetConfigError(file, key, `missing; a stack on ${cloud} sets ${PROVIDER_LOCATION_KEYS[cloud].join(" and ")}`);
       }
