@@ -63,7 +63,7 @@ describe("attached role", () => {
   });
 
   it("refuses a registry prefix without a trailing slash, naming the key", () => {
-    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("meridian/eu/]", "meridian/eu]") });
+    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("platform/]", "platform]") });
     expect(() => loadFleet(dir)).toThrow(FleetConfigErrors);
     try {
       loadFleet(dir);
