@@ -24,6 +24,7 @@ import { FleetConfigError } from "./errors";
 import type { AnyRoleConfig } from "./schema";
 import type { FleetSettings } from "./settings";
 import { readRegularFile } from "./yamlFile";
+import { showValue } from "./zodErrors";
 
 export interface StackUnderCheck {
   readonly file: string;
@@ -78,12 +79,12 @@ function inDomainRegion(cloud: Cloud, region: string, c: KeyCheck, what = "regio
 const string =
   (rule: (value: string, c: KeyCheck) => string | undefined): KeyRule =>
   (c) =>
-    typeof c.value === "string" && c.value.length > 0 ? rule(c.value, c) : `expected a string, got ${JSON.stringify(c.value)}`;
+    typeof c.value === "string" && c.value.length > 0 ? rule(c.value, c) : `expected a string, got ${showValue(c.value)}`;
 
 const stringList =
   (rule: (value: string, c: KeyCheck) => string | undefined): KeyRule =>
   (c) => {
-    if (!Array.isArray(c.value) || c.value.some((v) => typeof v !== "string")) return `expected a list of strings (quote numbers), got ${JSON.stringify(c.value)}`;
+    if (!Array.isArray(c.value) || c.value.some((v) => typeof v !== "string")) return `expected a list of strings (quote numbers), got ${showValue(c.value)}`;
     for (const v of c.value as string[]) {
       const problem = rule(v, c);
       if (problem !== undefined) return problem;

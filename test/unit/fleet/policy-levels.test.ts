@@ -11,7 +11,7 @@ import * as fc from "fast-check";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CommandResult, type PulumiCommand } from "@pulumi/pulumi/automation";
+import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { FleetConfigErrors, loadFleet, type Fleet } from "../../../automation/fleet";
 import { protectedPolicies, protectedThemes } from "../../../automation/fleet/policySettings";
 import { AutomationEngine, policyConfigFor } from "../../../automation/engine/automation";
@@ -24,6 +24,9 @@ import { allPolicyMetadata } from "../../../policy-pack/policies";
 import { main as engineConfigMain } from "../../../policy-pack/scripts/engine-config";
 import { runStack } from "../../../stacks/program";
 import { fleetDir, readReference } from "../../support/fleetDir";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- not re-exported by the automation index
+const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number) => unknown };
 
 const BASE = readReference("fleet.yaml");
 const withPolicy = (policy: string) => fleetDir({ "fleet.yaml": `${BASE}\npolicy:\n${policy}\n` });
