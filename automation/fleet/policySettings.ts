@@ -71,9 +71,15 @@ export function validatePolicySettings(file: string, raw: unknown): PolicySettin
   const pack = parseConfig(shared);
   if (pack.errors.length > 0) {
     const [where, ...rest] = pack.errors[0].split(": ");
-    throw new FleetConfigError(file, `policy.${where}`, rest.join(": "));
+    throw new FleetConfigError(file, where === "(config)" ? "policy" : `policy.${where}`, rest.join(": "));
   }
   const known = new Set(allPolicyMetadata.map((m) => m.name));
+  (shape.data.exemptions ?? []).forEach((e, i) => {
+    const policy = (e as { policy?: unknown }).policy;
+    if (typeof policy === "string" && !known.has(policy)) {
+      throw new FleetConfigError(file, `policy.exemptions.${i}.policy`, `no such policy "${policy}"; an exemption names an existing policy (see docs/policies.md)`);
+    }
+  });
   const guarded = protectedPolicies();
   for (const [name, level] of Object.entries(enforcement)) {
     const key = `policy.enforcement.${name}`;

@@ -113,6 +113,10 @@ describe("exemptions are the only waiver: reason, owner and expiry", () => {
     expect(fleetProblems(exemption("      owner: platform-team\n      expires: 2099-01-31")).join("\n")).toMatch(/fleet\.yaml: policy\.exemptions\.0\.reason/);
     expect(fleetProblems(exemption("      owner: platform-team\n      reason: vendor cluster until the migration lands")).join("\n")).toMatch(/fleet\.yaml: policy\.exemptions\.0\.expires/);
   });
+  it("refuses one for a policy that does not exist", () => {
+    const dir = withPolicy("  exemptions:\n    - { policy: meridian-aws-nothing-here, resource: x, reason: vendor cluster until the migration lands, owner: platform-team, expires: 2099-01-31 }");
+    expect(fleetProblems(dir).join("\n")).toMatch(/fleet\.yaml: policy\.exemptions\.0\.policy: no such policy/);
+  });
   it("accepts a complete one and hands it to the pack with its owner", () => {
     const f = loadFleet(exemption("      owner: platform-team\n      reason: vendor cluster until the migration lands\n      expires: 2099-01-31"));
     expect(stackPackConfig(f, "eu-pki").exemptions).toEqual([expect.objectContaining({ owner: "platform-team", reason: expect.any(String), expires: "2099-01-31" })]);
