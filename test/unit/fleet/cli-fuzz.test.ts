@@ -2,8 +2,8 @@
  * A fast-check fuzz over stack files, through the real CLI entry in-process (`buildCli()`
  * parsing `plan --json --stacks-dir <dir>`, as `npm run fleet -- plan` does): whatever the
  * files hold — hostile values for every key class, look-alike names, broken YAML — the tool
- * never crashes, exits only 0, 1 or 2, writes no file outside its temp folder, and never
- * echoes a secret.
+ * never crashes, exits only 0, 1 or 2, writes no file outside its temp folder, never
+ * echoes a secret, and prints no control characters.
  */
 import { CommanderError } from "commander";
 import * as fc from "fast-check";
@@ -92,7 +92,7 @@ const key = fc.constantFrom(
 );
 
 const fileName = fc.oneof(
-  fc.constantFrom("Pulumi.eu-pki.yaml", "Pulumi.eu-extra.yaml", "Pulumi.a.b.yaml", "pulumi.eu-x.yaml", "Pulumi.eu-x.YAML", "Pulumi.EU-x.yaml", "Pulumi.-x.yaml", "Pulumi.eu x.yaml"),
+  fc.constantFrom("Pulumi.eu-pki.yaml", "Pulumi.eu-extra.yaml", "Pulumi.a.b.yaml", "pulumi.eu-x.yaml", "Pulumi.eu-x.YAML", "Pulumi.EU-x.yaml", "Pulumi.-x.yaml", "Pulumi.eu x.yaml", "Pulumi.eu\u001b[31mred.yaml", "Pulumi.eu\u0007.yaml"),
   fc.stringMatching(/^[a-z0-9-]{1,70}$/).map((n) => `Pulumi.${n}.yaml`),
 );
 
@@ -139,6 +139,7 @@ describe("fuzzing stack files through the CLI", () => {
         codes.push(code);
         expect(out).not.toContain(SECRET);
         expect(out).not.toMatch(/internal error|^\s+at .*\.ts:\d+/m);
+        expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f]/); // no terminal control from file content or names
         expect(fs.readdirSync(dir).sort()).toEqual(before);
         expect(fs.readdirSync(sandbox).every((e) => e.startsWith("run-"))).toBe(true);
       }),
