@@ -108,7 +108,11 @@ function checkUniqueKeys(file: string, doc: Document, lineOf: (offset: number) =
       const seen = new Set<string>();
       for (const pair of node.items) {
         keyCheckCounter.keys++;
-        const key = isScalar(pair.key) ? String(pair.key.value) : JSON.stringify(pair.key);
+        if (!isScalar(pair.key)) {
+          const offset = (pair.key as Node | null)?.range?.[0];
+          throw new FleetConfigError(file, "(yaml)", `a map key must be a plain value, not a list or a map${offset === undefined ? "" : lineOf(offset)}`);
+        }
+        const key = String(pair.key.value);
         if (seen.has(key)) {
           const offset = (pair.key as Node | null)?.range?.[0];
           throw new FleetConfigError(file, "(yaml)", `Map keys must be unique: ${JSON.stringify(key).slice(0, 80)} appears twice${offset === undefined ? "" : lineOf(offset)}`);
