@@ -43,6 +43,7 @@ const exemptionSchema = z
       .optional()
       .describe("(Optional) A glob (`*`, `?`) over the resource's logical name. One of `urn` or `resource` is required."),
     reason: z.string().min(10, "a reason an auditor can read (at least 10 characters)").describe("(Required) Why the exemption exists."),
+    owner: z.string().min(3).optional().describe("(Required in fleet.yaml) Who accepted the risk: a person or team an auditor can ask."),
     expires: isoDate.describe("(Required) ISO date after which the exemption is itself a mandatory violation."),
   })
   .refine((e) => e.urn !== undefined || e.resource !== undefined, "set `urn` or `resource` (a name glob)");
