@@ -131,12 +131,13 @@ export async function planProgram(run: ProgramRun): Promise<StackPlan> {
         ])) ?? {};
       await Promise.race([stalled, settings.waitForRPCs()]);
       await new Promise((r) => setImmediate(r));
+      if (monitor.failures.length > 0) throw monitor.failures[0];
       if (stray.length > 0) throw stray[0];
       return { name, status: "planned", resources: monitor.resources, outputs, secretOutputNames, seconds: elapsed() };
     } catch (e) {
       // Registrations still in flight are answered quickly; a stalled program's are not waited for.
       await Promise.race([settings.waitForRPCs().catch(() => undefined), new Promise((r) => setTimeout(r, 1000).unref())]);
-      const err = (stray[0] ?? e) as Error;
+      const err = (monitor.failures[0] ?? stray[0] ?? e) as Error;
       const status: StackStatus = err?.name === "NotImplementedError" ? "not-implemented" : "failed";
       return { name, status, resources: monitor.resources, outputs: {}, secretOutputNames, error: oneLine(err), seconds: elapsed() };
     } finally {

@@ -78,6 +78,15 @@ function flattenResourceReferences(v: unknown): unknown {
   return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, flattenResourceReferences(x)]));
 }
 
+/**
+ * An error as a gRPC status: the SDK reports `details` for some calls (invokes) and
+ * `message` for others, so both carry the one-line reason.
+ */
+function rpcError(err: unknown): Error {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return Object.assign(e, { code: (e as { code?: unknown }).code ?? 2, details: (e as { details?: unknown }).details ?? e.message });
+}
+
 function deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
   if (!struct) return {};
   return rpc.deserializeProperties(structproto.Struct.fromJavaScript(flattenResourceReferences(struct.toJavaScript()) as never));
@@ -113,6 +122,13 @@ function packageOf(token: string): string | undefined {
 
 export class RecordingMonitor {
   readonly resources: PlannedResource[] = [];
+  /**
+   * Errors this monitor returned for registrations, reads and data sources. The engine fails
+   * the deployment on the first failed registration even when the program never awaits it,
+   * and a data source the plan cannot answer makes every later value a guess, so the plan
+   * fails the stack on any of these, whatever the program did with the error.
+   */
+  readonly failures: Error[] = [];
   private readonly byUrn = new Map<string, PlannedResource>();
   /** What `pulumi:pulumi:getResource` answers: id and serialized state, by URN. */
   private readonly states = new Map<string, { id: string; state: Record<string, unknown> }>();
@@ -182,7 +198,7 @@ export class RecordingMonitor {
       const result = await this.cloud.call({ token, inputs, provider });
       callback(null, this.invokeResponse(await rpc.serializeProperties("", result)));
     } catch (err) {
-      callback(err as Error);
+      callback(this.fail(err));
     }
   }
 
@@ -204,7 +220,7 @@ export class RecordingMonitor {
       resp.setReturn(structproto.Struct.fromJavaScript((await rpc.serializeProperties("", result)) as never));
       callback(null, resp);
     } catch (err) {
-      callback(err as Error);
+      callback(this.fail(err));
     }
   }
 
@@ -220,7 +236,7 @@ export class RecordingMonitor {
       resp.setProperties(structproto.Struct.fromJavaScript(state as never));
       callback(null, resp);
     } catch (err) {
-      callback(err as Error);
+      callback(this.fail(err));
     }
   }
 
@@ -242,7 +258,7 @@ export class RecordingMonitor {
       resp.setObject(structproto.Struct.fromJavaScript(state as never));
       callback(null, resp);
     } catch (err) {
-      callback(err as Error);
+      callback(this.fail(err));
     }
   }
 
@@ -316,6 +332,12 @@ export class RecordingMonitor {
 
   signalAndWaitForShutdown(_req: unknown, callback: Callback<unknown>): void {
     callback(null, {});
+  }
+
+  private fail(err: unknown): Error {
+    const e = rpcError(err);
+    this.failures.push(e);
+    return e;
   }
 
   private async record(

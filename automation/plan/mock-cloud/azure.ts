@@ -78,4 +78,8 @@ export const azureInvokes: Record<string, (inputs: Record<string, unknown>, prov
     subscriptionId: FAKE_AZURE_SUBSCRIPTION,
     tenantId: FAKE_AZURE_TENANT,
   }),
+  // Placeholder key material (never a usable key): what connection strings are built from.
+  "azure-native:storage:listStorageAccountKeys": (inputs) => ({
+    keys: ["key1", "key2"].map((keyName) => ({ keyName, permissions: "FULL", value: `MOCK${stableHash(String(inputs.accountName) + keyName, 40)}==` })),
+  }),
 };
