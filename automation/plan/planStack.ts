@@ -169,5 +169,8 @@ function oneLine(e: Error | undefined): string {
   if (pulumi.InputPropertiesError.isInstance(e)) {
     message = `${message}: ${e.errors.map((x) => `${x.propertyPath}: ${x.reason}`).join("; ")}`;
   }
-  return message.split("\n").find((l) => l.trim().length > 0)?.trim() ?? "unknown error";
+  const lines = message.split("\n").map((l) => l.trim()).filter((l) => l.length > 0);
+  // "Transform failed with 1 error:" (a syntax error) says where only on the next line.
+  if (lines.length > 1 && lines[0].endsWith(":")) return `${lines[0]} ${lines[1]}`;
+  return lines[0] ?? "unknown error";
 }
