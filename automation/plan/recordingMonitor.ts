@@ -97,17 +97,10 @@ export type StackConfig = Readonly<Record<string, string>>;
 
 export function defaultProviderInputs(pkg: string, config: StackConfig, secretKeys: ReadonlySet<string>, version: string): Record<string, unknown> {
   const inputs: Record<string, unknown> = {};
-  for (const [key, raw] of Object.entries(config)) {
+  for (const [key, value] of Object.entries(config)) {
     if (!key.startsWith(`${pkg}:`)) continue;
-    let value: unknown = raw;
-    // The engine passes object-valued config (e.g. `aws:defaultTags`) as structured values.
-    if (raw.startsWith("{") || raw.startsWith("[")) {
-      try {
-        value = JSON.parse(raw);
-      } catch {
-        value = raw;
-      }
-    }
+    // The engine hands a default provider every `<pkg>:*` config value as a string (object
+    // values as their JSON text) and the provider decodes what its schema types as objects.
     inputs[key.slice(pkg.length + 1)] = secretKeys.has(key) ? { [SIG_KEY]: "1b47061264138c4ac30d75fd1eb44270", value } : value;
   }
   if (version) inputs.version = version;

@@ -28,7 +28,7 @@ describe("planProgram on an ordinary program", () => {
     expect(p.error).toBeUndefined();
     const provider = p.resources.find((r) => r.type === "pulumi:providers:aws")!;
     expect(provider.urn).toMatch(/^urn:pulumi:eu-tenant::tenant::pulumi:providers:aws::default_7_48_0$/);
-    expect(provider.props).toMatchObject({ region: "eu-central-1", defaultTags: { tags: { team: "payments" } }, version: "7.48.0" });
+    expect(provider.props).toMatchObject({ region: "eu-central-1", defaultTags: JSON.stringify({ tags: { team: "payments" } }), version: "7.48.0" });
     const bucket = p.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
     expect(bucket.provider?.urn).toBe(provider.urn);
     expect(p.outputs.arn).toBeDefined();

@@ -67,6 +67,19 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
     case "azure-native:containerregistry:Registry":
       out.loginServer = `${name.toLowerCase()}.azurecr.io`;
       break;
+    case "azure-native:storage:StorageAccount": {
+      // What programs build URLs and CDN origins from.
+      const host = (svc: string) => `https://${name.toLowerCase()}.${svc}.core.windows.net/`;
+      out.primaryEndpoints = { blob: host("blob"), dfs: host("dfs"), file: host("file"), queue: host("queue"), table: host("table"), web: `https://${name.toLowerCase()}.z6.web.core.windows.net/` };
+      out.primaryLocation = location;
+      break;
+    }
+    case "azure-native:web:WebApp":
+      out.defaultHostName = `${name.toLowerCase()}.azurewebsites.net`;
+      break;
+    case "azure-native:cosmosdb:DatabaseAccount":
+      out.documentEndpoint = `https://${name.toLowerCase()}.documents.azure.com:443/`;
+      break;
   }
   return out;
 }
