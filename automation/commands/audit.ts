@@ -15,10 +15,10 @@ import type { Command } from "commander";
 import { evaluateStack } from "../../policy-pack/evaluate";
 import { parseStackExport, stackOfExport, stateResources, StateFileError } from "../../policy-pack/state";
 import { controlPlaneFor } from "../fleet/controlPlane";
-import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import type { Fleet } from "../fleet";
 import { configuredRegistries, packConfigFor } from "../plan/policies";
 import { writeSarif } from "../plan/sarif";
-import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./plan";
+import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
 
 export interface AuditOptions {
   stack: string;
@@ -64,16 +64,8 @@ async function exportFromBackend(fleet: Fleet, stack: string): Promise<{ text: s
 }
 
 export async function runAuditCommand(opts: AuditOptions, io: Io): Promise<number> {
-  let fleet: Fleet;
-  try {
-    fleet = loadFleet(opts.stacksDir ?? DEFAULT_STACKS_DIR);
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  if (fleet === undefined) return 2;
   const spec = fleet.stacks.get(opts.stack);
   if (spec === undefined) {
     io.err(`fleet: --stack ${opts.stack}: no Pulumi.${opts.stack}.yaml in ${fleet.dir}\n`);

@@ -54,18 +54,23 @@ export interface Io {
   err(s: string): void;
 }
 
-export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
-  let fleet: Fleet;
+/** Load the fleet model, or print each config problem on one line and return undefined (exit 2). */
+export function loadFleetOrReport(stacksDir: string | undefined, io: Io): Fleet | undefined {
   try {
-    fleet = loadFleet(opts.stacksDir ?? DEFAULT_STACKS_DIR);
+    return loadFleet(stacksDir ?? DEFAULT_STACKS_DIR);
   } catch (e) {
     if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
       const errors = e instanceof FleetConfigErrors ? e.errors : [e];
       for (const err of errors) io.err(`fleet: ${err.message}\n`);
-      return 2;
+      return undefined;
     }
     throw e;
   }
+}
+
+export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
+  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  if (fleet === undefined) return 2;
   let program: StackProgram = (f, stack) => runStack(f, stack);
   if (typeof opts.program === "function") program = opts.program;
   else if (typeof opts.program === "string") {
