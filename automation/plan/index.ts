@@ -10,7 +10,8 @@ import type { PlannedResource } from "./recordingMonitor";
 
 export type { PlannedResource } from "./recordingMonitor";
 export type { FleetViolation } from "./fleetChecks";
-export { planStack, type StackPlan, type StackProgram } from "./planStack";
+export { planStack, planProgram, DEFAULT_STACK_TIMEOUT_SECONDS, type ProgramRun, type StackPlan, type StackProgram } from "./planStack";
+export { programFromFile, ProgramFileError } from "./programFile";
 
 /** Evaluates the policy pack over one stack's resources (the pack's evaluateStack, bound to its config). */
 export type StackEvaluator = (fleet: Fleet, stack: string, resources: readonly PlannedResource[]) => FleetViolation[];
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly program: StackProgram;
   readonly evaluators?: readonly StackEvaluator[];
   readonly claimSources?: readonly ClaimSource[];
+  /** A stack that has not settled after this many seconds fails (default DEFAULT_STACK_TIMEOUT_SECONDS). */
+  readonly stackTimeoutSeconds?: number;
   /** Called as each stack finishes, for progress. */
   readonly onStack?: (plan: StackPlan) => void;
 }
@@ -74,7 +77,7 @@ async function planInOrder(fleet: Fleet, options: PlanOptions): Promise<FleetPla
         seconds: 0,
       };
     } else {
-      plan = await planStack(fleet, name, options.program, { outputs, secretOutputNames });
+      plan = await planStack(fleet, name, options.program, { outputs, secretOutputNames }, { timeoutSeconds: options.stackTimeoutSeconds });
     }
     if (plan.status === "planned") {
       outputs.set(name, { ...plan.outputs });
