@@ -16,7 +16,7 @@ import { evaluateStack } from "../../policy-pack/evaluate";
 import { parseStackExport, stackOfExport, stateResources, StateFileError } from "../../policy-pack/state";
 import { controlPlaneFor } from "../fleet/controlPlane";
 import type { Fleet } from "../fleet";
-import { configuredRegistries, packConfigFor } from "../plan/policies";
+import { stackPackConfig } from "../plan/policies";
 import { writeSarif } from "../plan/sarif";
 import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
 
@@ -95,8 +95,10 @@ export async function runAuditCommand(opts: AuditOptions, io: Io): Promise<numbe
     }
     throw e;
   }
-  const registries = { ...configuredRegistries(fleet), ...(opts.registry ? { [spec.domain]: opts.registry } : {}) };
-  const violations = evaluateStack(opts.stack, resources, packConfigFor(fleet, opts.stack, registries));
+  // --registry prefixes are treated like learned foundation outputs: one whose name proves
+  // another domain's location is dropped, so the flag can only narrow, never widen.
+  const learned = opts.registry ? { [spec.domain]: opts.registry } : {};
+  const violations = evaluateStack(opts.stack, resources, stackPackConfig(fleet, opts.stack, learned));
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, violations);
   const mandatory = violations.filter((v) => v.level === "mandatory");
   const advisory = violations.filter((v) => v.level === "advisory");
