@@ -12,6 +12,7 @@ import { DEFAULT_IPAM, type IpamSettings } from "../../components/network/ipam";
 import { FleetConfigError } from "./errors";
 import { formatZodIssue } from "./zodErrors";
 import type { DomainControlPlane } from "./controlPlane";
+import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -50,6 +51,8 @@ const settingsSchema = z.strictObject({
     .length(DOMAINS.length)
     .refine((d) => new Set(d).size === d.length, "each domain once")
     .default([...DOMAINS]),
+  /** (Optional) Per domain, the organisational scopes the cloud guardrails apply to; see docs/guardrails.md. Defaults to none. */
+  guardrails: guardrailsSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -64,6 +67,8 @@ export interface FleetSettings {
    * (see ./controlPlane.ts): read it through `controlPlaneFor`, never directly.
    */
   readonly controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>;
+  /** Per domain, the guardrails' organisational scopes (`guardrails.<domain>`); read through `deriveGuardrails`. */
+  readonly guardrails: GuardrailSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -72,6 +77,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   domainOrder: DOMAINS,
   policy: {},
   controlPlane: {},
+  guardrails: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -98,5 +104,5 @@ export function loadFleetSettings(stacksDir: string): FleetSettings {
     pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
     prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
   };
-  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane: {} };
+  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane: {}, guardrails: s.guardrails };
 }
