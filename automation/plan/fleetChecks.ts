@@ -5,6 +5,7 @@
  */
 import { clusterCidrs, findOverlaps, networkCidr, type Claim } from "../../components/network/ipam";
 import type { Fleet } from "../fleet";
+import { guardrailCoverage } from "../fleet/guardrails";
 import type { PlannedResource } from "./recordingMonitor";
 
 export interface FleetViolation {
@@ -65,4 +66,9 @@ export function checkReferences(fleet: Fleet, stack: string, resources: readonly
         },
       ];
     });
+}
+
+/** A domain deploying into a cloud with no guardrails stack of that cloud before it (docs/guardrails.md). */
+export function checkGuardrails(fleet: Fleet): FleetViolation[] {
+  return guardrailCoverage(fleet).map((p) => ({ stack: p.stack, policy: "meridian-fleet-guardrails-present", level: "mandatory", message: p.message }));
 }

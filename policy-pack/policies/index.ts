@@ -9,6 +9,7 @@ import { azurePolicies } from "./azure";
 import { baselinePolicies } from "./baseline";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
+import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
 import { residencyPolicies } from "./residency";
@@ -23,6 +24,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...kubernetesPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
+  ...guardrailPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,
