@@ -21,7 +21,7 @@ import { createGcpGuardrails } from "./gcp";
 import { SCP_MAX_CHARACTERS, type CloudGuardrailSpec } from "./spec";
 
 export * from "./spec";
-export { scpDocuments, regionDenyDocument, residencyProtectDocument, exemptionTagId } from "./aws";
+export { scpDocuments, regionDenyDocument, residencyProtectDocument, exemptionTagId, exemptionTags } from "./aws";
 export { azureAssignments } from "./azure";
 export { gcpPolicies } from "./gcp";
 
