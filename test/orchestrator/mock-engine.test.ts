@@ -32,7 +32,7 @@ describe("fleet up --engine mock", () => {
     expect(r.code).toBe(0);
     const ev = events(r.stdout);
     const finished = ev.filter((e) => e.type === "stack-finished");
-    expect(finished).toHaveLength(11);
+    expect(finished).toHaveLength(14);
     expect(finished.every((e) => e.status === "succeeded")).toBe(true);
     const order = new Map(ev.map((e, i) => [`${e.type}:${e.stack}`, i]));
     const dir = path.join(root, "stacks");
