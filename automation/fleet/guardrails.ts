@@ -145,7 +145,8 @@ export const guardrailsSettingsSchema = z
 export function deriveGuardrails<D extends Domain>(domain: D, settings: Pick<FleetSettings, "regions" | "guardrails">): DomainGuardrails<D> {
   const declared: DomainGuardrailSettings = settings.guardrails[domain] ?? {};
   const regions = settings.regions[domain];
-  const aws: AwsGuardrailSpec | undefined = declared.aws && {
+  const aws: AwsGuardrailSpec<D> | undefined = declared.aws && {
+    domain,
     cloud: "aws",
     regions: [...regions.aws],
     targets: [...declared.aws.targets],
@@ -153,7 +154,8 @@ export function deriveGuardrails<D extends Domain>(domain: D, settings: Pick<Fle
     deployerRoleArn: declared.aws.deployerRoleArn,
     exemptions: [...declared.aws.exemptions],
   };
-  const azure: AzureGuardrailSpec | undefined = declared.azure && {
+  const azure: AzureGuardrailSpec<D> | undefined = declared.azure && {
+    domain,
     cloud: "azure",
     locations: [...regions.azure],
     scopes: declared.azure.managementGroup
@@ -161,7 +163,8 @@ export function deriveGuardrails<D extends Domain>(domain: D, settings: Pick<Fle
       : (declared.azure.subscriptions ?? []).map((s) => `/subscriptions/${s}`),
     exemptions: [...declared.azure.exemptions],
   };
-  const gcp: GcpGuardrailSpec | undefined = declared.gcp && {
+  const gcp: GcpGuardrailSpec<D> | undefined = declared.gcp && {
+    domain,
     cloud: "gcp",
     regions: [...regions.gcp],
     parents: declared.gcp.folder ? [declared.gcp.folder] : (declared.gcp.projects ?? []).map((p) => `projects/${p}`),

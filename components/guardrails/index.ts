@@ -29,7 +29,7 @@ export interface ResidencyGuardrailsArgs<D extends Domain> {
   /** (Required) The residency domain the guardrails hold its scopes to. */
   readonly domain: D;
   /** (Required) One cloud's guardrails of the domain: `deriveGuardrails(domain, settings).clouds[cloud]`. */
-  readonly guardrails: CloudGuardrailSpec;
+  readonly guardrails: CloudGuardrailSpec<D>;
   /** (Optional) Tags (AWS) / assignment metadata (Azure) on every policy. Defaults to none. */
   readonly tags?: Readonly<Record<string, string>>;
   /** (Optional) Protect every policy from `pulumi destroy`: removing a guardrail is a deliberate, reviewed step. Defaults to true. */

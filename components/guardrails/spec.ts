@@ -156,7 +156,12 @@ export interface GcpExemption extends ExemptionMeta {
   readonly tagValue: string;
 }
 
-export interface AwsGuardrailSpec {
+/** Every cloud's guardrail carries its domain as a type, so an EU guardrail cannot configure a US component. */
+interface Resident<D extends Domain> {
+  readonly domain: D;
+}
+
+export interface AwsGuardrailSpec<D extends Domain = Domain> extends Resident<D> {
   readonly cloud: "aws";
   /** Regions the domain may use on AWS: exactly the fleet's allowlist. */
   readonly regions: readonly string[];
@@ -169,7 +174,7 @@ export interface AwsGuardrailSpec {
   readonly exemptions: readonly AwsExemption[];
 }
 
-export interface AzureGuardrailSpec {
+export interface AzureGuardrailSpec<D extends Domain = Domain> extends Resident<D> {
   readonly cloud: "azure";
   readonly locations: readonly string[];
   /** Management group or subscription scopes (`/providers/Microsoft.Management/managementGroups/…`, `/subscriptions/…`). */
@@ -177,7 +182,7 @@ export interface AzureGuardrailSpec {
   readonly exemptions: readonly AzureExemption[];
 }
 
-export interface GcpGuardrailSpec {
+export interface GcpGuardrailSpec<D extends Domain = Domain> extends Resident<D> {
   readonly cloud: "gcp";
   readonly regions: readonly string[];
   /** `folders/N` or `projects/ID`: where the org policies are set. */
@@ -188,10 +193,10 @@ export interface GcpGuardrailSpec {
   readonly exemptions: readonly GcpExemption[];
 }
 
-export type CloudGuardrailSpec = AwsGuardrailSpec | AzureGuardrailSpec | GcpGuardrailSpec;
+export type CloudGuardrailSpec<D extends Domain = Domain> = AwsGuardrailSpec<D> | AzureGuardrailSpec<D> | GcpGuardrailSpec<D>;
 
 /** Every guardrail of one domain, per cloud the domain declares a scope for. */
 export interface DomainGuardrails<D extends Domain = Domain> {
   readonly domain: D;
-  readonly clouds: { readonly [C in Cloud]?: Extract<CloudGuardrailSpec, { cloud: C }> };
+  readonly clouds: { readonly [C in Cloud]?: Extract<CloudGuardrailSpec<D>, { cloud: C }> };
 }

@@ -14,7 +14,7 @@ import { DEFAULT_SETTINGS, FleetConfigError, parseStackFile, type FleetSettings 
 import { deriveGuardrails } from "../../../automation/fleet/guardrails";
 import { azureAssignments, exemptionTags, gcpPolicies, scpDocuments, type DomainGuardrails } from "../../../components/guardrails";
 import { CLOUDS, DEFAULT_REGIONS, DOMAINS, type Cloud, type Domain, type RegionAllowlist } from "../../../components/residency/catalogue";
-import { evaluateStack, type PlannedResource } from "../../../policy-pack/evaluate";
+import { evaluateStack, type PackConfig, type PlannedResource } from "../../../policy-pack/evaluate";
 import { guardrailPolicies } from "../../../policy-pack/policies/guardrails";
 import { loadFleetSettings } from "../../../automation/fleet";
 import { REFERENCE_STACKS } from "../../support/fleetDir";
@@ -27,7 +27,7 @@ const OUTSIDE: Record<Cloud, readonly string[]> = {
 };
 const UNIVERSE: Record<Cloud, readonly string[]> = Object.fromEntries(
   CLOUDS.map((c) => [c, [...DEFAULT_REGIONS.eu[c], ...DEFAULT_REGIONS.us[c], ...OUTSIDE[c]]]),
-) as Record<Cloud, readonly string[]>;
+) as unknown as Record<Cloud, readonly string[]>;
 
 /** One stack file per (domain, cloud, region), written once: the settings vary, the files do not. */
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-guardrails-eq-"));
@@ -152,7 +152,7 @@ describe("plan allowlist ⇔ cloud guardrails", () => {
               if (guardrailAllows(g, cloud, region) !== planAllows(settings, domain, cloud, region)) return false;
             }
           }
-          const violations = evaluateStack(`${domain}-guardrails`, guardrailResources(g), { domain, regions }, { policies: guardrailPolicies });
+          const violations = evaluateStack(`${domain}-guardrails`, guardrailResources(g), { domain, regions: regions as PackConfig["regions"] }, { policies: guardrailPolicies });
           if (violations.length > 0) throw new Error(violations.map((v) => v.message).join("; "));
         }
         return true;
@@ -166,7 +166,7 @@ describe("plan allowlist ⇔ cloud guardrails", () => {
     const widened = { ...g, clouds: { ...g.clouds, aws: { ...g.clouds.aws!, regions: [...g.clouds.aws!.regions, "us-east-1"] } } };
     expect(guardrailAllows(widened, "aws", "us-east-1")).toBe(true);
     expect(planAllows(reference, "eu", "aws", "us-east-1")).toBe(false);
-    const violations = evaluateStack("eu-guardrails", guardrailResources(widened), { domain: "eu", regions: reference.regions }, { policies: guardrailPolicies });
+    const violations = evaluateStack("eu-guardrails", guardrailResources(widened), { domain: "eu", regions: reference.regions as PackConfig["regions"] }, { policies: guardrailPolicies });
     expect(violations.map((v) => v.message)).toContainEqual(expect.stringContaining("allows us-east-1, a region of domain us"));
   });
 });

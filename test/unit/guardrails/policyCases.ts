@@ -14,6 +14,7 @@ const EXEMPT = "arn:aws:iam::*:role/backup-restore";
 const meta = { reason: "cross-region restore drill in Q2", owner: "sre@example.com", expires: "2099-06-30" };
 
 const awsSpec = (over: Partial<AwsGuardrailSpec> = {}): AwsGuardrailSpec => ({
+  domain: "eu",
   cloud: "aws",
   regions: [...DEFAULT_REGIONS.eu.aws],
   targets: ["ou-m3rd-eu000001"],
@@ -31,6 +32,7 @@ function scps(spec: AwsGuardrailSpec, tags?: Record<string, string>): PlannedRes
 }
 
 const azureSpec = (over: Partial<AzureGuardrailSpec> = {}): AzureGuardrailSpec => ({
+  domain: "eu",
   cloud: "azure",
   locations: [...DEFAULT_REGIONS.eu.azure],
   scopes: ["/providers/Microsoft.Management/managementGroups/meridian-eu"],
@@ -41,6 +43,7 @@ const assignments = (spec: AzureGuardrailSpec, extra: Record<string, unknown> = 
   azureAssignments("eu", spec).map((a) => res("azure-native:authorization:PolicyAssignment", a.policyAssignmentName, { ...a, ...extra }, { provider: azureEu }));
 
 const gcpSpec = (over: Partial<GcpGuardrailSpec> = {}): GcpGuardrailSpec => ({
+  domain: "eu",
   cloud: "gcp",
   regions: [...DEFAULT_REGIONS.eu.gcp],
   parents: ["folders/100000000001"],
