@@ -12,6 +12,7 @@ import type { PlanReport } from "../../../automation/commands/plan";
 import { loadFleet } from "../../../automation/fleet";
 import { planStack, type PlannedResource } from "../../../automation/plan";
 import { DOMAINS } from "../../../components/residency/catalogue";
+import { guardrailsExports } from "../../../stacks/contracts";
 import { runStack } from "../../../stacks/program";
 import { fleetDir, readReference, REFERENCE_STACKS } from "../../support/fleetDir";
 
@@ -31,6 +32,8 @@ async function planCli(stacksDir: string): Promise<{ code: number; report: PlanR
 async function plannedInputs(stacksDir: string, stack: string): Promise<Map<string, PlannedResource["props"]>> {
   const plan = await planStack(loadFleet(stacksDir), stack, (f, s) => runStack(f, s), { outputs: new Map(), secretOutputNames: new Map() });
   expect(plan.status).toBe("planned");
+  // What downstream readers and audits get: the guardrails contract (stacks/contracts.ts).
+  expect(guardrailsExports.parse(plan.outputs)).toMatchObject({ stack, role: "guardrails", policyIds: expect.arrayContaining([expect.any(String)]) });
   return new Map(plan.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:")).map((r) => [r.urn, r.props]));
 }
 
