@@ -43,9 +43,12 @@ export function azureAssignments(domain: Domain, spec: AzureGuardrailSpec): Azur
 }
 
 /** The assignment an exemption waives: the same guardrail at the scope that contains it. */
-function assignmentFor(exemption: AzureExemption, assignments: readonly AzureAssignmentSpec[]): AzureAssignmentSpec | undefined {
+export function assignmentFor(exemption: AzureExemption, assignments: readonly AzureAssignmentSpec[]): AzureAssignmentSpec | undefined {
   const candidates = assignments.filter((a) => a.guardrail === exemption.guardrail);
-  return candidates.find((a) => exemption.scope.toLowerCase().startsWith(a.scope.toLowerCase())) ?? (candidates.length === 1 ? candidates[0] : undefined);
+  const under = (scope: string) => exemption.scope.toLowerCase() === scope.toLowerCase() || exemption.scope.toLowerCase().startsWith(`${scope.toLowerCase()}/`);
+  const direct = candidates.find((a) => under(a.scope));
+  // Which subscriptions sit under a management group is Azure's to know, not this program's: take it on trust.
+  return direct ?? candidates.find((a) => a.scope.startsWith("/providers/Microsoft.Management/managementGroups/"));
 }
 
 /** Azure Policy: assignments of the built-ins, and a policy exemption per declared exemption (with expiry). */
@@ -80,8 +83,7 @@ export function createAzureGuardrails(
     );
   });
   spec.exemptions.forEach((e, i) => {
-    const target = assignmentFor(e, specs);
-    if (target === undefined) throw new Error(`${name}: exemption ${i} (${e.scope}) lies under none of the domain's scopes`);
+    const target = assignmentFor(e, specs)!; // validateResidencyGuardrailsArgs checked it resolves
     new azure.authorization.PolicyExemption(
       `${name}-exemption-${i}`,
       {

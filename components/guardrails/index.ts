@@ -16,7 +16,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Domain } from "../residency/catalogue";
 import { createAwsGuardrails, scpDocuments } from "./aws";
-import { azureAssignments, createAzureGuardrails } from "./azure";
+import { assignmentFor, azureAssignments, createAzureGuardrails } from "./azure";
 import { createGcpGuardrails } from "./gcp";
 import { SCP_MAX_CHARACTERS, type CloudGuardrailSpec } from "./spec";
 
@@ -57,6 +57,9 @@ export function validateResidencyGuardrailsArgs(args: ResidencyGuardrailsArgs<Do
       for (const a of azureAssignments(args.domain, g)) {
         need(a.policyAssignmentName.length <= 24, "guardrails.scopes", `assignment name ${a.policyAssignmentName} exceeds 24 characters`);
       }
+      g.exemptions.forEach((e, i) => {
+        need(assignmentFor(e, azureAssignments(args.domain, g)) !== undefined, `guardrails.exemptions[${i}].scope`, `${e.scope} lies under none of the domain's scopes`);
+      });
       break;
     case "gcp":
       need(g.regions.length > 0, "guardrails.regions", "at least one region");

@@ -201,3 +201,21 @@ describe("SCP size", () => {
     expect(problems).toContainEqual({ propertyPath: "guardrails.region-deny", reason: expect.stringMatching(/^SCP meridian-eu-region-deny is \d+ characters; AWS allows 5120$/) });
   });
 });
+
+describe("validation", () => {
+  it("refuses an Azure exemption outside the domain's subscriptions, naming it", () => {
+    const spec: AzureGuardrailSpec = {
+      ...azureSpec("eu"),
+      scopes: ["/subscriptions/0f0e0d0c-1111-4222-8333-444455556666"],
+      exemptions: [{ scope: "/subscriptions/99999999-1111-4222-8333-444455556666/resourceGroups/x", guardrail: "allowedLocations", reason: "a reason here", owner: "own", expires: "2027-01-01" }],
+    };
+    expect(validateResidencyGuardrailsArgs({ domain: "eu", guardrails: spec })).toEqual([
+      { propertyPath: "guardrails.exemptions[0].scope", reason: "/subscriptions/99999999-1111-4222-8333-444455556666/resourceGroups/x lies under none of the domain's scopes" },
+    ]);
+  });
+
+  it("refuses empty regions, scopes and key projects", () => {
+    expect(validateResidencyGuardrailsArgs({ domain: "eu", guardrails: { ...awsSpec("eu"), regions: [], targets: [] } }).map((p) => p.propertyPath)).toEqual(["guardrails.regions", "guardrails.targets"]);
+    expect(validateResidencyGuardrailsArgs({ domain: "eu", guardrails: { ...gcpSpec("eu"), keyProjects: [] } }).map((p) => p.propertyPath)).toEqual(["guardrails.keyProjects"]);
+  });
+});
