@@ -12,13 +12,15 @@ import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
 import { AutomationEngine, resolveBackend } from "../engine/automation";
-import { MockEngine } from "../engine/mock";
+import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import type { Engine, Operation } from "../engine/types";
 import { ScheduleError, STRATEGIES, type Strategy } from "../scheduler";
 import {
+  assertNoLiveRun,
   EXIT_CODES,
+  fleetFingerprint,
   lastDurations,
   newRunId,
   orderedStacks,
@@ -26,6 +28,9 @@ import {
   ProgressRenderer,
   readRecord,
   Redactor,
+  resolveRunDir,
+  RunFolderWriteError,
+  RunLockError,
   RunRecordError,
   runFleet,
   selectionFromRecord,
@@ -34,6 +39,7 @@ import {
   UsageError,
   type EventSink,
   type RunContext,
+  type RunFiles,
   type RunRecord,
   type Selection,
   type SignalSource,
@@ -64,6 +70,8 @@ export interface EngineContext {
   readonly command: Operation;
   readonly repoDir: string;
   readonly runDir: string;
+  /** (Optional) With `--resume`, the resumed run's folder (engines that keep state there read it). */
+  readonly resumedRunDir?: string;
   readonly backendUrl: string;
   /** Absolute policy pack directory. */
   readonly policyPack: string;
@@ -74,7 +82,7 @@ export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
 
 /** Engines by `--engine` name: the real CLI through the Automation API, or the offline mock cloud. */
 export const rolloutEngines: Record<string, EngineFactory> = {
-  mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator()),
+  mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir)),
   automation: async (ctx) => {
     if (ctx.env.PULUMI_CONFIG_PASSPHRASE === undefined && ctx.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
       throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
@@ -105,6 +113,8 @@ export interface RolloutIo {
   readonly env: NodeJS.ProcessEnv;
   readonly signals: SignalSource;
   readonly hardExit?: (code: number) => void;
+  /** (Optional) The run folder's writes; tests inject a full disk. */
+  readonly files?: RunFiles;
 }
 
 const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
@@ -194,8 +204,9 @@ export function runContext(repoDir: string, policyPack: string, backend: string,
 }
 
 export async function runRolloutCommand(command: Operation, opts: RolloutOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
+  const redactor = Redactor.fromEnvironment(io.env);
   const fail = (msg: string): number => {
-    io.err(`fleet ${command}: ${msg}\n`);
+    io.err(`fleet ${command}: ${redactor.redact(msg)}\n`);
     return EXIT_CODES.usage;
   };
   let fleet: Fleet;
@@ -211,20 +222,24 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   const factory = rolloutEngines[opts.engine];
   if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
 
+  const fingerprint = fleetFingerprint(fleet, repoDir);
   let selection: Selection;
   let resume: RunRecord | undefined;
+  let resumedRunDir: string | undefined;
   let strategy = opts.strategy;
   try {
+    assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
       if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
-      resume = readRecord(opts.runsDir, opts.resume);
+      resume = readRecord(opts.runsDir, opts.resume, { fleet, fingerprint });
+      resumedRunDir = resolveRunDir(opts.runsDir, opts.resume);
       selection = selectionFromRecord(fleet, resume, command);
       strategy = resume.options.strategy;
     } else {
       selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof RunRecordError) return fail(e.message);
+    if (e instanceof UsageError || e instanceof RunRecordError || e instanceof RunLockError) return fail(e.message);
     throw e;
   }
   if (selection.stacks.length === 0) return fail("no stacks selected");
@@ -241,11 +256,10 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   const policyPack = path.resolve(opts.policyPack);
   if (!fs.existsSync(policyPack)) return fail(`--policy-pack: ${opts.policyPack} does not exist`);
   const backendUrl = resolveBackend(opts.backend, io.env, repoDir);
-  const redactor = Redactor.fromEnvironment(io.env);
 
   let engine: Engine;
   try {
-    engine = await factory({ fleet, command, repoDir, runDir, backendUrl, policyPack, env: io.env });
+    engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, backendUrl, policyPack, env: io.env });
   } catch (e) {
     if (e instanceof UsageError) return fail(redactor.redact(e.message));
     throw e;
@@ -274,6 +288,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       engine,
       runsDir: opts.runsDir,
       runId,
+      fingerprint,
+      files: io.files,
       context: runContext(repoDir, policyPack, redactor.redact(backendUrl), io.env),
       redactor,
       resume,
@@ -291,7 +307,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     return outcome.exitCode;
   } catch (e) {
     progress?.stop();
-    if (e instanceof ScheduleError) return fail(e.message);
+    if (e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(e.message);
     throw e;
   }
 }

@@ -22,6 +22,7 @@ import {
 import { loadFleetSettings, type FleetSettings } from "./settings";
 import { formatZodIssue } from "./zodErrors";
 import { validateGraph } from "./graph";
+import { checkStackSecretsProvider } from "./controlPlane";
 
 export interface StackSpec {
   readonly name: string;
@@ -149,6 +150,7 @@ export function parseStackFile(file: string, settings: FleetSettings): StackSpec
   const clouds: Cloud[] = cloudsOf(config);
 
   checkNamespaces(file, rawConfig, clouds);
+  checkStackSecretsProvider(file, (top as Record<string, unknown>).secretsprovider, domain, settings.controlPlane, path.dirname(file));
   const regions = checkRegions(file, rawConfig, clouds, domain, settings);
   return {
     name,

@@ -11,7 +11,7 @@ import { CLOUDS, DEFAULT_REGIONS, DOMAINS, type Domain, type RegionAllowlist } f
 import { DEFAULT_IPAM, type IpamSettings } from "../../components/network/ipam";
 import { FleetConfigError } from "./errors";
 import { formatZodIssue } from "./zodErrors";
-import type { DomainControlPlane } from "./controlPlane";
+import { domainsSchema, resolveControlPlanes, type DomainControlPlane } from "./controlPlane";
 import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
@@ -51,6 +51,12 @@ const settingsSchema = z.strictObject({
     .length(DOMAINS.length)
     .refine((d) => new Set(d).size === d.length, "each domain once")
     .default([...DOMAINS]),
+  /**
+   * (Optional) Per domain, the fleet's own control plane: `backend`, `secretsProvider`,
+   * `evidenceStore`, `passphraseEnv`, `locations` (see ./controlPlane.ts and
+   * docs/configuration.md). A domain left out uses the local per-domain default.
+   */
+  domains: domainsSchema,
   /** (Optional) Per domain, the organisational scopes the cloud guardrails apply to; see docs/guardrails.md. Defaults to none. */
   guardrails: guardrailsSettingsSchema,
 });
@@ -104,5 +110,6 @@ export function loadFleetSettings(stacksDir: string): FleetSettings {
     pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
     prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
   };
-  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane: {}, guardrails: s.guardrails };
+  const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
+  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane, guardrails: s.guardrails };
 }

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunRecord } from "./record";
 import { countStatuses } from "./record";
+import { evidenceDir } from "./layout";
 
 export interface RunContext {
   /** The OS user (`USER`/`USERNAME`). */
@@ -22,10 +23,6 @@ export interface RunContext {
   readonly backend?: string;
   /** Node.js version the run used. */
   readonly node: string;
-}
-
-export function evidenceDir(runDir: string, domain: string): string {
-  return path.join(runDir, "evidence", domain);
 }
 
 export interface DomainEvidence {

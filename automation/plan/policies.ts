@@ -8,6 +8,7 @@ import { checkInterconnects, interconnectClaims } from "../../components/interco
 import type { Domain } from "../../components/residency";
 import { evaluateStack, type PackConfig } from "../../policy-pack/evaluate";
 import type { Fleet } from "../fleet";
+import { controlPlanePackConfig } from "../fleet/controlPlane";
 import type { ClaimSource, FleetViolation } from "./fleetChecks";
 import type { StackEvaluator, StackPlan } from "./index";
 
@@ -27,6 +28,7 @@ export function packConfigFor(fleet: Fleet, stack: string, registries: Readonly<
   return {
     ...shared,
     domain: fleet.stacks.get(stack)!.domain,
+    ...controlPlanePackConfig(fleet.settings.controlPlane, fleet.stacks.get(stack)!.domain),
     regions: fleet.settings.regions as PackConfig["regions"],
     stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
     registries: { ...registries },
