@@ -4,7 +4,7 @@
  * the fleet-wide checks and the policy pack over everything.
  */
 import { topologicalOrder, waves, type Fleet } from "../fleet";
-import { checkAddressOverlaps, checkReferences, type ClaimSource, type FleetViolation } from "./fleetChecks";
+import { checkAddressOverlaps, checkGuardrails, checkReferences, type ClaimSource, type FleetViolation } from "./fleetChecks";
 import { planStack, type StackPlan, type StackProgram } from "./planStack";
 import type { PlannedResource } from "./recordingMonitor";
 
@@ -57,7 +57,7 @@ async function planInOrder(fleet: Fleet, options: PlanOptions): Promise<FleetPla
   const outputs = new Map<string, Record<string, unknown>>();
   const secretOutputNames = new Map<string, readonly string[]>();
   const plans: StackPlan[] = [];
-  const violations: FleetViolation[] = [...checkAddressOverlaps(fleet, options.claimSources ?? [])];
+  const violations: FleetViolation[] = [...checkAddressOverlaps(fleet, options.claimSources ?? []), ...checkGuardrails(fleet)];
   const notPlanned = new Map<string, StackPlan["status"]>();
 
   for (const name of topologicalOrder(fleet)) {

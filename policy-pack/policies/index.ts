@@ -10,6 +10,7 @@ import { baselinePolicies } from "./baseline";
 import { controlPlanePolicies } from "./controlPlane";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
+import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
 import { residencyPolicies } from "./residency";
@@ -25,6 +26,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...kubernetesPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
+  ...guardrailPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,

@@ -5,6 +5,7 @@
 import type { PlannedResource } from "../../policy-pack/evaluate";
 import { CONTROL_PLANE_CASES, CONTROL_PLANE_CONFIG_POLICIES } from "./controlPlaneCases";
 import { awsEu, awsUs, azureEu, gcpEu, k8sEu, k8sUs, provider, res, urnOf } from "./harness";
+import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -547,6 +548,7 @@ export const CASES: Record<string, Case[]> = {
   "meridian-gcp-gke-cluster-audit-logging-enable": [
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } })], expect: "missing APISERVER" },
   ],
+  ...GUARDRAIL_CASES,
   // Governance policies are exercised with configs in governance.test.ts.
   ...CONTROL_PLANE_CASES,
 };

@@ -41,6 +41,12 @@ const SHAPERS: Record<string, Shaper> = {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}`, name, arn: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}` };
   },
+  // Organizations is global: policy ARNs carry no region (guardrails).
+  "aws:organizations/policy:Policy": (ctx) => {
+    const id = `p-${stableHash(ctx.type + ctx.name, 8)}`;
+    return { id, arn: `arn:aws:organizations::${FAKE_AWS_ACCOUNT}:policy/o-mock/service_control_policy/${id}` };
+  },
+  "aws:organizations/policyAttachment:PolicyAttachment": (ctx) => ({ id: `${str(ctx.inputs.targetId, "target")}:${str(ctx.inputs.policyId, "policy")}` }),
   "aws:cloudwatch/logGroup:LogGroup": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: name, name, arn: `arn:aws:logs:${region}:${FAKE_AWS_ACCOUNT}:log-group:${name}` };

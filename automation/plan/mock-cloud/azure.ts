@@ -23,6 +23,8 @@ const RESOURCE_PATHS: Record<string, string> = {
   "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
 };
 
+const SCOPED_POLICY_TYPES = new Set(["azure-native:authorization:PolicyAssignment", "azure-native:authorization:PolicyExemption"]);
+
 function typeToPath(type: string): string {
   const known = RESOURCE_PATHS[type];
   if (known !== undefined) return known;
@@ -43,10 +45,13 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
       ? str(ctx.inputs.resourceGroupName, physicalName(ctx))
       : str(nameKey ? ctx.inputs[nameKey] : undefined, physicalName(ctx).replace(/-/g, ""));
   const sub = `/subscriptions/${FAKE_AZURE_SUBSCRIPTION}`;
+  const scope = str(ctx.inputs.scope, ""); // policy assignments and exemptions live under their scope (guardrails)
   const id =
     ctx.type === "azure-native:resources:ResourceGroup"
       ? `${sub}/resourceGroups/${name}`
-      : `${sub}/resourceGroups/${rg || "unknown-rg"}/providers/${typeToPath(ctx.type)}/${name}`;
+      : scope !== "" && SCOPED_POLICY_TYPES.has(ctx.type)
+        ? `${scope}/providers/${typeToPath(ctx.type)}/${name}`
+        : `${sub}/resourceGroups/${rg || "unknown-rg"}/providers/${typeToPath(ctx.type)}/${name}`;
   const out: Record<string, unknown> = { id, name, location, type: typeToPath(ctx.type) };
   switch (ctx.type) {
     case "azure-native:keyvault:Vault":

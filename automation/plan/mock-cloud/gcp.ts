@@ -40,6 +40,8 @@ export function gcpOutputs(ctx: MockContext): Record<string, unknown> {
       const email = `${accountId}@${project}.iam.gserviceaccount.com`;
       return { id: `projects/${project}/serviceAccounts/${email}`, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
     }
+    case "gcp:orgpolicy/policy:Policy": // guardrails: the id is the policy's name (`folders/N/policies/<constraint>`)
+      return { id: name, name };
     default:
       return { id: `projects/${project}/locations/${region}/${kind.toLowerCase()}s/${name}`, name, project };
   }
