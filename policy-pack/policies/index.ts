@@ -7,22 +7,30 @@ import { policyMetadata, type PolicyMeta } from "../lib/define";
 import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
 import { baselinePolicies } from "./baseline";
+import { containerPolicies } from "./containers";
+import { dataEncryptionPolicies } from "./dataEncryption";
+import { exposurePolicies } from "./exposure";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
+import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 export const allPolicies: readonly MeridianPolicy[] = [
   ...residencyPolicies,
+  ...placementPolicies,
   ...awsPolicies,
   ...azurePolicies,
   ...gcpPolicies,
   ...kubernetesPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
+  ...dataEncryptionPolicies,
+  ...exposurePolicies,
+  ...containerPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,
