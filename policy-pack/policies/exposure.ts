@@ -5,7 +5,7 @@
  * ingress from the whole internet beyond the configured ports, no nodes with public IPs.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { resourcePolicy, stackPolicy, type ResourceCheckContext } from "../lib/define";
+import { resourcePolicy, stackPolicy, type ResourceCheckContext, type StackResourceView } from "../lib/define";
 import { parsePolicyDocument, publicStatements } from "../lib/policyDocument";
 import { arrayAt, at, equalsCI, expect, isSet, str, truthy, UNKNOWN, type Props } from "../lib/values";
 
@@ -460,23 +460,61 @@ const SG_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupR
 const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"];
 const FIREWALL = "gcp:compute/firewall:Firewall";
 
-export const openIngress: ResourceValidationPolicy = resourcePolicy(
+const LOAD_BALANCERS = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]);
+const HTTP_PORT = 80;
+
+/**
+ * Where an open port 80 can be a redirect to HTTPS: an AWS security group a load balancer
+ * uses (its listeners are checked by meridian-baseline-http-listener-redirect), an Azure
+ * NSG (Application Gateway subnets need it); never a GCP firewall (Google's load balancers
+ * reach backends from their own ranges, so 0.0.0.0/0 on 80 is straight to the VMs).
+ */
+function redirectable(r: StackResourceView, all: readonly StackResourceView[]): boolean {
+  if (r.type === FIREWALL) {
+    return false;
+  }
+  if (NSG_TYPES.includes(r.type)) {
+    return true;
+  }
+  const groups =
+    r.type === "aws:ec2/securityGroup:SecurityGroup" ? [r] : (r.propertyDependencies.securityGroupId ?? []).filter((d) => d.type === "aws:ec2/securityGroup:SecurityGroup");
+  return groups.some((g) => all.some((u) => LOAD_BALANCERS.has(u.type) && Object.values(u.propertyDependencies).some((deps) => deps.some((d) => d.urn === g.urn))));
+}
+
+export const openIngress: StackValidationPolicy = stackPolicy(
   {
     name: "meridian-baseline-ingress-open-restrict",
     area: "baseline",
-    rules: ["MER-NET-06"],
+    rules: ["MER-NET-06", "RES-06"],
     description:
-      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 for the HTTPS redirect).",
-    why: "SSH, RDP, database and admin ports open to the internet are the most common way in; only the domain's public HTTPS entry points belong there.",
+      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group a load balancer uses, an NSG — never a GCP firewall or a group on bare instances).",
+    why: "SSH, RDP, database and admin ports open to the internet are the most common way in, and port 80 straight to an instance is clear-text HTTP; only the domain's public HTTPS entry points (and their redirects) belong there.",
     remediation:
-      "Restrict the source to the domain's CIDRs, a prefix list or a security group; reach hosts through SSM / IAP / Bastion; if another port must be public, add it to `publicIngressPorts` in the pack config (reviewed).",
+      "Restrict the source to the domain's CIDRs, a prefix list or a security group; reach hosts through SSM / IAP / Bastion; put HTTP behind a load balancer that redirects to HTTPS; if another port must be public, add it to `publicIngressPorts` in the pack config (reviewed).",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_EXPOSURE,
-    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL],
+    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL, ...LOAD_BALANCERS],
   },
-  (r, ctx) => {
-    const allowed = ctx.cfg.publicIngressPorts;
+  (resources, stackCtx) => {
+    const types = new Set([...SG_TYPES, ...NSG_TYPES, FIREWALL]);
+    for (const r of resources) {
+      if (!types.has(r.type)) {
+        continue;
+      }
+      const configured = stackCtx.cfg.publicIngressPorts;
+      const redirect = configured.has(HTTP_PORT) && redirectable(r, resources);
+      const allowed = new Set([...configured].filter((p) => p !== HTTP_PORT || redirect));
+      const ctx = {
+        report: (m: string) => stackCtx.report(`'${r.name}': ${m}`, r.urn),
+        unknown: (path: string) => stackCtx.unknown(`${r.name}.${path}`),
+      };
+      checkIngress(r, ctx, allowed, configured.has(HTTP_PORT) && !redirect);
+    }
+  },
+);
+
+function checkIngress(r: StackResourceView, ctx: { report(m: string): void; unknown(p: string): void }, allowed: ReadonlySet<number>, httpNotRedirectable: boolean): void {
     const judge = (where: string, protocol: unknown, from: number, to: number) => {
       const proto = String(protocol ?? "").toLowerCase();
       if (proto === "icmp" || proto === "icmpv6" || proto === "1" || proto === "58") {
@@ -485,7 +523,8 @@ export const openIngress: ResourceValidationPolicy = resourcePolicy(
       const all = proto === "-1" || proto === "all" || proto === "*";
       const bad = all ? "all ports (protocol all)" : disallowedPorts(allowed, from, to);
       if (bad) {
-        ctx.report(`${where} opens ${bad} to the internet; allowed public ports: ${[...allowed].join(", ")}`);
+        const why = httpNotRedirectable && from <= HTTP_PORT && HTTP_PORT <= to ? " (80 only in front of a load balancer that redirects to HTTPS: here it reaches instances in clear text)" : "";
+        ctx.report(`${where} opens ${bad} to the internet; allowed public ports: ${[...allowed].join(", ") || "none"}${why}`);
       }
     };
     const num = (v: unknown, d: number) => (typeof v === "number" ? v : typeof v === "string" && v !== "" && !Number.isNaN(Number(v)) ? Number(v) : d);
@@ -590,8 +629,7 @@ export const openIngress: ResourceValidationPolicy = resourcePolicy(
         });
       }
     }
-  },
-);
+}
 
 // ------------------------------------------------------------------------------------------
 // MER-NET-07: nodes and instances without public IPs.
@@ -630,9 +668,15 @@ export const nodePublicIp: ResourceValidationPolicy = resourcePolicy(
       items.forEach((item, i) => expect(ctx, item, field, ok, message(i), `${list}[${i}].`));
     };
     switch (r.type) {
-      case "aws:ec2/instance:Instance":
-        expect(ctx, r.props, "associatePublicIpAddress", (v) => !truthy(v), "associatePublicIpAddress must be false");
+      case "aws:ec2/instance:Instance": {
+        const assoc = expect(ctx, r.props, "associatePublicIpAddress", (v) => !truthy(v), "associatePublicIpAddress must be false");
+        const subnet = at(r.props, "subnetId");
+        const nics = at(r.props, "networkInterfaces");
+        if (assoc === undefined && subnet === undefined && (nics === undefined || (Array.isArray(nics) && nics.length === 0))) {
+          ctx.report("no subnetId: the instance lands in the default VPC, whose subnets give every instance a public IP (set subnetId to a private subnet, or associatePublicIpAddress: false)");
+        }
         break;
+      }
       case "aws:ec2/launchTemplate:LaunchTemplate":
         eachOf("networkInterfaces", "associatePublicIpAddress", (v) => !truthy(v), (i) => `networkInterfaces[${i}].associatePublicIpAddress must be false`);
         break;

@@ -296,7 +296,14 @@ const WEBSITE: Case[] = [
 const sg = (ingress: unknown[]) => ({ vpcId: "vpc", ingress });
 const INGRESS: Case[] = [
   pair("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"] }, { protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["10.0.0.0/8"] }]), sg([{ protocol: "tcp", fromPort: 22, toPort: 22, cidrBlocks: ["0.0.0.0/0"] }]), "ingress[0] opens 22 to the internet"),
-  { ...pair("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 80, toPort: 80, ipv6CidrBlocks: ["::/0"] }]), sg([{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }]), "all ports (protocol all)") },
+  { ...pair("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 443, toPort: 443, ipv6CidrBlocks: ["::/0"] }]), sg([{ protocol: "-1", fromPort: 0, toPort: 0, ipv6CidrBlocks: ["::/0"] }]), "all ports (protocol all)") },
+  // Port 80 only in front of a load balancer (whose listeners must redirect), never to bare instances.
+  ...["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"].map((lbType) => {
+    const web = one("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] }]), "web");
+    const lb = (deps: PlannedResource[]) => res(lbType, "alb", { loadBalancerType: "application" }, { provider: awsEu, propertyDependencies: { securityGroups: deps.map((d) => d.urn) } });
+    const other = one("aws:ec2/securityGroup:SecurityGroup", sg([]), "other");
+    return { type: lbType, pass: [web, lb([web])], fail: [web, other, lb([other])], expect: "'web': ingress[0] opens 80 to the internet; allowed public ports: 443 (80 only in front of a load balancer" };
+  }),
   pair("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, { type: "ingress", protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, "opens 3306"),
   pair("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, { ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, "(all or many ports)"),
   pair(
@@ -307,10 +314,12 @@ const INGRESS: Case[] = [
   ),
   pair("azure-native:network:SecurityRule", { name: "web", direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "*", destinationPortRanges: ["80", "443"], priority: 100 }, { name: "ssh", direction: "Inbound", access: "Allow", protocol: "Tcp", sourceAddressPrefix: "0.0.0.0/0", destinationPortRange: "22", priority: 100 }, "opens 22"),
   pair("gcp:compute/firewall:Firewall", { network: "n", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["443"] }] }, { network: "n", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["22", "8000-8080"] }] }, "allows[0] opens 22"),
+  pair("gcp:compute/firewall:Firewall", { network: "n", sourceRanges: ["130.211.0.0/22", "35.191.0.0/16"], allows: [{ protocol: "tcp", ports: ["80"] }] }, { network: "n", sourceRanges: ["0.0.0.0/0"], allows: [{ protocol: "tcp", ports: ["80"] }] }, "allows[0] opens 80 to the internet"),
 ];
 
 const PUBLIC_IP: Case[] = [
   pair("aws:ec2/instance:Instance", { ami: "ami-1", associatePublicIpAddress: false }, { ami: "ami-1", associatePublicIpAddress: true }, "associatePublicIpAddress must be false"),
+  pair("aws:ec2/instance:Instance", { ami: "ami-1", subnetId: "subnet-private" }, { ami: "ami-1", instanceType: "t3.micro" }, "lands in the default VPC"),
   pair("aws:ec2/launchTemplate:LaunchTemplate", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, { networkInterfaces: [{ associatePublicIpAddress: "true" }] }, "networkInterfaces[0].associatePublicIpAddress must be false"),
   pair("azure-native:containerservice:ManagedCluster", { location: "westeurope", agentPoolProfiles: [{ name: "sys" }] }, { location: "westeurope", agentPoolProfiles: [{ name: "sys", enableNodePublicIP: true }] }, "agentPoolProfiles[0].enableNodePublicIP must be false"),
   pair("azure-native:containerservice:AgentPool", { enableNodePublicIP: false }, { enableNodePublicIP: true }, "enableNodePublicIP must be false"),
