@@ -615,11 +615,17 @@ function checkIngress(r: StackResourceView, ctx: { report(m: string): void; unkn
           if (!equalsCI("Inbound")(at(rule, "direction")) || !equalsCI("Allow")(at(rule, "access"))) {
             return;
           }
-          const sources = [at(rule, "sourceAddressPrefix"), ...((at(rule, "sourceAddressPrefixes") as unknown[] | undefined) ?? [])];
+          const prefixes = arrayAt(rule, "sourceAddressPrefixes");
+          const ranges = arrayAt(rule, "destinationPortRanges");
+          if (prefixes === UNKNOWN || ranges === UNKNOWN) {
+            ctx.unknown(`${where}.sourceAddressPrefixes/destinationPortRanges`);
+            return;
+          }
+          const sources = [at(rule, "sourceAddressPrefix"), ...prefixes];
           if (!sources.some((s) => typeof s === "string" && AZURE_ANY.has(s.toLowerCase()))) {
             return;
           }
-          const specs = [at(rule, "destinationPortRange"), ...((at(rule, "destinationPortRanges") as unknown[] | undefined) ?? [])].filter((s): s is string => typeof s === "string");
+          const specs = [at(rule, "destinationPortRange"), ...ranges].filter((s): s is string => typeof s === "string");
           for (const spec of specs.length > 0 ? specs : ["*"]) {
             const range = parsePortSpec(spec);
             if (range) {
