@@ -18,7 +18,7 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
 import type { Cloud } from "../lib/catalogue";
 import { stackPolicy, type StackCheckContext, type StackResourceView } from "../lib/define";
-import { at, isUnknownValue, truthy, UNKNOWN } from "../lib/values";
+import { at, truthy, UNKNOWN } from "../lib/values";
 
 const SOC2_ENCRYPTION = ["SOC2 CC6.1", "SOC2 CC6.7", "SOC2 C1.1"];
 
@@ -48,22 +48,7 @@ const equals =
 const isTrue = (v: unknown): boolean => truthy(v);
 const notFalse = (v: unknown): boolean => v !== false && v !== "false";
 
-function get(props: unknown, path: PropPath): unknown {
-  if (typeof path === "string") {
-    return at(props, path);
-  }
-  let cur: unknown = props;
-  for (const seg of path) {
-    if (isUnknownValue(cur)) {
-      return UNKNOWN;
-    }
-    if (cur === null || typeof cur !== "object") {
-      return undefined;
-    }
-    cur = (cur as Record<string, unknown>)[seg];
-  }
-  return isUnknownValue(cur) ? UNKNOWN : cur;
-}
+const get = (props: unknown, path: PropPath): unknown => at(props, path);
 
 const show = (path: PropPath): string => (typeof path === "string" ? path : path.map((s) => (s.includes(".") ? `["${s}"]` : s)).join("."));
 
