@@ -9,22 +9,12 @@
  * one region every located resource has; these are the placements it cannot see.
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import type { Cloud, Domain } from "../lib/catalogue";
+import type { Cloud } from "../lib/catalogue";
 import { resourcePolicy, stackPolicy, type StackCheckContext, type StackResourceView } from "../lib/define";
-import { describeLocation, isAllowed, placementOf, regionOfZone } from "../lib/location";
+import { describeLocation, GCP_SERVICE_MULTI_REGIONS, isAllowed, placementOf, regionOfZone } from "../lib/location";
 import { arrayAt, at, str, truthy, UNKNOWN } from "../lib/values";
 
 const SOC2_RESIDENCY = ["SOC2 CC6.1", "SOC2 CC6.7", "SOC2 C1.1"];
-
-/**
- * Spanner multi-region instance configs wholly inside one domain. `eur3` is Belgium +
- * Netherlands (Finland witness); `eur5` includes London, `eur6` a Zurich witness: neither
- * is listed. Every other multi-region config is in no domain.
- */
-const SPANNER_MULTI_REGION: Record<Domain, readonly string[]> = {
-  eu: ["eur3"],
-  us: ["nam3", "nam6", "nam7", "nam8", "nam9", "nam10", "nam11", "nam12", "nam13", "nam14", "nam15", "nam16"],
-};
 
 export const multiRegionReplicas: ResourceValidationPolicy = resourcePolicy(
   {
@@ -92,8 +82,8 @@ export const multiRegionReplicas: ResourceValidationPolicy = resourcePolicy(
           if (!isAllowed(ctx.cfg, "gcp", regional[1]!)) {
             ctx.report(`config '${name}' places the instance in ${describeLocation(ctx.cfg, "gcp", regional[1]!)}, outside the ${domain} domain`);
           }
-        } else if (!SPANNER_MULTI_REGION[domain].includes(name)) {
-          ctx.report(`config '${name}' is a multi-region configuration not wholly inside the ${domain} domain (allowed: regional-<region>, ${SPANNER_MULTI_REGION[domain].join(", ")})`);
+        } else if (!GCP_SERVICE_MULTI_REGIONS[domain].includes(name)) {
+          ctx.report(`config '${name}' is a multi-region configuration not wholly inside the ${domain} domain (allowed: regional-<region>, ${GCP_SERVICE_MULTI_REGIONS[domain].join(", ")})`);
         }
         break;
       }

@@ -155,6 +155,13 @@ export const CASES: Record<string, Case[]> = {
       fail: [res("aws:ec2/vpc:Vpc", "vpc", { region: "eu-west-2" }, { provider: awsEu })],
       expect: "region 'eu-west-2'",
     },
+    {
+      // Firestore's `locationId`, a multi-region configuration: eur3 is EU, nam5 is US.
+      type: "*",
+      pass: [res("gcp:firestore/database:Database", "db", { locationId: "eur3", type: "FIRESTORE_NATIVE" }, { provider: gcpEu })],
+      fail: [res("gcp:firestore/database:Database", "db", { locationId: "nam5", type: "FIRESTORE_NATIVE" }, { provider: gcpEu })],
+      expect: "locationId 'nam5' (domain us)",
+    },
   ],
   "meridian-residency-provider-region-pin": [
     { type: "pulumi:providers:aws", pass: [res(awsEu.type, "aws-eu", awsEu.props)], fail: [res(awsEu.type, "default_7_48_0", {})], expect: "provider has no region" },
