@@ -146,7 +146,7 @@ export const globalEdgeTargets: StackValidationPolicy = stackPolicy(
     area: "residency",
     rules: ["RES-09", "RES-06"],
     description:
-      "Edge caches (CloudFront, Azure Front Door / CDN, Cloud CDN) are refused; global routers (CloudFront and Front Door origins, CDN endpoints, Traffic Manager endpoints, global backend services) target only resources in the domain.",
+      "Edge caches (CloudFront, Azure Front Door / CDN, Cloud CDN) are refused; global routers (CloudFront and Front Door origins, CDN endpoints, Traffic Manager endpoints, global backend services, Global Accelerator endpoint groups) target only resources in the domain.",
     why: "An edge cache stores responses — the domain's data — in points of presence worldwide; a global router with a target in the other domain sends the domain's requests there.",
     remediation:
       "Serve through a regional load balancer or Application Gateway in the domain; if public, non-resident static content truly needs a CDN, record a time-boxed exemption with the reason; point every origin / endpoint / backend at a resource in an allowlisted region.",
@@ -163,6 +163,7 @@ export const globalEdgeTargets: StackValidationPolicy = stackPolicy(
       "azure-native:trafficmanager:Endpoint",
       "gcp:compute/backendService:BackendService",
       "gcp:compute/backendBucket:BackendBucket",
+      "aws:globalaccelerator/endpointGroup:EndpointGroup",
     ],
   },
   (resources, ctx) => {
@@ -191,6 +192,17 @@ export const globalEdgeTargets: StackValidationPolicy = stackPolicy(
             break;
           }
           pools.forEach((_p, i) => targetsOf(r, `backendPools.${i}.backends`, "address", ctx, "Front Door backend"));
+          break;
+        }
+        case "aws:globalaccelerator/endpointGroup:EndpointGroup": {
+          const region = at(r.props, "endpointGroupRegion");
+          if (region === UNKNOWN) {
+            ctx.unknown(`${r.name}.endpointGroupRegion`);
+          } else if (typeof region !== "string" || region === "") {
+            ctx.report(`'${r.name}': Global Accelerator endpoint group has no endpointGroupRegion: set it to a region of the ${ctx.cfg.domain} domain`, r.urn);
+          } else {
+            outside(ctx, r, "aws", region, "Global Accelerator endpoint group");
+          }
           break;
         }
         case "azure-native:trafficmanager:Profile":

@@ -366,6 +366,7 @@ function locationOfResource(d: StackResourceView): { cloud: Cloud; location: str
   return p.location === undefined ? undefined : { cloud, location: p.location };
 }
 
+const S3_ACCESS_LOGGING = ["aws:s3/bucketLoggingV2:BucketLoggingV2", "aws:s3/bucketLogging:BucketLogging"];
 const OTHER_GCP_SINKS = [
   "gcp:logging/organizationSink:OrganizationSink",
   "gcp:logging/folderSink:FolderSink",
@@ -378,7 +379,7 @@ export const replicationTargets: StackValidationPolicy = stackPolicy(
     area: "residency",
     rules: ["RES-07", "RES-06"],
     description:
-      "Replication (ECR, KMS replica keys, S3, ACR), geo-redundant storage pairs, log sinks (project, folder, organization, billing), CloudWatch log subscriptions, CloudTrail buckets, diagnostic settings and backup vaults land only in the stack's domain.",
+      "Replication (ECR, KMS replica keys, S3, ACR), geo-redundant storage pairs, log sinks (project, folder, organization, billing), CloudWatch log subscriptions, CloudTrail and S3 access-log buckets, diagnostic settings and backup vaults land only in the stack's domain.",
     why: "Public packs push geo-replication for resilience; for a two-domain platform a copy in the other domain (or in a non-member paired region) is a residency breach.",
     remediation:
       "Point replication and sinks at allowlisted regions of the same domain; use LRS/ZRS storage (or a region whose pair is allowlisted); send logs to this domain's workspace/bucket.",
@@ -397,6 +398,7 @@ export const replicationTargets: StackValidationPolicy = stackPolicy(
       ...OTHER_GCP_SINKS,
       "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
       "aws:cloudtrail/trail:Trail",
+      ...S3_ACCESS_LOGGING,
     ],
   },
   (resources, ctx) => {
@@ -573,6 +575,10 @@ export const replicationTargets: StackValidationPolicy = stackPolicy(
         }
         case "aws:cloudtrail/trail:Trail":
           viaDeps(r, ["s3BucketName"], "CloudTrail log bucket");
+          break;
+        case "aws:s3/bucketLoggingV2:BucketLoggingV2":
+        case "aws:s3/bucketLogging:BucketLogging":
+          viaDeps(r, ["targetBucket"], "S3 access log target bucket");
           break;
       }
     }

@@ -171,6 +171,7 @@ const EDGE: Case[] = [
     const bb = (cdn: boolean) => res("gcp:compute/backendBucket:BackendBucket", "bb", { bucketName: "site", enableCdn: cdn }, { provider: gcpEu, propertyDependencies: { bucketName: [bucket.urn] } });
     return { type: "gcp:compute/backendBucket:BackendBucket", pass: [bucket, bb(false)], fail: [bucket, bb(true)], expect: "enableCdn caches responses at Google's global edge" };
   })(),
+  pair("aws:globalaccelerator/endpointGroup:EndpointGroup", { listenerArn: "l", endpointGroupRegion: "eu-west-1" }, { listenerArn: "l", endpointGroupRegion: "us-west-2" }, "Global Accelerator endpoint group is in 'us-west-2' (domain us)"),
 ];
 
 const LOG_EXPORTS: Case[] = [
@@ -191,6 +192,13 @@ const LOG_EXPORTS: Case[] = [
     const us = bucket(awsUs);
     return { type: "aws:cloudtrail/trail:Trail", pass: [eu, trail(eu)], fail: [us, trail(us)], expect: "CloudTrail log bucket 'us-east-1'" };
   })(),
+  ...["aws:s3/bucketLoggingV2:BucketLoggingV2", "aws:s3/bucketLogging:BucketLogging"].map((type) => {
+    const target = (p: typeof awsEu) => res("aws:s3/bucketV2:BucketV2", "access-logs", {}, { provider: p });
+    const logging = (b: PlannedResource) => res(type, "logging", { bucket: "data", targetBucket: "access-logs", targetPrefix: "data/" }, { provider: awsEu, propertyDependencies: { targetBucket: [b.urn] } });
+    const eu = target(awsEu);
+    const us = target(awsUs);
+    return { type, pass: [eu, logging(eu)], fail: [us, logging(us)], expect: "S3 access log target bucket 'us-east-1'" };
+  }),
 ];
 
 // ------------------------------------------------------------------------------------------
