@@ -496,11 +496,12 @@ export const workloadSecurityContext: ResourceValidationPolicy = resourcePolicy(
       return;
     }
     const namespace = at(r.props, "metadata.namespace");
-    if (namespace === UNKNOWN) {
-      ctx.unknown("metadata.namespace");
+    if (namespace === UNKNOWN && Object.keys(ctx.cfg.namespaceExceptions).length > 0) {
+      ctx.unknown("metadata.namespace (an exception may apply to it)");
       return;
     }
-    const level = levelFor(ctx.cfg, namespace);
+    // An unknown namespace with no exceptions configured is held to `restricted` like any other.
+    const level = namespace === UNKNOWN ? "restricted" : levelFor(ctx.cfg, namespace);
     if (level === "privileged") {
       return;
     }

@@ -48,6 +48,13 @@ describe("pod security on workloads", () => {
     expect(messages(NAME, [privileged], full)).toEqual([]);
   });
 
+  it("a namespace unknown at preview is still held to restricted when no exception could apply", () => {
+    const unknownNs = res("kubernetes:apps/v1:Deployment", "web", { metadata: { namespace: UNKNOWN }, spec: { template: { spec: { containers: [{ name: "c", image: "x" }] } } } }, { provider: k8sEu });
+    expect(messages(NAME, [unknownNs]).join("\n")).toContain("runAsNonRoot must be true");
+    const withExceptions = { ...EU, namespaceExceptions: { ingress: { podSecurity: "baseline" as const, reason: "ingress controller binds host ports" } } };
+    expect(run(NAME, [unknownNs], withExceptions).filter((v) => v.policy === NAME).map((v) => v.level)).toEqual(["advisory"]);
+  });
+
   it("reports a securityContext unknown at preview as cannot verify, not a pass", () => {
     const vs = run(NAME, [deploy({ securityContext: podSc, containers: [{ name: "c", image: "x", securityContext: UNKNOWN }] })]).filter((v) => v.policy === NAME);
     expect(vs.map((v) => v.level)).toEqual(["advisory"]);
