@@ -8,11 +8,15 @@ import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
 import { baselinePolicies } from "./baseline";
 import { controlPlanePolicies } from "./controlPlane";
+import { containerPolicies } from "./containers";
+import { dataEncryptionPolicies } from "./dataEncryption";
+import { exposurePolicies } from "./exposure";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
+import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -20,6 +24,7 @@ export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 export const allPolicies: readonly MeridianPolicy[] = [
   ...residencyPolicies,
   ...controlPlanePolicies,
+  ...placementPolicies,
   ...awsPolicies,
   ...azurePolicies,
   ...gcpPolicies,
@@ -27,6 +32,9 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...interconnectPolicies,
   ...baselinePolicies,
   ...guardrailPolicies,
+  ...dataEncryptionPolicies,
+  ...exposurePolicies,
+  ...containerPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,
