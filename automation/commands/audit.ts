@@ -98,7 +98,7 @@ export async function runAuditCommand(opts: AuditOptions, io: Io): Promise<numbe
   // --registry prefixes are treated like learned foundation outputs: one whose name proves
   // another domain's location is dropped, so the flag can only narrow, never widen.
   const learned = opts.registry ? { [spec.domain]: opts.registry } : {};
-  const violations = evaluateStack(opts.stack, resources, stackPackConfig(fleet, opts.stack, learned));
+  const violations = evaluateStack(opts.stack, resources, stackPackConfig(fleet, opts.stack, learned), { phase: "update" });
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, violations);
   const mandatory = violations.filter((v) => v.level === "mandatory");
   const advisory = violations.filter((v) => v.level === "advisory");

@@ -54,7 +54,7 @@ export function main(argv: string[], io = { out: (s: string) => process.stdout.w
     }
     throw e;
   }
-  const violations = evaluateStack(stack, resources, config);
+  const violations = evaluateStack(stack, resources, config, { phase: "update" });
   const sarif = arg(argv, "--sarif");
   if (sarif) {
     fs.writeFileSync(sarif, `${JSON.stringify(toSarif(violations, { toolVersion: VERSION, stackFile: (s) => `Pulumi.${s}.yaml` }), null, 2)}\n`);
