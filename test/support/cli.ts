@@ -20,13 +20,15 @@ export async function fleetCli(args: string[], timeoutMs = 240_000): Promise<{ c
 }
 
 /**
- * A one-stack fleet (eu-foundation-aws, which depends on nothing) in a temp dir, with
+ * A one-stack fleet (eu-foundation-aws, its dependsOn removed) in a temp dir, with
  * default providers allowed as a tenant's stack would have them.
  */
 export function tenantFleetDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-tenant-"));
   fs.copyFileSync(path.join(ROOT, "stacks/fleet.yaml"), path.join(dir, "fleet.yaml"));
   const stack = fs.readFileSync(path.join(ROOT, "stacks/Pulumi.eu-foundation-aws.yaml"), "utf8");
-  fs.writeFileSync(path.join(dir, "Pulumi.eu-foundation-aws.yaml"), stack.replace(/^\s*pulumi:disable-default-providers:.*$/m, ""));
+  // Alone in its fleet: no upstream (the reference foundation waits for its guardrails stack).
+  const alone = stack.replace(/^\s*pulumi:disable-default-providers:.*$/m, "").replace(/^\s*meridian:dependsOn:.*$/m, "");
+  fs.writeFileSync(path.join(dir, "Pulumi.eu-foundation-aws.yaml"), alone);
   return dir;
 }

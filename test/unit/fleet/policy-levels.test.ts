@@ -21,7 +21,7 @@ import { planStack } from "../../../automation/plan/planStack";
 import * as evaluate from "../../../policy-pack/evaluate";
 import type { PackConfig } from "../../../policy-pack/evaluate";
 import { allPolicyMetadata } from "../../../policy-pack/policies";
-import { main as engineConfigMain } from "../../../policy-pack/scripts/engine-config";
+import { main as engineConfigMain } from "../../../scripts/policy-config";
 import { runStack } from "../../../stacks/program";
 import { fleetDir, readReference } from "../../support/fleetDir";
 

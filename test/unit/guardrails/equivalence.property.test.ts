@@ -144,7 +144,7 @@ describe("plan allowlist ⇔ cloud guardrails", () => {
   it("agree for random fleet.yaml residency lists, and the pack accepts every rendered guardrail", () => {
     fc.assert(
       fc.property(allowlistArb, (regions) => {
-        const settings: FleetSettings = { ...DEFAULT_SETTINGS, regions, guardrails: reference.guardrails };
+        const settings: FleetSettings = { ...DEFAULT_SETTINGS, regions, guardrails: reference.guardrails, accounts: reference.accounts };
         for (const domain of DOMAINS) {
           const g = deriveGuardrails(domain, settings);
           for (const cloud of CLOUDS) {

@@ -12,8 +12,8 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseConfig, toEngineConfig, type PackConfig } from "../lib/config";
-import { policyNames } from "../policies";
+import { parseConfig, toEngineConfig, type PackConfig } from "../policy-pack/lib/config";
+import { policyNames } from "../policy-pack/policies";
 
 function arg(argv: readonly string[], flag: string): string | undefined {
   const i = argv.indexOf(flag);
@@ -25,8 +25,8 @@ type Printed = { config: Record<string, unknown> } | { errors: string[] };
 /** The fleet's own config for a stack (loads the fleet; exit 2 on any config problem). */
 function fromFleet(stack: string, stacksDir: string): Printed {
   /* eslint-disable @typescript-eslint/no-require-imports -- only this mode needs the fleet model */
-  const { loadFleet, FleetConfigErrors, FleetConfigError } = require("../../automation/fleet") as typeof import("../../automation/fleet");
-  const { stackPackConfig, enginePolicyConfig } = require("../../automation/plan/policies") as typeof import("../../automation/plan/policies");
+  const { loadFleet, FleetConfigErrors, FleetConfigError } = require("../automation/fleet") as typeof import("../automation/fleet");
+  const { stackPackConfig, enginePolicyConfig } = require("../automation/plan/policies") as typeof import("../automation/plan/policies");
   /* eslint-enable @typescript-eslint/no-require-imports */
   try {
     const fleet = loadFleet(stacksDir);
@@ -55,7 +55,7 @@ function fromCompact(file: string | undefined, domain: string | undefined): Prin
   if (!config.domain) errors.push("domain: required (--domain eu|us)");
   try {
     /* eslint-disable-next-line @typescript-eslint/no-require-imports -- the same rules as fleet.yaml `policy:` */
-    const { validatePolicySettings } = require("../../automation/fleet/policySettings") as typeof import("../../automation/fleet/policySettings");
+    const { validatePolicySettings } = require("../automation/fleet/policySettings") as typeof import("../automation/fleet/policySettings");
     validatePolicySettings(file ?? "(config)", { enforcement, exemptions: shared.exemptions });
   } catch (e) {
     errors.push((e as Error).message);
