@@ -38,3 +38,35 @@ export function controlPlaneAccess(plane: DomainControlPlane): ControlPlaneAcces
     passphrase: plane.secretsProvider === "passphrase",
   };
 }
+
+/** One permission the domain's runner identity (CI OIDC role, Deployments OIDC role) must hold on its own control plane. */
+export interface StateGrant {
+  readonly cloud: Cloud;
+  /** The store or key, as its URL names it (bucket, key alias/path, vault key). */
+  readonly resource: string;
+  readonly actions: readonly string[];
+}
+
+/** What each cloud's API needs for a Pulumi backend (read/write state, locks, history) or secrets provider (wrap/unwrap the data key). */
+const GRANTS: Readonly<Record<string, { cloud: Cloud; actions: readonly string[] }>> = {
+  "s3:": { cloud: "aws", actions: ["s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject"] },
+  "awskms:": { cloud: "aws", actions: ["kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"] },
+  "gs:": { cloud: "gcp", actions: ["roles/storage.objectAdmin"] },
+  "gcpkms:": { cloud: "gcp", actions: ["roles/cloudkms.cryptoKeyEncrypterDecrypter"] },
+  "azblob:": { cloud: "azure", actions: ["Storage Blob Data Contributor"] },
+  "azurekeyvault:": { cloud: "azure", actions: ["Key Vault Crypto User"] },
+};
+
+/**
+ * The grants a domain's runner identity needs on that domain's state backend and state key —
+ * and only there: the identity of one domain is never granted the other's store or key.
+ * Attach them to the OIDC role of the domain's GitHub environment and of its Deployments.
+ */
+export function stateAccessGrants(plane: DomainControlPlane): StateGrant[] {
+  const out: StateGrant[] = [];
+  for (const url of [plane.backend, plane.secretsProvider]) {
+    const g = GRANTS[scheme(url)];
+    if (g !== undefined) out.push({ cloud: g.cloud, resource: url.replace(/^[a-z0-9]+:\/\//i, "").replace(/\?.*$/, ""), actions: g.actions });
+  }
+  return out;
+}
