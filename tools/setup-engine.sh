@@ -132,7 +132,7 @@ hint() {
   case "$1" in
     pulumi) echo "~9 min" ;; language-nodejs) echo "~1 min" ;; kubernetes) echo "~15-25 min" ;;
     etcd) echo "~2 min" ;; kube) echo "~20-35 min" ;;
-    s3) echo "~1 min" ;; kms) echo "~1 min" ;;
+    s3) echo "~1-2 min" ;; kms) echo "~3 min" ;;
   esac
 }
 
