@@ -17,6 +17,7 @@
  * Each domain's workspace gets only its own backend URL, secrets provider and (dummy,
  * emulator-only) AWS keys. Skips LOUDLY when the binaries are not built.
  */
+import { spawn, spawnSync } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -218,6 +219,34 @@ suite("e2e: each domain's state and secrets in its own S3 bucket under its own K
     process.stderr.write(`residency e2e: US -> EU stack reference error: ${line}\n`);
     expect(line).toBeDefined();
   });
+});
+
+suite("e2e: the emulators themselves (loopback only, gone with their owner)", () => {
+  it("refuses a non-loopback address", () => {
+    for (const [bin, extra] of [["meridian-s3", []], ["meridian-kms", ["-data", tmpDir("refuse")]]] as const) {
+      const r = spawnSync(path.join(EMULATOR_BIN, bin), ["-addr", "0.0.0.0:0", ...extra], { encoding: "utf8", timeout: 20000 });
+      expect([bin, r.status, r.stderr]).toEqual([bin, 1, expect.stringContaining('-addr "0.0.0.0:0" is not a loopback address')]);
+    }
+  });
+
+  it("dies when the process that started it is SIGKILLed (no afterAll, no exit handler ran)", async () => {
+    const script = `const { startObjectStore } = require(${JSON.stringify(path.join(__dirname, "harness", "emulators.ts"))}); startObjectStore("eu", ["b"]).then((s) => { process.stdout.write(String(s.pid) + "\\n"); setInterval(() => {}, 1000); });`;
+    const owner = spawn(process.execPath, ["--import", "tsx", "-e", script], { cwd: ROOT, stdio: ["ignore", "pipe", "inherit"] });
+    const pid = await new Promise<number>((resolve) => owner.stdout.once("data", (d: Buffer) => resolve(Number(String(d).trim()))));
+    const alive = (p: number) => {
+      try {
+        process.kill(p, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    expect(alive(pid)).toBe(true);
+    owner.kill("SIGKILL");
+    const deadline = Date.now() + 10000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+  }, 60000);
 });
 
 // ---------------------------------------------------------------------------------------

@@ -88,6 +88,8 @@ export interface ObjectStore {
   readonly client: S3Client;
   /** The Pulumi / gocloud.dev URL of a bucket on this server (gocloud.dev v0.46 query parameters). */
   url(bucket: string): string;
+  /** The server's process id (setpriv execs it, so this is the emulator itself). */
+  readonly pid: number;
   /** Every object of a bucket with its body (gzip-compressed state is inflated). */
   objects(bucket: string): Promise<Array<{ key: string; body: string }>>;
   stop(): void;
@@ -102,6 +104,7 @@ export async function startObjectStore(domain: Domain, buckets: readonly string[
     domain,
     endpoint,
     client,
+    pid: child.pid!,
     // `endpoint` carries the scheme (http: the emulator has no TLS); `s3ForcePathStyle` is
     // gocloud.dev's v1-compatible spelling of `use_path_style`. `disableSSL` is NOT accepted
     // by gocloud.dev v0.46 (the 3.248 CLI's): it fails with "unknown query parameter".
