@@ -120,7 +120,7 @@ export function deploymentsArgs(fleet: Fleet, config: DeploymentsConfig, stackNa
       domain: s.domain,
       clouds: [...s.clouds],
       paths: ownPathFilters(fleet, s.name),
-      dependsOn: triggeringUpstreams(fleet, s.name),
+      triggeredBy: triggeringUpstreams(fleet, s.name),
       ...(s.regions.gcp !== undefined ? { gcpRegion: s.regions.gcp } : {}),
     }));
   return {

@@ -31,8 +31,8 @@ export interface DeployedStack {
   readonly clouds: readonly Cloud[];
   /** (Required) Path filters: a push touching one of these deploys the stack. Its own inputs only (deployments/program.ts `ownPathFilters`). */
   readonly paths: readonly string[];
-  /** (Optional) Stacks of this component it depends on: each one's successful update triggers this stack. Defaults to none. */
-  readonly dependsOn?: readonly string[];
+  /** (Optional) Upstream stacks of this component whose successful update triggers this stack (its dependencies, transitively reduced). Defaults to none. */
+  readonly triggeredBy?: readonly string[];
   /** (Optional) GCP region, passed to the GCP OIDC exchange. Defaults to none. */
   readonly gcpRegion?: string;
 }
@@ -106,7 +106,7 @@ export function validateFleetDeploymentsArgs(args: FleetDeploymentsArgs): pulumi
     seen.add(s.name);
     if (s.paths.length === 0) p(`stacks[${i}].paths`, `${s.name} has no path filters: every push would deploy it`);
     for (const c of s.clouds) if (args.identities[c] === undefined) p(`identities.${c}`, `required: ${s.name} deploys into ${c}`);
-    for (const d of s.dependsOn ?? []) if (!names.has(d)) p(`stacks[${i}].dependsOn`, `${s.name} depends on ${d}, which is not a stack of this component (a webhook can only trigger within the domain's organization)`);
+    for (const d of s.triggeredBy ?? []) if (!names.has(d)) p(`stacks[${i}].triggeredBy`, `${s.name} is triggered by ${d}, which is not a stack of this component (a webhook can only trigger within the domain's organization)`);
   });
   for (const c of args.controlPlaneClouds ?? []) if (args.identities[c] === undefined) p(`identities.${c}`, `required: the domain's state backend / secrets provider is in ${c}`);
   const { aws, azure, gcp } = args.identities;
@@ -196,7 +196,7 @@ export class FleetDeployments extends pulumi.ComponentResource {
 
     // Dependency order: each upstream's successful update deploys each of its dependents.
     for (const stack of args.stacks) {
-      for (const upstream of stack.dependsOn ?? []) {
+      for (const upstream of stack.triggeredBy ?? []) {
         new service.Webhook(
           `${name}-${upstream}-triggers-${stack.name}`,
           {

@@ -146,10 +146,10 @@ describe("validation", () => {
     ]);
   });
 
-  it("requires an identity for the control plane's cloud and refuses a dependency outside the component", () => {
+  it("requires an identity for the control plane's cloud and refuses a trigger from outside the component", () => {
     const gcpOnly = { ...eu, stacks: [eu.stacks.find((s) => s.name === "eu-foundation-gcp")!], identities: { gcp: configs.eu.identities.gcp! }, controlPlaneClouds: ["aws" as const] };
     expect(reasons(gcpOnly)).toEqual(["identities.aws: required: the domain's state backend / secrets provider is in aws"]);
-    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], dependsOn: ["us-pki"] }] })).toEqual([expect.stringMatching(/^stacks\[0\]\.dependsOn: eu-foundation-aws depends on us-pki, which is not a stack of this component/)]);
+    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], triggeredBy: ["us-pki"] }] })).toEqual([expect.stringMatching(/^stacks\[0\]\.triggeredBy: eu-foundation-aws is triggered by us-pki, which is not a stack of this component/)]);
   });
 
   it("takes the secrets provider from the domain's control plane: KMS needs OIDC, passphrase needs the deployments stack's secret, file:// cannot deploy", () => {
