@@ -298,7 +298,7 @@ if (missing.length === 0 && !probe.ok) {
     for (const f of ["automation", "components", "stacks", "test", "policy-pack", "node_modules", "package.json", "tsconfig.json", ".tools"]) fs.symlinkSync(path.join(ROOT, f), path.join(dir, f));
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), ["name: meridian", "runtime:", "  name: nodejs", "  options:", "    typescript: false", '    nodeargs: "--import tsx"', "main: test/e2e/fixture/program.ts", "stackConfigDir: fleet", ""].join("\n"));
     fs.symlinkSync(fleetDir, path.join(dir, "fleet"));
-    const ca = path.join(fleetDir, "root-ca.pem");
+    const ca = path.join(tmpDir("root-ca"), "root-ca.pem");
     fs.writeFileSync(ca, "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
     // Both domains' dummy keys are the same emulator-only values per process here: the
     // orchestrator runs both domains; which store each stack reaches is what is asserted.

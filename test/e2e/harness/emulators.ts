@@ -96,7 +96,10 @@ export interface ObjectStore {
 }
 
 export async function startObjectStore(domain: Domain, buckets: readonly string[], dir = tmpDir(`s3-${domain}`)): Promise<ObjectStore> {
-  const args = ["-addr", "127.0.0.1:0", "-backend", "bolt", "-bolt.db", path.join(dir, "s3.db"), ...buckets.flatMap((b) => ["-bucket", b])];
+  // memory, not bolt: gofakes3 v1.2.0's CopyObject (Pulumi's state backups) reads the source's
+  // hash, a slice into bbolt's memory map, after writing the copy, which can remap the file:
+  // SIGSEGV, seen here mid-`up` (docs/engine-lane.md).
+  const args = ["-addr", "127.0.0.1:0", "-backend", "memory", ...buckets.flatMap((b) => ["-bucket", b])];
   const { endpoint, child } = await startServer("s3", "meridian-s3", args, dir);
   const region = EMULATED_REGION[domain];
   const client = new S3Client({ endpoint, region, forcePathStyle: true, credentials: credentialsOf(domain) });
