@@ -9,9 +9,12 @@ import { loadFleet } from "../automation/fleet";
 import { FleetDeployments } from "../components/deployments";
 import { deploymentsArgs, deploymentsConfig } from "./program";
 
-const config = deploymentsConfig.parse(new pulumi.Config().requireObject("settings"));
+const stackConfig = new pulumi.Config();
+const config = deploymentsConfig.parse(stackConfig.requireObject("settings"));
 const fleet = loadFleet(path.resolve(__dirname, "..", "stacks"));
-const deployments = new FleetDeployments(`meridian-${config.domain}`, deploymentsArgs(fleet, config, pulumi.getStack()));
+// Only with a `passphrase` secrets provider; a KMS provider needs OIDC, not a secret.
+const passphrase = stackConfig.getSecret("passphrase");
+const deployments = new FleetDeployments(`meridian-${config.domain}`, deploymentsArgs(fleet, config, pulumi.getStack(), passphrase === undefined ? {} : { passphrase }));
 
 export const stacks = deployments.stackNames;
 export const policyGroup = deployments.policyGroupName;

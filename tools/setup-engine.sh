@@ -11,7 +11,10 @@
 #                    -> .tools/pulumi-home/plugins/resource-kubernetes-vX.Y.Z/
 #   etcd             etcd v3.6.16                                -> .tools/bin/etcd
 #   kube             kube-apiserver + kube-controller-manager v1.34.4 -> .tools/bin/
-# Groups: engine = pulumi language-nodejs kubernetes; control-plane = etcd kube; all.
+#   s3               S3 API server (gofakes3 v1.2.0, tools/s3)     -> .tools/bin/meridian-s3
+#   kms              AWS KMS emulator (local-kms, tools/kms)       -> .tools/bin/meridian-kms
+# Groups: engine = pulumi language-nodejs kubernetes; control-plane = etcd kube;
+#         emulators = s3 kms; all = every target.
 #
 # Idempotent: a target is skipped when .tools/stamps/TARGET matches the hash of its wrapper
 # module (go.mod, go.sum, our sources), the build flags and the Go version, and its outputs
@@ -49,7 +52,7 @@ ts() { date +%H:%M:%S; }
 log() { printf '[%s] setup-engine: %s\n' "$(ts)" "$*"; }
 die() { printf '[%s] setup-engine: ERROR: %s\n' "$(ts)" "$*" >&2; exit 1; }
 
-usage() { sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,24p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -66,12 +69,13 @@ done
 
 expand() {
   case "$1" in
-    all) echo "pulumi language-nodejs kubernetes etcd kube" ;;
+    all) echo "pulumi language-nodejs kubernetes etcd kube s3 kms" ;;
     engine) echo "pulumi language-nodejs kubernetes" ;;
     control-plane|controlplane) echo "etcd kube" ;;
-    pulumi|language-nodejs|kubernetes|etcd|kube) echo "$1" ;;
+    emulators) echo "s3 kms" ;;
+    pulumi|language-nodejs|kubernetes|etcd|kube|s3|kms) echo "$1" ;;
     kubernetes-provider) echo kubernetes ;;
-    *) die "unknown target '$1' (pulumi, language-nodejs, kubernetes, etcd, kube, engine, control-plane, all)" ;;
+    *) die "unknown target '$1' (pulumi, language-nodejs, kubernetes, etcd, kube, s3, kms, engine, control-plane, emulators, all)" ;;
   esac
 }
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(all)
@@ -90,6 +94,8 @@ moddir() {
     kubernetes) echo "$SCRIPT_DIR/kubernetes-provider" ;;
     etcd) echo "$SCRIPT_DIR/etcd" ;;
     kube) echo "$SCRIPT_DIR/kube" ;;
+    s3) echo "$SCRIPT_DIR/s3" ;;
+    kms) echo "$SCRIPT_DIR/kms" ;;
   esac
 }
 outputs() {
@@ -102,13 +108,15 @@ outputs() {
       echo "$o" ;;
     etcd) echo "$BIN/etcd" ;;
     kube) echo "$BIN/kube-apiserver $BIN/kube-controller-manager" ;;
+    s3) echo "$BIN/meridian-s3" ;;
+    kms) echo "$BIN/meridian-kms" ;;
   esac
 }
 flags() {
   case "$1" in
     pulumi|language-nodejs) echo "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" ;;
     kubernetes) echo "-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=$K8S_PROVIDER_VERSION" ;;
-    etcd) echo "" ;;
+    etcd|s3|kms) echo "" ;;
     kube)
       local maj=${KUBE_VERSION#v}; maj=${maj%%.*}
       local min=${KUBE_VERSION#v*.}; min=${min%%.*}
@@ -124,6 +132,7 @@ hint() {
   case "$1" in
     pulumi) echo "~9 min" ;; language-nodejs) echo "~1 min" ;; kubernetes) echo "~15-25 min" ;;
     etcd) echo "~2 min" ;; kube) echo "~20-35 min" ;;
+    s3) echo "~1-2 min" ;; kms) echo "~3 min" ;;
   esac
 }
 
@@ -203,6 +212,10 @@ build_target() {
       done ;;
     etcd)
       go_build etcd "$BIN/etcd" go.etcd.io/etcd/server/v3 ;;
+    s3)
+      go_build s3 "$BIN/meridian-s3" . ;;
+    kms)
+      go_build kms "$BIN/meridian-kms" . ;;
     kube)
       go_build kube "$BIN/kube-apiserver" k8s.io/kubernetes/cmd/kube-apiserver
       go_build kube "$BIN/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager ;;

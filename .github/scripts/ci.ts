@@ -3,12 +3,18 @@
  *   tsx .github/scripts/ci.ts plan-summary plan.json        markdown for $GITHUB_STEP_SUMMARY
  *   tsx .github/scripts/ci.ts affected-outputs affected.json  `eu=…`, `us=…`, `policy=…` for $GITHUB_OUTPUT
  *   tsx .github/scripts/ci.ts affected-summary affected.json  markdown for $GITHUB_STEP_SUMMARY
+ *   tsx .github/scripts/ci.ts control-plane <domain>          `backend=…`, `backend-kind=…`, `clouds=[…]`,
+ *                                                             `organization=…` for $GITHUB_OUTPUT (fleet.yaml domains.<d>)
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import type { AffectedReport } from "../../automation/commands/affected";
 import type { PlanReport } from "../../automation/commands/plan";
 import { describeReason } from "../../automation/affected";
-import { DOMAINS } from "../../components/residency/catalogue";
+import { FleetConfigErrors, loadFleet } from "../../automation/fleet";
+import { controlPlaneFor, type DomainControlPlane } from "../../automation/fleet/controlPlane";
+import { DOMAINS, type Domain } from "../../components/residency/catalogue";
+import { controlPlaneAccess, stateAccessGrants } from "../../deployments/credentials";
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
@@ -52,11 +58,59 @@ export function affectedSummary(report: AffectedReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+/** Exit-2 input errors: one line naming the file and key, never a stack trace. */
+export class CiInputError extends Error {}
+
+/**
+ * A domain job's control plane, for $GITHUB_OUTPUT: the backend the job logs in to, its kind,
+ * the clouds whose OIDC credentials the job needs for state and secrets whatever its stacks
+ * deploy into, and the organization part of stack names. Refuses what CI cannot use: a
+ * `file://` backend (on nobody's runner) or a passphrase (no workflow holds a secret).
+ */
+export function controlPlaneOutputs(domain: Domain, plane: DomainControlPlane, pulumiOrganization = ""): string {
+  const access = controlPlaneAccess(plane);
+  if (access.backendKind === "local") throw new CiInputError(`stacks/fleet.yaml: domains.${domain}.backend is a local file:// backend; CI needs the domain's object store or Pulumi Cloud`);
+  if (access.passphrase) throw new CiInputError(`stacks/fleet.yaml: domains.${domain}.secretsProvider is passphrase; CI needs the domain's KMS key (no workflow holds a passphrase)`);
+  if (access.backendKind === "pulumi-cloud" && pulumiOrganization === "") throw new CiInputError(`PULUMI_ORGANIZATION (variable of environment meridian-${domain}) is empty; a Pulumi Cloud backend names stacks <organization>/meridian/<stack>`);
+  const lines = [
+    `backend=${plane.backend}`,
+    `backend-kind=${access.backendKind}`,
+    `clouds=${JSON.stringify(access.clouds)}`,
+    // DIY backends (object stores) name every stack organization/<project>/<stack>.
+    `organization=${access.backendKind === "pulumi-cloud" ? pulumiOrganization : "organization"}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+/** Markdown for $GITHUB_STEP_SUMMARY: the grants this domain's OIDC role needs on its own state store and key. */
+export function controlPlaneSummary(domain: Domain, plane: DomainControlPlane): string {
+  const rows = stateAccessGrants(plane).map((g) => `| ${g.cloud} | \`${cell(g.resource)}\` | ${g.actions.join(", ")} |`);
+  return [`## Control plane of ${domain}`, "", `Backend \`${cell(plane.backend.replace(/\?.*$/, ""))}\`; the job's OIDC role needs:`, "", "| cloud | resource | grants |", "|---|---|---|", ...rows, ""].join("\n");
+}
+
+function domainControlPlane(domain: string): { domain: Domain; plane: DomainControlPlane } {
+  if (!(DOMAINS as readonly string[]).includes(domain)) throw new CiInputError(`control-plane: domain must be one of ${DOMAINS.join(", ")}, got "${domain}"`);
+  const root = path.resolve(__dirname, "..", "..");
+  const fleet = loadFleet(path.join(root, "stacks"));
+  return { domain: domain as Domain, plane: controlPlaneFor(fleet.settings.controlPlane, domain as Domain, root) };
+}
+
 function main(argv: string[]): number {
+  if (argv[0] === "control-plane" || argv[0] === "control-plane-summary") {
+    try {
+      const { domain, plane } = domainControlPlane(argv[1] ?? "");
+      process.stdout.write(argv[0] === "control-plane" ? controlPlaneOutputs(domain, plane, process.env.PULUMI_ORGANIZATION ?? "") : controlPlaneSummary(domain, plane));
+      return 0;
+    } catch (e) {
+      if (!(e instanceof CiInputError || e instanceof FleetConfigErrors)) throw e;
+      for (const line of e.message.split("\n")) process.stderr.write(`::error::${line}\n`);
+      return 2;
+    }
+  }
   const [cmd, file] = argv;
   const render: Record<string, (r: never) => string> = { "plan-summary": planSummary, "affected-outputs": affectedOutputs, "affected-summary": affectedSummary };
   if (!cmd || !file || !(cmd in render)) {
-    process.stderr.write(`usage: ci.ts ${Object.keys(render).join("|")} <file.json>\n`);
+    process.stderr.write(`usage: ci.ts ${Object.keys(render).join("|")} <file.json> | control-plane <domain> | control-plane-summary <domain>\n`);
     return 2;
   }
   process.stdout.write(render[cmd](JSON.parse(fs.readFileSync(file, "utf8")) as never));

@@ -1,10 +1,21 @@
 /**
  * FleetDeployments: Pulumi Deployments settings, as code, for every stack of ONE residency
- * domain — so a push to the branch deploys exactly the stacks it affects (path filters from
- * automation/affected, the same mapping `fleet affected` uses), each on the domain's own
- * self-hosted agent pool with the domain's OIDC identities, under the domain's policy group,
- * with a drift-detection schedule. One instance per domain: nothing here can name the other
- * domain's stacks, runners or identities (validated below).
+ * domain, in dependency order:
+ *
+ * - a push to the domain's branch deploys the stacks whose OWN inputs it touches (path
+ *   filters: the stack's config and the code that selects the stack itself — never its
+ *   upstreams' inputs, so a dependent never starts on the push that changes its upstream);
+ * - each dependent is triggered by a deployment webhook on each of its upstreams (format
+ *   `pulumi_deployments`, filter `update_succeeded`, the pattern Pulumi documents for
+ *   dependent stacks), so it runs after its upstream's update succeeded;
+ * - each operation runs on the domain's self-hosted agent pool, with OIDC for the clouds it
+ *   deploys into AND the clouds of the domain's state backend / secrets provider (an
+ *   `awskms://` key needs AWS credentials even for a GCP stack), under the domain's policy
+ *   group, with a drift-detection schedule.
+ *
+ * One instance per domain: nothing here can name the other domain's stacks, runners or
+ * identities (validated below). The canary between domains is not a webhook: the next
+ * domain deploys from its own promotion branch, which the EU gate advances (deployments/promote.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as service from "@pulumi/pulumiservice";
@@ -18,8 +29,10 @@ export interface DeployedStack {
   readonly domain: Domain;
   /** (Required) Clouds it deploys into (none for pki, two for an interconnect); picks the OIDC blocks. */
   readonly clouds: readonly Cloud[];
-  /** (Required) Path filters: a push touching one of these deploys the stack (automation/affected `pathFiltersFor`). */
+  /** (Required) Path filters: a push touching one of these deploys the stack. Its own inputs only (deployments/program.ts `ownPathFilters`). */
   readonly paths: readonly string[];
+  /** (Optional) Upstream stacks of this component whose successful update triggers this stack (its dependencies, transitively reduced). Defaults to none. */
+  readonly triggeredBy?: readonly string[];
   /** (Optional) GCP region, passed to the GCP OIDC exchange. Defaults to none. */
   readonly gcpRegion?: string;
 }
@@ -43,7 +56,7 @@ export interface FleetDeploymentsArgs {
   readonly project?: string;
   /** (Required) GitHub repository, `owner/name`. */
   readonly repository: string;
-  /** (Optional) Branch whose pushes deploy. Defaults to `main`. */
+  /** (Optional) Branch whose pushes deploy: `main` for the canary domain, the domain's promotion branch (e.g. `deploy/us`) for the others. Defaults to `main`. */
   readonly branch?: string;
   /** (Required) The fleet stacks of this domain. */
   readonly stacks: readonly DeployedStack[];
@@ -63,6 +76,14 @@ export interface FleetDeploymentsArgs {
   readonly driftAutoRemediate?: boolean;
   /** (Optional) Extra environment variables for every operation. Defaults to none. */
   readonly environmentVariables?: Readonly<Record<string, string>>;
+  /**
+   * (Optional) Clouds whose credentials EVERY operation needs for the domain's state backend
+   * and secrets provider (e.g. `["aws"]` for `awskms://…`), whatever the stack deploys into.
+   * Their identities must be allowed to use the domain's state key. Defaults to none.
+   */
+  readonly controlPlaneClouds?: readonly Cloud[];
+  /** (Optional) With a `passphrase` secrets provider: the passphrase, as a secret (set it with `pulumi config set --secret`). Defaults to none. */
+  readonly passphrase?: pulumi.Input<string>;
 }
 
 const AWS_ROLE = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]+$/;
@@ -77,6 +98,7 @@ export function validateFleetDeploymentsArgs(args: FleetDeploymentsArgs): pulumi
   if (!/^[\w.-]+\/[\w.-]+$/.test(args.repository)) p("repository", `must be owner/name, got "${args.repository}"`);
   if (args.organization.trim() === "") p("organization", "must not be empty");
   if (args.stacks.length === 0) p("stacks", "at least one stack");
+  const names = new Set(args.stacks.map((s) => s.name));
   const seen = new Set<string>();
   args.stacks.forEach((s, i) => {
     if (s.domain !== args.domain) p(`stacks[${i}].domain`, `${s.name} is in domain ${s.domain}; this component deploys domain ${args.domain} only (runners and credentials never cross domains)`);
@@ -84,7 +106,9 @@ export function validateFleetDeploymentsArgs(args: FleetDeploymentsArgs): pulumi
     seen.add(s.name);
     if (s.paths.length === 0) p(`stacks[${i}].paths`, `${s.name} has no path filters: every push would deploy it`);
     for (const c of s.clouds) if (args.identities[c] === undefined) p(`identities.${c}`, `required: ${s.name} deploys into ${c}`);
+    for (const d of s.triggeredBy ?? []) if (!names.has(d)) p(`stacks[${i}].triggeredBy`, `${s.name} is triggered by ${d}, which is not a stack of this component (a webhook can only trigger within the domain's organization)`);
   });
+  for (const c of args.controlPlaneClouds ?? []) if (args.identities[c] === undefined) p(`identities.${c}`, `required: the domain's state backend / secrets provider is in ${c}`);
   const { aws, azure, gcp } = args.identities;
   if (aws && !AWS_ROLE.test(aws.roleArn)) p("identities.aws.roleArn", `not an IAM role ARN: "${aws.roleArn}"`);
   if (azure) for (const k of ["clientId", "tenantId", "subscriptionId"] as const) if (!UUID.test(azure[k])) p(`identities.azure.${k}`, `not a UUID: "${azure[k]}"`);
@@ -122,6 +146,7 @@ export class FleetDeployments extends pulumi.ComponentResource {
     const pack = args.policyPack ?? { name: "meridian" };
     const cron = args.driftCron ?? "{minute} 3 * * *";
     const parent = { parent: this };
+    const settingsOf = new Map<string, service.DeploymentSettings>();
 
     for (const stack of args.stacks) {
       const settings = new service.DeploymentSettings(
@@ -148,8 +173,9 @@ export class FleetDeployments extends pulumi.ComponentResource {
               ...(args.environmentVariables ?? {}),
               MERIDIAN_DOMAIN: args.domain,
               PULUMI_SKIP_UPDATE_CHECK: "true",
+              ...(args.passphrase !== undefined ? { PULUMI_CONFIG_PASSPHRASE: pulumi.secret(args.passphrase) } : {}),
             },
-            oidc: oidcFor(stack, args.identities),
+            oidc: oidcFor({ ...stack, clouds: [...new Set([...stack.clouds, ...(args.controlPlaneClouds ?? [])])] }, args.identities),
           },
         },
         parent,
@@ -165,6 +191,29 @@ export class FleetDeployments extends pulumi.ComponentResource {
         },
         { parent: this, dependsOn: [settings] },
       );
+      settingsOf.set(stack.name, settings);
+    }
+
+    // Dependency order: each upstream's successful update deploys each of its dependents.
+    for (const stack of args.stacks) {
+      for (const upstream of stack.triggeredBy ?? []) {
+        new service.Webhook(
+          `${name}-${upstream}-triggers-${stack.name}`,
+          {
+            organizationName: args.organization,
+            projectName: project,
+            stackName: upstream,
+            format: service.WebhookFormat.PulumiDeployments,
+            payloadUrl: `${project}/${stack.name}`,
+            displayName: `deploy ${stack.name} after ${upstream}`,
+            active: true,
+            // One terminal event only: lifecycle events would fire the dependent several times,
+            // and deployment_succeeded also fires after drift previews/refreshes.
+            filters: [service.WebhookFilters.UpdateSucceeded],
+          },
+          { parent: this, dependsOn: [settingsOf.get(upstream)!, settingsOf.get(stack.name)!] },
+        );
+      }
     }
 
     const group = new service.PolicyGroup(

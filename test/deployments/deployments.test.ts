@@ -1,25 +1,21 @@
 /**
  * The Deployments program under mocks: for both domains' stack configs (deployments/Pulumi.eu.yaml,
- * Pulumi.us.yaml) and the reference fleet, every fleet stack gets DeploymentSettings with the
- * path filters of automation/affected, OIDC for exactly its clouds from its own domain, its
- * domain's agent pool, `npm ci` before the run, a drift schedule, and its domain's policy group.
+ * Pulumi.us.yaml) and the reference fleet (with each domain's control plane declared: an
+ * in-domain Pulumi Cloud and the domain's KMS key), every fleet stack gets DeploymentSettings
+ * with the path filters of its own inputs, its domain's branch (EU: main; US: deploy/us), OIDC
+ * for exactly its clouds plus its control plane's from its own domain, its domain's agent pool,
+ * `npm ci` before the run, a drift schedule, its domain's policy group, and an
+ * `update_succeeded` webhook from each triggering upstream. Order and canary: ordering.test.ts.
  * (Offline only: nothing here talks to Pulumi Cloud.)
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import { installMocks, settle, findAll, valueOf } from "../support/mocks";
-import { pathFiltersFor } from "../../automation/affected";
-import { loadFleet } from "../../automation/fleet";
 import { FleetDeployments, validateFleetDeploymentsArgs, type FleetDeploymentsArgs } from "../../components/deployments";
-import { deploymentsArgs, deploymentsConfig, type DeploymentsConfig } from "../../deployments/program";
-import { REFERENCE_STACKS } from "../support/fleetDir";
+import { deploymentsArgs, ownPathFilters, triggeringUpstreams, type DeploymentsConfig } from "../../deployments/program";
+import { controlPlaneAccess } from "../../deployments/credentials";
+import { CONTROL_PLANES, configOf, referenceFleet, withControlPlanes } from "./support";
 
-const ROOT = path.resolve(__dirname, "..", "..");
-const fleet = loadFleet(REFERENCE_STACKS);
-const configOf = (domain: string): DeploymentsConfig =>
-  deploymentsConfig.parse((parse(fs.readFileSync(path.join(ROOT, "deployments", `Pulumi.${domain}.yaml`), "utf8")) as { config: Record<string, unknown> }).config["meridian-deployments:settings"]);
+const fleet = referenceFleet();
 const configs = { eu: configOf("eu"), us: configOf("us") };
 
 type Settings = {
@@ -47,23 +43,26 @@ describe("Deployments program under mocks", () => {
     const s = of(name);
     const spec = fleet.stacks.get(name)!;
     const cfg = configs[spec.domain];
-    expect(s.vcs).toEqual({ provider: "github", repository: cfg.repository, deployCommits: true, previewPullRequests: false, pullRequestTemplate: false, paths: pathFiltersFor(fleet, name) });
+    expect(s.vcs).toEqual({ provider: "github", repository: cfg.repository, deployCommits: true, previewPullRequests: false, pullRequestTemplate: false, paths: ownPathFilters(fleet, name) });
     expect(s.vcs.paths).toContain(`stacks/Pulumi.${name}.yaml`);
-    // A push of another stack's config in another domain never deploys this one.
-    expect(s.vcs.paths.filter((p) => /Pulumi\.(eu|us)-/.test(p) && !p.includes(`Pulumi.${spec.domain}-`))).toEqual([]);
-    expect(s.sourceContext).toEqual({ git: { branch: "refs/heads/main", repoDir: "." } });
+    // Only its own config: never another stack's (an upstream's change arrives by webhook).
+    expect(s.vcs.paths.filter((p) => /Pulumi\.(eu|us)-/.test(p))).toEqual([`stacks/Pulumi.${name}.yaml`]);
+    // The canary domain deploys from main; the other from its promotion branch.
+    expect(s.sourceContext).toEqual({ git: { branch: spec.domain === "eu" ? "refs/heads/main" : "refs/heads/deploy/us", repoDir: "." } });
     expect(s.agentPoolId).toBe(cfg.agentPoolId);
     expect(s.operationContext.preRunCommands).toEqual(["npm ci --no-audit --no-fund"]);
     expect(s.operationContext.options.skipInstallDependencies).toBe(true);
     expect(s.operationContext.environmentVariables.MERIDIAN_DOMAIN).toBe(spec.domain);
   });
 
-  it.each([...fleet.stacks.keys()].sort().map((n) => [n]))("%s: OIDC for exactly its clouds, from its own domain", (name: string) => {
+  it.each([...fleet.stacks.keys()].sort().map((n) => [n]))("%s: OIDC for exactly its clouds and its state key's cloud, from its own domain; no passphrase", (name: string) => {
     const spec = fleet.stacks.get(name)!;
     const ids = configs[spec.domain].identities;
     const oidc = of(name).operationContext.oidc ?? {};
-    expect(Object.keys(oidc).sort()).toEqual([...spec.clouds].sort());
-    if (spec.clouds.includes("aws")) expect(oidc.aws).toEqual({ roleARN: ids.aws!.roleArn, sessionName: `meridian-${name}`, duration: "1h0m0s" });
+    // awskms:// state key: AWS credentials for every stack (pki and GCP/Azure stacks too).
+    expect(Object.keys(oidc).sort()).toEqual([...new Set([...spec.clouds, "aws"])].sort());
+    expect(of(name).operationContext.environmentVariables.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+    expect(oidc.aws).toEqual({ roleARN: ids.aws!.roleArn, sessionName: `meridian-${name}`, duration: "1h0m0s" });
     if (spec.clouds.includes("azure")) expect(oidc.azure).toEqual({ clientId: ids.azure!.clientId, tenantId: ids.azure!.tenantId, subscriptionId: ids.azure!.subscriptionId });
     if (spec.clouds.includes("gcp")) {
       expect(oidc.gcp).toEqual({ projectId: ids.gcp!.projectNumber, workloadPoolId: ids.gcp!.workloadPoolId, providerId: ids.gcp!.providerId, serviceAccount: ids.gcp!.serviceAccount, tokenLifetime: "1h0m0s", region: spec.regions.gcp });
@@ -78,6 +77,16 @@ describe("Deployments program under mocks", () => {
       for (const v of secretsOf(configs[other])) expect([mine, v, text.includes(v)]).toEqual([mine, v, false]);
       for (const v of secretsOf(configs[mine])) expect([mine, v, text.includes(v)]).toEqual([mine, v, true]);
     }
+  });
+
+  it("triggers each stack from its triggering upstreams' successful updates, inside its own organization", () => {
+    const hooks = findAll(cloud, "pulumiservice:index:Webhook").map((r) => r.inputs);
+    const expected = [...fleet.stacks.values()].flatMap((s) => triggeringUpstreams(fleet, s.name).map((u) => `${configs[s.domain].organization} ${u} -> meridian/${s.name}`));
+    expect(hooks.map((h) => `${String(h.organizationName)} ${String(h.stackName)} -> ${String(h.payloadUrl)}`).sort()).toEqual(expected.sort());
+    expect(expected.length).toBeGreaterThan(20);
+    for (const h of hooks) expect(h).toMatchObject({ format: "pulumi_deployments", filters: ["update_succeeded"], active: true, projectName: "meridian" });
+    // The transitive reduction: eu-workload-aws waits for eu-mgmt, not for eu-foundation-aws next to it.
+    expect(triggeringUpstreams(fleet, "eu-workload-aws")).toEqual(["eu-mgmt"]);
   });
 
   it("schedules drift detection for every stack, spread over the hour, reporting only", () => {
@@ -135,6 +144,29 @@ describe("validation", () => {
       "stacks[0].paths: eu-foundation-aws has no path filters: every push would deploy it",
       'driftCron: a 5-field cron expression, got "daily"',
     ]);
+  });
+
+  it("requires an identity for the control plane's cloud and refuses a trigger from outside the component", () => {
+    const gcpOnly = { ...eu, stacks: [eu.stacks.find((s) => s.name === "eu-foundation-gcp")!], identities: { gcp: configs.eu.identities.gcp! }, controlPlaneClouds: ["aws" as const] };
+    expect(reasons(gcpOnly)).toEqual(["identities.aws: required: the domain's state backend / secrets provider is in aws"]);
+    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], triggeredBy: ["us-pki"] }] })).toEqual([expect.stringMatching(/^stacks\[0\]\.triggeredBy: eu-foundation-aws is triggered by us-pki, which is not a stack of this component/)]);
+  });
+
+  it("takes the secrets provider from the domain's control plane: KMS needs OIDC, passphrase needs the deployments stack's secret, file:// cannot deploy", () => {
+    expect(controlPlaneAccess(CONTROL_PLANES.eu)).toEqual({ clouds: ["aws"], backendKind: "pulumi-cloud", passphrase: false });
+    expect(controlPlaneAccess({ backend: "gs://b", secretsProvider: "gcpkms://projects/p/locations/europe-west3/keyRings/r/cryptoKeys/k", evidenceStore: "gs://e" })).toEqual({ clouds: ["gcp"], backendKind: "object-store", passphrase: false });
+    const local = withControlPlanes(fleet, {});
+    expect(() => deploymentsArgs(local, configs.eu, "eu")).toThrow(/^fleet\.yaml domains\.eu\.backend is "file:\/\/.*": Pulumi Deployments run only stacks kept in a Pulumi Cloud/);
+    const pass = withControlPlanes(fleet, { ...CONTROL_PLANES, eu: { ...CONTROL_PLANES.eu, secretsProvider: "passphrase" } });
+    expect(() => deploymentsArgs(pass, configs.eu, "eu")).toThrow(/secretsProvider is passphrase: set the deployments stack's secret meridian-deployments:passphrase/);
+    const args = deploymentsArgs(pass, configs.eu, "eu", { passphrase: pulumi.secret("pw") });
+    expect(args.controlPlaneClouds).toEqual([]);
+    expect(args.passphrase).toBeDefined();
+  });
+
+  it("refuses to deploy a later domain from main (it would skip the canary)", () => {
+    expect(() => deploymentsArgs(fleet, { ...configs.us, branch: "main" }, "us")).toThrow(/branch "main" would deploy us on the same push as the canary domain eu/);
+    expect(deploymentsArgs(fleet, configs.us, "us").branch).toBe("deploy/us");
   });
 
   it("throws InputPropertiesError from the component, and refuses a deployments stack named after the other domain", () => {

@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { affectedOutputs, affectedSummary, planSummary } from "../../.github/scripts/ci";
+import { CiInputError, affectedOutputs, affectedSummary, controlPlaneOutputs, controlPlaneSummary, planSummary } from "../../.github/scripts/ci";
+import { DOMAINS } from "../../components/residency/catalogue";
 import type { AffectedReport } from "../../automation/commands/affected";
 import type { PlanReport } from "../../automation/commands/plan";
 
@@ -17,9 +18,9 @@ const ROOT = path.resolve(__dirname, "..", "..");
 const WF = path.join(ROOT, ".github", "workflows");
 const ACTIONLINT = path.join(ROOT, ".tools", "bin", "actionlint");
 
-type Step = { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
-type Job = { uses?: string; with?: Record<string, unknown>; needs?: string | string[]; if?: string; environment?: string; permissions?: Record<string, string>; steps?: Step[]; strategy?: { matrix?: Record<string, unknown> } };
-type Workflow = { on: Record<string, unknown>; permissions?: Record<string, string>; jobs: Record<string, Job> };
+type Step = { id?: string; name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> };
+type Job = { uses?: string; with?: Record<string, unknown>; needs?: string | string[]; if?: string; "runs-on"?: string | string[]; environment?: string; permissions?: Record<string, string>; steps?: Step[]; strategy?: { matrix?: Record<string, unknown> } };
+type Workflow = { on: Record<string, unknown> & { workflow_call?: { inputs: Record<string, { default?: unknown }> } }; permissions?: Record<string, string>; jobs: Record<string, Job> };
 
 const files = fs.readdirSync(WF).filter((f) => /\.ya?ml$/.test(f)).sort();
 const text = (f: string) => fs.readFileSync(path.join(WF, f), "utf8");
@@ -71,13 +72,16 @@ describe("workflow properties", () => {
     }
   });
 
-  it("grants least privilege: contents read at the top, id-token write only where a cloud is reached", () => {
+  it("grants least privilege: contents read at the top, id-token write only where a cloud is reached, contents write only for the canary gate", () => {
+    // The gate pushes the promotion branch deploy/<next domain>: domain.yml `promote`, and main.yml's caller of it.
+    const gate = new Set(["domain.yml promote", "main.yml eu"]);
     for (const f of files) {
       const w = wf(f);
       expect([f, w.permissions]).toEqual([f, { contents: "read" }]);
       for (const [name, job] of Object.entries(w.jobs)) {
+        if (job.permissions?.contents === "write") expect([f, name, gate.has(`${f} ${name}`)]).toEqual([f, name, true]);
         if (job.permissions?.["id-token"] === "write") {
-          expect([f, name, job.permissions]).toEqual([f, name, { "id-token": "write", contents: "read" }]);
+          expect([f, name, job.permissions]).toEqual([f, name, { "id-token": "write", contents: gate.has(`${f} ${name}`) ? "write" : "read" }]);
           const reachesCloud = job.uses === "./.github/workflows/domain.yml" || (job.steps ?? []).some((s) => s.uses?.startsWith("pulumi/auth-actions"));
           expect([f, name, reachesCloud]).toEqual([f, name, true]);
         }
@@ -103,14 +107,28 @@ describe("workflow properties", () => {
     }
   });
 
-  it("authenticates to each cloud by OIDC, only for stacks on that cloud", () => {
+  it("authenticates to each cloud by OIDC, for stacks on that cloud and for the domain's state backend / key on it", () => {
     const steps = wf("domain.yml").jobs.preview.steps!;
     const by = (prefix: string) => steps.find((s) => s.uses?.startsWith(prefix))!;
-    expect(by("aws-actions/configure-aws-credentials")).toMatchObject({ if: "matrix.aws", with: { "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" } });
-    expect(by("azure/login")).toMatchObject({ if: "matrix.azure", with: { "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" } });
+    const needs = (c: string) => `matrix.${c} || contains(fromJSON(steps.control-plane.outputs.clouds), '${c}')`;
+    expect(by("aws-actions/configure-aws-credentials")).toMatchObject({ if: needs("aws"), with: { "role-to-assume": "${{ vars.AWS_ROLE_ARN }}" } });
+    expect(by("azure/login")).toMatchObject({ if: needs("azure"), with: { "client-id": "${{ vars.AZURE_CLIENT_ID }}", "tenant-id": "${{ vars.AZURE_TENANT_ID }}", "subscription-id": "${{ vars.AZURE_SUBSCRIPTION_ID }}" } });
     expect(Object.keys(by("azure/login").with!).sort()).toEqual(["client-id", "subscription-id", "tenant-id"]);
-    expect(by("google-github-actions/auth")).toMatchObject({ if: "matrix.gcp", with: { workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", service_account: "${{ vars.GCP_SERVICE_ACCOUNT }}" } });
-    expect(by("pulumi/auth-actions").with!["requested-token-type"]).toBe("urn:pulumi:token-type:access_token:organization");
+    expect(by("google-github-actions/auth")).toMatchObject({ if: needs("gcp"), with: { workload_identity_provider: "${{ vars.GCP_WORKLOAD_IDENTITY_PROVIDER }}", service_account: "${{ vars.GCP_SERVICE_ACCOUNT }}" } });
+    expect(by("pulumi/auth-actions")).toMatchObject({ if: "steps.control-plane.outputs.backend-kind == 'pulumi-cloud'", with: { "requested-token-type": "urn:pulumi:token-type:access_token:organization", "cloud-url": "${{ steps.control-plane.outputs.backend }}" } });
+    // The control plane is read before any credential step, for the job's own domain.
+    const cp = steps.findIndex((s) => s.id === "control-plane");
+    expect(steps[cp].run).toContain('npx tsx .github/scripts/ci.ts control-plane "$DOMAIN" >> "$GITHUB_OUTPUT"');
+    expect(steps[cp].env!.DOMAIN).toBe("${{ inputs.domain }}");
+    expect(cp).toBeLessThan(steps.findIndex((s) => s.uses?.startsWith("aws-actions/")));
+  });
+
+  it("previews against the domain's own backend, with the stack's secrets provider reachable (no passphrase)", () => {
+    const preview = wf("domain.yml").jobs.preview.steps!.find((s) => s.uses?.startsWith("pulumi/actions"))!;
+    expect(preview.with).toMatchObject({ "cloud-url": "${{ steps.control-plane.outputs.backend }}", "stack-name": "${{ steps.control-plane.outputs.organization }}/meridian/${{ matrix.stack }}" });
+    // The backend is fleet.yaml's, not a CI variable (publish-policy alone talks to the org's Pulumi Cloud).
+    const job = JSON.stringify(wf("domain.yml").jobs.preview);
+    expect([job.includes("PULUMI_CONFIG_PASSPHRASE"), job.includes("vars.PULUMI_CLOUD_URL")]).toEqual([false, false]);
   });
 
   it("previews each affected stack with the policy pack and the domain's policy config", () => {
@@ -121,6 +139,65 @@ describe("workflow properties", () => {
     const config = steps.find((s) => s.run?.includes("policy:config"))!;
     expect(config.run).toContain('--domain "${{ inputs.domain }}"');
     expect(wf("domain.yml").jobs.preview.strategy!.matrix).toEqual({ include: "${{ fromJSON(inputs.stacks) }}" });
+  });
+
+  describe("runners pinned to the domain", () => {
+    const runnersExpr = "${{ fromJSON(inputs.runners)[inputs.domain] }}";
+    const map = JSON.parse(String(wf("domain.yml").on.workflow_call!.inputs.runners.default)) as Record<string, string[]>;
+
+    it("defines each domain's runner labels in ONE place: domain.yml's `runners` input default", () => {
+      expect(Object.keys(map).sort()).toEqual([...DOMAINS].sort());
+      for (const d of DOMAINS) {
+        expect(map[d]).toEqual(["self-hosted", `meridian-${d}`]);
+        for (const o of DOMAINS.filter((x) => x !== d)) expect(map[d].join(" ")).not.toContain(o);
+      }
+      for (const f of files) {
+        const labels = text(f).match(/meridian-(eu|us)"/g) ?? [];
+        expect([f, labels.length]).toEqual([f, f === "domain.yml" ? DOMAINS.length : 0]);
+        for (const j of Object.values(wf(f).jobs)) expect([f, j.with?.runners]).toEqual([f, undefined]);
+      }
+    });
+
+    it("runs every job that touches a domain on that domain's runners; every other job holds no domain credential", () => {
+      for (const [name, job] of Object.entries(wf("domain.yml").jobs)) expect([name, job["runs-on"]]).toEqual([name, runnersExpr]);
+      for (const f of files.filter((x) => x !== "domain.yml")) {
+        for (const [name, job] of Object.entries(wf(f).jobs)) {
+          if (job.uses !== undefined) continue;
+          expect([f, name, job["runs-on"], job.environment, job.permissions?.["id-token"]]).toEqual([f, name, "ubuntu-latest", undefined, undefined]);
+        }
+      }
+    });
+
+    it("never mixes domains in a job: one domain per caller, only that domain's stacks, no domain-named variable", () => {
+      for (const f of ["pull-request.yml", "main.yml"]) {
+        for (const [name, j] of Object.entries(wf(f).jobs).filter(([, x]) => x.uses === "./.github/workflows/domain.yml")) {
+          const d = String(j.with!.domain);
+          expect([f, name, JSON.stringify(j.with).match(/outputs\.(eu|us)\b/g)]).toEqual([f, name, [`outputs.${d}`]]);
+        }
+      }
+      // Every vars name resolves in the job's own environment; none may name a domain.
+      for (const f of files) for (const m of text(f).matchAll(/vars\.([A-Za-z0-9_]+)/g)) expect([f, m[1], /(^|_)(EU|US)(_|$)/i.test(m[1])]).toEqual([f, m[1], false]);
+    });
+  });
+
+  describe("the canary gate (main only)", () => {
+    it("is run by the canary domain's job on main, promoting to the next domain", () => {
+      const callers = Object.entries(wf("main.yml").jobs).filter(([, j]) => j.uses === "./.github/workflows/domain.yml");
+      expect(callers.map(([n, j]) => [n, j.with!["promote-to"]])).toEqual([["eu", "us"], ["us", undefined]]);
+      expect(wf("main.yml").jobs.eu.if).toContain("needs.affected.outputs.us != '[]'");
+      expect(text("pull-request.yml")).not.toContain("promote-to");
+    });
+
+    it("waits for this domain's deployments of the commit, then pushes only the commit to deploy/<next>", () => {
+      const promote = wf("domain.yml").jobs.promote;
+      expect(promote.if).toBe("inputs.promote-to != '' && !cancelled() && needs.preview.result != 'failure'");
+      expect(promote.environment).toBe("meridian-${{ inputs.domain }}");
+      const run = promote.steps!.at(-1)!.run!.trim().split("\n");
+      expect(run[1]).toBe('npx tsx deployments/promote.ts --from "$FROM" --commit "$SHA" --base "$base" --organization "$ORG"');
+      expect(run[2]).toBe('git push origin "$SHA:refs/heads/deploy/$TO"');
+      // No credential step of any cloud: the gate reads this domain's Pulumi Cloud and pushes a ref.
+      expect(promote.steps!.filter((s) => /configure-aws|azure\/login|google-github-actions/.test(s.uses ?? ""))).toEqual([]);
+    });
   });
 
   it("publishes the policy pack only from main, only when it changed", () => {
@@ -159,7 +236,7 @@ describe("workflow properties", () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> };
     for (const f of files) {
       for (const m of text(f).matchAll(/npm run -s ([a-z:]+)/g)) expect([f, m[1], m[1] in pkg.scripts]).toEqual([f, m[1], true]);
-      for (const m of text(f).matchAll(/(\.github\/scripts\/[\w.-]+|tools\/actionlint\/go\.(?:mod|sum)|\.nvmrc)/g)) {
+      for (const m of text(f).matchAll(/(\.github\/scripts\/[\w.-]+|deployments\/[\w.-]+\.ts|tools\/actionlint\/go\.(?:mod|sum)|\.nvmrc)/g)) {
         expect([f, m[1], fs.existsSync(path.join(ROOT, m[1]))]).toEqual([f, m[1], true]);
       }
     }
@@ -196,5 +273,40 @@ describe(".github/scripts/ci.ts", () => {
     expect(out.us).toBe("[]");
     expect(out.policy).toBe("false");
     expect(affectedSummary(report)).toContain("| eu-foundation-aws | eu | components/kms/aws.ts (kms adapter for aws) |");
+  });
+});
+
+describe(".github/scripts/ci.ts control-plane", () => {
+  const eu = { backend: "s3://meridian-state-eu?region=eu-central-1", secretsProvider: "awskms://alias/meridian-state-eu?region=eu-central-1", evidenceStore: "s3://meridian-evidence-eu?region=eu-central-1" };
+  const outputs = (s: string) => Object.fromEntries(s.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+
+  it("gives an object-store domain its backend, the clouds of its store and key, and DIY stack names", () => {
+    expect(outputs(controlPlaneOutputs("eu", eu))).toEqual({ backend: eu.backend, "backend-kind": "object-store", clouds: '["aws"]', organization: "organization" });
+    const gcp = { backend: "https://pulumi.eu.example.com", secretsProvider: "gcpkms://projects/p/locations/europe-west3/keyRings/r/cryptoKeys/k", evidenceStore: "gs://e" };
+    expect(outputs(controlPlaneOutputs("eu", gcp, "meridian-eu"))).toEqual({ backend: gcp.backend, "backend-kind": "pulumi-cloud", clouds: '["gcp"]', organization: "meridian-eu" });
+  });
+
+  it("refuses what CI cannot use, naming fleet.yaml and the key: a file:// backend, a passphrase, a Pulumi Cloud without organization", () => {
+    expect(() => controlPlaneOutputs("eu", { ...eu, backend: "file:///x" })).toThrow(new CiInputError("stacks/fleet.yaml: domains.eu.backend is a local file:// backend; CI needs the domain's object store or Pulumi Cloud"));
+    expect(() => controlPlaneOutputs("us", { ...eu, secretsProvider: "passphrase" })).toThrow(/^stacks\/fleet\.yaml: domains\.us\.secretsProvider is passphrase/);
+    expect(() => controlPlaneOutputs("eu", { ...eu, backend: "https://pulumi.eu.example.com" })).toThrow(/PULUMI_ORGANIZATION \(variable of environment meridian-eu\) is empty/);
+  });
+
+  it("lists the grants the domain's OIDC role needs on its own store and key only", () => {
+    const md = controlPlaneSummary("eu", eu);
+    expect(md).toContain("| aws | `meridian-state-eu` | s3:ListBucket, s3:GetObject, s3:PutObject, s3:DeleteObject |");
+    expect(md).toContain("| aws | `alias/meridian-state-eu` | kms:Encrypt, kms:Decrypt, kms:GenerateDataKey, kms:DescribeKey |");
+    expect(md).not.toMatch(/-us\b|us-east/);
+  });
+
+  it("exits 2 with one ::error:: line on this branch's reference fleet (no `domains:` declared yet: local default)", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, ".github", "scripts", "ci.ts"), "control-plane", "eu"], { cwd: ROOT, encoding: "utf8" });
+    if (r.status === 0) {
+      // After the controlplane-config merge, stacks/fleet.yaml declares the domains: then it must be usable.
+      expect(outputs(r.stdout)["backend-kind"]).not.toBe("local");
+      return;
+    }
+    expect([r.status, r.stderr.trim().split("\n").length]).toEqual([2, 1]);
+    expect(r.stderr).toMatch(/^::error::stacks\/fleet\.yaml: domains\.eu\./);
   });
 });

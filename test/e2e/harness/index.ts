@@ -200,6 +200,8 @@ export interface FleetRunControl {
   /** Called for every event as it arrives; may signal the child. */
   onEvent?: (e: FleetEvent, child: { kill(sig: NodeJS.Signals): void }) => void;
   timeoutMs?: number;
+  /** (Optional) Pass `--backend <project.backendUrl>`. Defaults to true; false lets fleet.yaml `domains:` choose each domain's backend. */
+  backend?: boolean;
 }
 
 export function fleet(project: Project, op: string, args: string[] = [], control: FleetRunControl = {}): Promise<FleetRun> {
@@ -211,8 +213,7 @@ export function fleet(project: Project, op: string, args: string[] = [], control
     "--json",
     "--stacks-dir",
     project.fleetDir,
-    "--backend",
-    project.backendUrl,
+    ...(control.backend === false ? [] : ["--backend", project.backendUrl]),
     "--runs-dir",
     project.runsDir,
     "--policy-pack",
