@@ -5,9 +5,15 @@
  *
  * - CLI: `<pulumiRoot>/bin/pulumi` when it exists (`PulumiCommand.get({ root })`, e.g. the
  *   repo's `.tools`), else `pulumi` on PATH.
- * - Backend: `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`.
- * - Secrets: the passphrase provider; the CLI reads `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`)
- *   from the inherited environment — the value is never copied into any option or log.
+ * - Control plane per domain: every stack runs in a workspace of its own domain — that
+ *   domain's `PULUMI_BACKEND_URL`, its secrets provider (`stack init --secrets-provider` when
+ *   the stack is created, so the stack file carries it) and only its own passphrase/token;
+ *   every other domain's variables are removed from the CLI's environment (see ./domainEnv.ts).
+ *   The passphrase reaches the CLI process only; it is in no option we store, record or log.
+ * - A stack file whose `secretsprovider`/`encryptionsalt` says another provider than its
+ *   domain's is refused before the CLI runs (the CLI would silently use the file's).
+ * - A StackReference to another domain's stack cannot resolve (that stack is not in this
+ *   domain's backend): the CLI's `unknown stack` error is explained as such.
  * - Policy: on every preview and up, `--policy-pack <dir>`; the stack's policy config
  *   (see `policyConfigFor`) is written to `<policyConfigDir>/<stack>.json` and named by
  *   `MERIDIAN_POLICY_CONFIG` in the CLI's environment, which the pack reads as the base of
@@ -20,6 +26,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -34,6 +41,7 @@ import type { Fleet } from "../fleet/load";
 import { withDependencies } from "../fleet/graph";
 import { configuredRegistries, mergeRegistries, packConfigFor } from "../plan/policies";
 import type { Domain } from "../../components/residency";
+import { domainEnv, type ControlPlanes } from "./domainEnv";
 import type { PackConfig } from "../../policy-pack/evaluate";
 import {
   NO_CHANGES,
@@ -51,8 +59,10 @@ import {
 export interface AutomationEngineOptions {
   /** (Required) The project directory (holds Pulumi.yaml). */
   readonly projectDir: string;
-  /** (Required) Backend URL, see `resolveBackend`. */
-  readonly backendUrl: string;
+  /** (Required) Each domain's control plane (backend, secrets provider), resolved by the CLI. */
+  readonly controlPlanes: ControlPlanes;
+  /** (Optional) The environment the CLI inherits, read for each domain's own passphrase/token. Defaults to `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
   /** (Optional) Policy pack directory, absolute; none when undefined. */
   readonly policyPack?: string;
   /** (Required when `policyPack` is set) Where the per-stack policy config files are written. */
@@ -64,14 +74,6 @@ export interface AutomationEngineOptions {
   readonly pulumiCommand?: PulumiCommand;
 }
 
-/** `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`. */
-export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv, repoDir: string): string {
-  if (flag !== undefined && flag.length > 0) return flag;
-  const fromEnv = env.PULUMI_BACKEND_URL;
-  if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
-  return `file://${path.join(path.resolve(repoDir), ".pulumi-state")}`;
-}
-
 /** Make sure a `file://` backend folder exists (the CLI does not create it). */
 export function ensureFileBackend(url: string): void {
   if (!url.startsWith("file://")) return;
@@ -79,10 +81,6 @@ export function ensureFileBackend(url: string): void {
   if (dir.length > 0) fs.mkdirSync(dir, { recursive: true });
 }
 
-/**
- * The policy config of one stack, read by the policy pack:
- * `{ domain, stackDomains: { <stack>: <domain> } for every stack of the fleet, regions: { <domain>: { <cloud>: [regions] } } }`.
- */
 /**
  * The policy pack's config for one stack — the same derivation the offline plan uses
  * (`packConfigFor`): domain, every stack's domain, allowlists, fleet.yaml `policy:`, the
@@ -94,11 +92,68 @@ export function policyConfigFor(fleet: Fleet, stack: string, registries: Partial
   return packConfigFor(fleet, stack, mergeRegistries(configuredRegistries(fleet), registries));
 }
 
-/** LocalWorkspace options for one stack (pure; no CLI needed). */
-export function workspaceOptions(opts: AutomationEngineOptions, pulumiCommand: PulumiCommand | undefined, policyConfigFile?: string): LocalWorkspaceOptions {
-  const envVars: Record<string, string> = { PULUMI_BACKEND_URL: opts.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
-  if (policyConfigFile !== undefined) envVars.MERIDIAN_POLICY_CONFIG = policyConfigFile;
-  return { workDir: opts.projectDir, pulumiCommand, envVars, secretsProvider: "passphrase" };
+/** The domain of a stack of the fleet. */
+export function domainOfStack(fleet: Fleet, stack: string): Domain {
+  const spec = fleet.stacks.get(stack);
+  if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
+  return spec.domain;
+}
+
+/**
+ * LocalWorkspace options for one stack (pure; no CLI needed): the project dir, the stack's
+ * domain's environment (backend, own passphrase, other domains' variables removed) and
+ * secrets provider. Built when the workspace is made and handed to it only.
+ */
+export function workspaceOptions(opts: AutomationEngineOptions, stack: string, pulumiCommand: PulumiCommand | undefined, policyConfigFile?: string): LocalWorkspaceOptions {
+  const domain = domainOfStack(opts.fleet, stack);
+  const env = domainEnv(domain, opts.controlPlanes, opts.env ?? process.env);
+  if (policyConfigFile !== undefined) env.MERIDIAN_POLICY_CONFIG = policyConfigFile;
+  // `undefined` entries remove a variable from the CLI's environment (see ./domainEnv.ts); the SDK's type says string only.
+  const envVars = env as Record<string, string>;
+  return { workDir: opts.projectDir, pulumiCommand, envVars, secretsProvider: opts.controlPlanes[domain].secretsProvider };
+}
+
+/**
+ * Why a stack's config file cannot be used with its domain's secrets provider, if it cannot:
+ * the CLI uses the provider the file names (`secretsprovider`, or `encryptionsalt` for a
+ * passphrase) over the one asked for, so a file set up for another provider would encrypt
+ * this domain's secrets with it.
+ */
+export function stackFileSecretsProblem(file: string, secretsProvider: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  let doc: { secretsprovider?: unknown; encryptionsalt?: unknown } | null;
+  try {
+    doc = parseYaml(fs.readFileSync(file, "utf8")) as typeof doc;
+  } catch {
+    return undefined; // the fleet loader reports unreadable stack files itself
+  }
+  const declared = typeof doc?.secretsprovider === "string" ? doc.secretsprovider : doc?.encryptionsalt !== undefined ? "passphrase" : undefined;
+  if (declared === undefined || declared === secretsProvider) return undefined;
+  return `${file}: secretsprovider is "${declared}" but the stack's domain uses "${secretsProvider}"; move it with \`pulumi stack change-secrets-provider\` first`;
+}
+
+/** The CLI's `unknown stack "…/<name>"` for a StackReference to another domain's stack, explained. */
+export function explainForeignReference(fleet: Fleet, stack: string, text: string, backend: string): string | undefined {
+  const m = /unknown stack "(?:[^"/]*\/)*([^"/]+)"/.exec(text);
+  if (m === null) return undefined;
+  const referenced = fleet.stacks.get(m[1]);
+  const domain = domainOfStack(fleet, stack);
+  if (referenced === undefined || referenced.domain === domain) return undefined;
+  return `${stack}: references stack ${m[1]} of domain ${referenced.domain}, which is not in domain ${domain}'s backend (${backend}): a stack can only read stacks of its own domain`;
+}
+
+/**
+ * The policy packs a summary event says ran, name → version. The 3.248 CLI writes them under
+ * `PolicyPacks` (PascalCase: apitype.SummaryEvent has the JSON tag `"PolicyPacks"`), not the
+ * SDK-typed `policyPacks`, and names a local pack `<name>|local|<path>` (engine
+ * `LocalPolicyPack.NameForEvents`), with the version the pack itself reported when loaded.
+ * Both spellings are read; a `|local|` key is reduced to the pack's name.
+ */
+export function policyPacksFromSummary(summary: object | undefined): Record<string, string> | undefined {
+  if (summary === undefined) return undefined;
+  const raw = (summary as { PolicyPacks?: Record<string, string> }).PolicyPacks ?? (summary as { policyPacks?: Record<string, string> }).policyPacks;
+  if (raw === undefined || raw === null) return undefined;
+  return Object.fromEntries(Object.entries(raw).map(([key, version]) => [key.split("|")[0], version]));
 }
 
 export function changesFromOpMap(map: OpMap | undefined): ChangeSummary {
@@ -194,6 +249,7 @@ export async function findPulumiCommand(root: string | undefined): Promise<Pulum
 
 export class AutomationEngine implements Engine {
   readonly kind = "automation-api";
+  readonly deploysRealStacks = true;
   private readonly controllers = new Map<string, AbortController>();
   /** Stack selection runs `pulumi stack select`, which writes workspace state: one at a time. */
   private selecting: Promise<unknown> = Promise.resolve();
@@ -205,7 +261,7 @@ export class AutomationEngine implements Engine {
 
   static async create(opts: AutomationEngineOptions): Promise<AutomationEngine> {
     const cmd = opts.pulumiCommand ?? (await findPulumiCommand(opts.pulumiRoot ?? path.join(opts.projectDir, ".tools")));
-    ensureFileBackend(opts.backendUrl);
+    for (const plane of Object.values(opts.controlPlanes)) ensureFileBackend(plane.backend);
     return new AutomationEngine(opts, cmd);
   }
 
@@ -259,7 +315,7 @@ export class AutomationEngine implements Engine {
     // Only operations need the pack's config (reading outputs does not run the pack).
     const policyConfig = create && this.opts.policyPack !== undefined ? await this.writePolicyConfig(name) : undefined;
     const next = this.selecting.then(async () => {
-      const ws = await LocalWorkspace.create(workspaceOptions(this.opts, this.pulumiCommand, policyConfig));
+      const ws = await LocalWorkspace.create(workspaceOptions(this.opts, name, this.pulumiCommand, policyConfig));
       return create ? Stack.createOrSelect(name, ws) : Stack.select(name, ws);
     });
     this.selecting = next.catch(() => undefined);
@@ -267,6 +323,9 @@ export class AutomationEngine implements Engine {
   }
 
   private async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+    const plane = this.opts.controlPlanes[domainOfStack(this.opts.fleet, name)];
+    const secretsProblem = stackFileSecretsProblem(path.resolve(this.opts.fleet.stacks.get(name)!.file), plane.secretsProvider);
+    if (secretsProblem !== undefined) throw new Error(`${name}: ${secretsProblem}`);
     const controller = new AbortController();
     this.controllers.set(name, controller);
     const signal = controller.signal;
@@ -277,7 +336,8 @@ export class AutomationEngine implements Engine {
       onOutput: (text: string) => opts.onEvent({ type: "output", text }),
       onError: (text: string) => opts.onEvent({ type: "output", text }),
       onEvent: (e: PulumiEngineEvent) => {
-        if (e.summaryEvent?.policyPacks !== undefined) policyPacks = { ...e.summaryEvent.policyPacks };
+        const ran = policyPacksFromSummary(e.summaryEvent);
+        if (ran !== undefined) policyPacks = ran;
         for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
       },
     };
@@ -318,7 +378,9 @@ export class AutomationEngine implements Engine {
           throw new Error(`unknown operation ${String(op)}`);
       }
     } catch (e) {
-      throw classifyError(name, e, signal.aborted);
+      const err = classifyError(name, e, signal.aborted);
+      const foreign = explainForeignReference(this.opts.fleet, name, err.message, plane.backend);
+      throw foreign !== undefined ? new Error(foreign) : err;
     } finally {
       if (this.controllers.get(name) === controller) this.controllers.delete(name);
     }

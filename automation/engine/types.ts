@@ -67,8 +67,14 @@ export interface OperationResult {
 export type StackOutputs = Readonly<Record<string, { readonly value: unknown; readonly secret: boolean }>>;
 
 export interface Engine {
-  /** A short name for records and evidence: `automation-api`, `mock`, `fake`. */
+  /** A short name for records and evidence: `automation-api`, `pulumi-deployments`, `mock`, `fake`. */
   readonly kind: string;
+  /**
+   * (Optional) True when the engine changes real stacks (the Automation API, Pulumi
+   * Deployments): its runs' evidence is uploaded to each domain's evidence store. Offline
+   * engines leave it unset; their evidence stays in the run folder.
+   */
+  readonly deploysRealStacks?: boolean;
   preview(stack: string, opts: OperationOptions): Promise<OperationResult>;
   up(stack: string, opts: OperationOptions): Promise<OperationResult>;
   refresh(stack: string, opts: OperationOptions): Promise<OperationResult>;

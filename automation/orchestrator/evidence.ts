@@ -8,6 +8,47 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunRecord } from "./record";
 import { countStatuses } from "./record";
+import { passphraseEnvFor, type DomainControlPlane } from "../fleet/controlPlane";
+import { displayUrl } from "../evidence-store/spec";
+import type { Domain } from "../../components/residency/catalogue";
+
+/** Kind and location of one control-plane store — never a secret: no passphrase, no token, no key. */
+export interface StoreDescription {
+  /** URL scheme (`s3`, `file`, `awskms`, …) or `passphrase`. */
+  readonly kind: string;
+  /** The location declared in fleet.yaml or derived from the URL (`region=`), `local` for file/passphrase, else `undeclared`. */
+  readonly location: string;
+  /** The URL without credentials (absent for `passphrase`). */
+  readonly url?: string;
+  /** For `passphrase`: the name of the variable the passphrase was read from (not its value). */
+  readonly variable?: string;
+}
+
+export interface ControlPlaneEvidence {
+  readonly backend: StoreDescription;
+  readonly secretsProvider: StoreDescription;
+  readonly evidenceStore: StoreDescription;
+}
+
+function describeStore(url: string, declared: string | undefined): StoreDescription {
+  const kind = /^([a-z0-9]+):\/\//.exec(url)?.[1] ?? url;
+  const region = /[?&]region=([^&]+)/.exec(url)?.[1];
+  const location = declared ?? region ?? (kind === "file" ? "local" : "undeclared");
+  return { kind, location, url: displayUrl(url) };
+}
+
+/** What the evidence says about a domain's control plane: kinds and locations, no secret. */
+export function describeControlPlane(domain: Domain, plane: DomainControlPlane): ControlPlaneEvidence {
+  const secretsProvider: StoreDescription =
+    plane.secretsProvider === "passphrase"
+      ? { kind: "passphrase", location: plane.locations?.secretsProvider ?? "local", variable: passphraseEnvFor(domain, plane) }
+      : describeStore(plane.secretsProvider, plane.locations?.secretsProvider);
+  return {
+    backend: describeStore(plane.backend, plane.locations?.backend),
+    secretsProvider,
+    evidenceStore: describeStore(plane.evidenceStore, plane.locations?.evidenceStore),
+  };
+}
 
 export interface RunContext {
   /** The OS user (`USER`/`USERNAME`). */
@@ -19,13 +60,21 @@ export interface RunContext {
   readonly gitDirty?: boolean;
   /** The policy pack: path, and name/version from its package.json. */
   readonly policyPack?: { readonly path: string; readonly name?: string; readonly version?: string };
+  /** (Deprecated) One backend for the run; unset since each domain has its own: see `controlPlanes`. */
   readonly backend?: string;
+  /** Each domain's backend, secrets provider and evidence store: kind and location only. */
+  readonly controlPlanes?: Readonly<Partial<Record<string, ControlPlaneEvidence>>>;
   /** Node.js version the run used. */
   readonly node: string;
 }
 
 export function evidenceDir(runDir: string, domain: string): string {
   return path.join(runDir, "evidence", domain);
+}
+
+/** The domain's report inside its part of the run folder (where an upload's outcome is appended). */
+export function domainReportFile(runDir: string, domain: string): string {
+  return path.join(evidenceDir(runDir, domain), "report.md");
 }
 
 export interface DomainEvidence {
@@ -42,9 +91,19 @@ export interface DomainEvidence {
     readonly engine: string;
     readonly gitCommit?: string;
     readonly gitDirty?: boolean;
+    /** The pack the run asked for: its path and the name/version its package.json declares. */
     readonly policyPack?: RunContext["policyPack"];
-    /** Policy packs the engine reported running, name → version. */
+    /**
+     * Policy packs the engine reported running, name → version: for the Automation API, the
+     * CLI's summary event (`PolicyPacks`: each pack's name and the version it reported when
+     * the CLI loaded it). Empty for refresh/destroy (the CLI runs no pack then) and for
+     * engines that report none.
+     */
     readonly policyPacksRun: Readonly<Record<string, string>>;
+    /** Where `policyPacksRun` comes from. */
+    readonly policyPacksRunSource: string;
+    /** This domain's backend, secrets provider and evidence store (kind, location; never a secret). */
+    readonly controlPlane?: ControlPlaneEvidence;
     readonly resumedFrom?: string;
     readonly node: string;
   };
@@ -93,6 +152,8 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
       gitDirty: ctx.gitDirty,
       policyPack: ctx.policyPack,
       policyPacksRun,
+      policyPacksRunSource: `reported by engine ${record.options.engine} (summary event of each operation)`,
+      controlPlane: ctx.controlPlanes?.[domain],
       resumedFrom: record.resumedFrom,
       node: ctx.node,
     },
