@@ -6,8 +6,12 @@
  *   1. `--backend <d>=<url>[,<d2>=<url2>]`
  *   2. `MERIDIAN_BACKEND_<D>` (e.g. `MERIDIAN_BACKEND_EU`)
  *   3. fleet.yaml `domains.<d>.backend`, else `file://<repo>/.pulumi-state/<d>`
+ * Evidence store of domain `<d>`: `MERIDIAN_EVIDENCE_STORE_<D>`, else fleet.yaml
+ * `domains.<d>.evidenceStore`, else `file://<repo>/.fleet-evidence/<d>` (for CI and e2e
+ * runs that point a domain at its own emulator or per-run bucket).
  * Refused (exit 2): a bare `--backend <url>`, a set `PULUMI_BACKEND_URL` (both name one
- * backend for every domain), an unknown domain, and two domains on the same backend.
+ * backend for every domain), an unknown domain, and two domains on the same backend or
+ * evidence store.
  */
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
 import { controlPlaneFor, type DomainControlPlane } from "../fleet/controlPlane";
@@ -44,12 +48,20 @@ export function resolveControlPlanes(fleet: Fleet, backendFlag: string | undefin
   const planes = {} as Record<Domain, DomainControlPlane>;
   for (const d of DOMAINS) {
     const declared = controlPlaneFor(fleet.settings.controlPlane, d, repoDir);
-    const override = flags[d] ?? (env[`MERIDIAN_BACKEND${domainSuffix(d)}`] || undefined);
-    planes[d] = override !== undefined ? { ...declared, backend: override, locations: { ...declared.locations, backend: undefined } } : declared;
+    const backend = flags[d] ?? (env[`MERIDIAN_BACKEND${domainSuffix(d)}`] || undefined);
+    const evidenceStore = env[`MERIDIAN_EVIDENCE_STORE${domainSuffix(d)}`] || undefined;
+    // An overridden URL's location is no longer the declared one: it is derived again from the URL where shown.
+    planes[d] = {
+      ...declared,
+      ...(backend !== undefined ? { backend } : {}),
+      ...(evidenceStore !== undefined ? { evidenceStore } : {}),
+      locations: { ...declared.locations, ...(backend !== undefined ? { backend: undefined } : {}), ...(evidenceStore !== undefined ? { evidenceStore: undefined } : {}) },
+    };
   }
   for (const [i, a] of DOMAINS.entries()) {
     for (const b of DOMAINS.slice(i + 1)) {
       if (sameStore(planes[a].backend, planes[b].backend)) throw new UsageError(`domains ${a} and ${b} share the backend ${planes[a].backend}: each domain keeps its state in its own backend`);
+      if (sameStore(planes[a].evidenceStore, planes[b].evidenceStore)) throw new UsageError(`domains ${a} and ${b} share the evidence store ${planes[a].evidenceStore}: each domain keeps its evidence in its own store`);
     }
   }
   return planes;
