@@ -14,6 +14,7 @@ import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
 import { AutomationEngine } from "../engine/automation";
+import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
 import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
 import { uploadEvidence, type UploadReceipt } from "../evidence-store";
 import { describeControlPlane, domainReportFile, evidenceDir } from "../orchestrator/evidence";
@@ -97,6 +98,30 @@ export const rolloutEngines: Record<string, EngineFactory> = {
         fleet: ctx.fleet,
         pulumiRoot: path.join(ctx.repoDir, ".tools"),
       });
+    } catch (e) {
+      throw new UsageError(`no usable Pulumi CLI (looked for ${path.join(ctx.repoDir, ".tools", "bin", "pulumi")}, then pulumi on PATH): ${(e as Error).message.split("\n")[0]}`);
+    }
+  },
+  remote: async (ctx) => {
+    for (const d of ctx.domains) {
+      const problem = remoteProblem(d, ctx.controlPlanes);
+      if (problem !== undefined) throw new UsageError(problem);
+    }
+    checkDomainSecrets(ctx);
+    let remote;
+    try {
+      remote = loadRemoteDomains(ctx.repoDir, ctx.domains);
+    } catch (e) {
+      if (e instanceof RemoteSetupError) throw new UsageError(e.message);
+      throw e;
+    }
+    const commit = git(["rev-parse", "HEAD"], ctx.repoDir);
+    if (commit === undefined) throw new UsageError("--engine remote deploys a git commit: run it in a git checkout");
+    if ((git(["status", "--porcelain", "--untracked-files=no"], ctx.repoDir) ?? "").length > 0) {
+      throw new UsageError(`--engine remote deploys commit ${commit.slice(0, 12)} from the repository, not this working tree: commit (and push) your changes first`);
+    }
+    try {
+      return await RemoteEngine.create({ fleet: ctx.fleet, controlPlanes: ctx.controlPlanes, remote, commit, workDir: path.join(ctx.runDir, "remote-workspace"), env: ctx.env, pulumiRoot: path.join(ctx.repoDir, ".tools") });
     } catch (e) {
       throw new UsageError(`no usable Pulumi CLI (looked for ${path.join(ctx.repoDir, ".tools", "bin", "pulumi")}, then pulumi on PATH): ${(e as Error).message.split("\n")[0]}`);
     }

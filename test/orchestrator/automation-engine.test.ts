@@ -24,11 +24,7 @@ import { defaultControlPlane } from "../../automation/fleet/controlPlane";
 import type { ControlPlanes } from "../../automation/engine/domainEnv";
 import { OperationCancelledError, StackLockedError, type EngineEvent } from "../../automation/engine/types";
 
-// Internal helpers of the Automation API, used here so errors are built exactly as the SDK builds them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => unknown };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError: (r: unknown) => Error };
+import { CommandResult, createCommandError, stubCli } from "./stubCli";
 
 const repo = path.join(__dirname, "../..");
 const fleet = loadFleet(path.join(repo, "stacks"));
@@ -135,24 +131,6 @@ describe("Automation API adapter: pure pieces", () => {
     expect(changesFromOpMap({ create: 2, import: 1, update: 3, delete: 1, replace: 1, same: 9 })).toEqual({ create: 3, update: 3, delete: 1, replace: 1, same: 9 });
   });
 });
-
-/** A stand-in for the Pulumi CLI: records argv and env, answers like the real one. */
-function stubCli(behaviour: (args: string[], signal?: AbortSignal) => Promise<{ stdout?: string; stderr?: string; code?: number }>) {
-  const calls: Array<{ args: string[]; env: Record<string, string> }> = [];
-  const cli = {
-    command: "/stub/bin/pulumi",
-    version: { toString: () => "3.100.0" },
-    async run(args: string[], _cwd: string, env: Record<string, string>, onOutput?: (s: string) => void, _onError?: (s: string) => void, signal?: AbortSignal) {
-      calls.push({ args: [...args], env });
-      const r = await behaviour(args, signal);
-      if (r.stdout && onOutput) onOutput(r.stdout);
-      const result = new CommandResult(r.stdout ?? "", r.stderr ?? "", r.code ?? 0);
-      if ((r.code ?? 0) !== 0) throw createCommandError(result);
-      return result;
-    },
-  };
-  return { cli: cli as unknown as PulumiCommand, calls };
-}
 
 describe("AutomationEngine against a stub CLI", () => {
   let dir: string;
