@@ -46,6 +46,7 @@ import type { PackConfig } from "../../policy-pack/evaluate";
 import {
   NO_CHANGES,
   OperationCancelledError,
+  OperationDispatch,
   StackLockedError,
   type ChangeSummary,
   type Engine,
@@ -247,7 +248,56 @@ export async function findPulumiCommand(root: string | undefined): Promise<Pulum
   return PulumiCommand.get({ skipVersionCheck: true });
 }
 
-export class AutomationEngine implements Engine {
+/**
+ * The stack an operation runs on: created when missing for preview/up, selected otherwise.
+ * Destroying a stack the backend never had is a no-op (undefined), reported as output.
+ */
+export async function openForOperation(op: Operation, what: string, open: (create: boolean) => Promise<Stack>, opts: OperationOptions): Promise<Stack | undefined> {
+  try {
+    return await open(op === "preview" || op === "up");
+  } catch (e) {
+    if (op === "destroy" && e instanceof StackNotFoundError) {
+      opts.onEvent({ type: "output", text: `stack ${what} does not exist in its domain's backend: nothing to destroy` });
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * One operation on a stack with the engine contract's callbacks: CLI text and engine events
+ * mapped to ours, the policy packs the summary reports collected, the change summary read.
+ * Shared by the local and the remote engine (a remote workspace's Stack adds `--remote`).
+ */
+export async function runOnStack(stack: Stack, op: Operation, opts: OperationOptions, signal: AbortSignal, policyPackDirs?: readonly string[]): Promise<OperationResult> {
+  let policyPacks: Record<string, string> | undefined;
+  const common = {
+    color: "never" as const,
+    signal,
+    onOutput: (text: string) => opts.onEvent({ type: "output", text }),
+    onError: (text: string) => opts.onEvent({ type: "output", text }),
+    onEvent: (e: PulumiEngineEvent) => {
+      const ran = policyPacksFromSummary(e.summaryEvent);
+      if (ran !== undefined) policyPacks = ran;
+      for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
+    },
+  };
+  const policy = policyPackDirs !== undefined ? { policyPacks: [...policyPackDirs] } : {};
+  switch (op) {
+    case "preview":
+      return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy })).changeSummary), policyPacks };
+    case "up":
+      return { changes: changesFromOpMap((await stack.up({ ...common, ...policy })).summary.resourceChanges), policyPacks };
+    case "refresh":
+      return { changes: changesFromOpMap((await stack.refresh(common)).summary.resourceChanges), policyPacks };
+    case "destroy":
+      return { changes: changesFromOpMap((await stack.destroy(common)).summary.resourceChanges), policyPacks };
+    default:
+      throw new Error(`unknown operation ${String(op)}`);
+  }
+}
+
+export class AutomationEngine extends OperationDispatch implements Engine {
   readonly kind = "automation-api";
   readonly deploysRealStacks = true;
   private readonly controllers = new Map<string, AbortController>();
@@ -257,25 +307,14 @@ export class AutomationEngine implements Engine {
   private constructor(
     private readonly opts: AutomationEngineOptions,
     private readonly pulumiCommand: PulumiCommand,
-  ) {}
+  ) {
+    super();
+  }
 
   static async create(opts: AutomationEngineOptions): Promise<AutomationEngine> {
     const cmd = opts.pulumiCommand ?? (await findPulumiCommand(opts.pulumiRoot ?? path.join(opts.projectDir, ".tools")));
     for (const plane of Object.values(opts.controlPlanes)) ensureFileBackend(plane.backend);
     return new AutomationEngine(opts, cmd);
-  }
-
-  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("preview", stack, opts);
-  }
-  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("up", stack, opts);
-  }
-  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("refresh", stack, opts);
-  }
-  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("destroy", stack, opts);
   }
 
   async outputs(stack: string): Promise<StackOutputs> {
@@ -322,61 +361,21 @@ export class AutomationEngine implements Engine {
     return next;
   }
 
-  private async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+  protected async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
     const plane = this.opts.controlPlanes[domainOfStack(this.opts.fleet, name)];
     const secretsProblem = stackFileSecretsProblem(path.resolve(this.opts.fleet.stacks.get(name)!.file), plane.secretsProvider);
     if (secretsProblem !== undefined) throw new Error(`${name}: ${secretsProblem}`);
     const controller = new AbortController();
     this.controllers.set(name, controller);
     const signal = controller.signal;
-    let policyPacks: Record<string, string> | undefined;
-    const common = {
-      color: "never" as const,
-      signal,
-      onOutput: (text: string) => opts.onEvent({ type: "output", text }),
-      onError: (text: string) => opts.onEvent({ type: "output", text }),
-      onEvent: (e: PulumiEngineEvent) => {
-        const ran = policyPacksFromSummary(e.summaryEvent);
-        if (ran !== undefined) policyPacks = ran;
-        for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
-      },
-    };
-    // The stack's policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set on the
-    // stack's workspace): the pack merges it under every policy's config. It is not passed as
-    // `--policy-pack-config`, whose top-level keys the CLI reads as policy names.
-    const policy = this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack] } : {};
     try {
-      let stack: Stack;
-      try {
-        stack = await this.stack(name, op === "preview" || op === "up");
-      } catch (e) {
-        if (op === "destroy" && e instanceof StackNotFoundError) {
-          opts.onEvent({ type: "output", text: `stack ${name} does not exist in the backend: nothing to destroy` });
-          return { changes: NO_CHANGES };
-        }
-        throw e;
-      }
+      const stack = await openForOperation(op, name, (create) => this.stack(name, create), opts);
+      if (stack === undefined) return { changes: NO_CHANGES };
       if (signal.aborted) throw new OperationCancelledError(name);
-      switch (op) {
-        case "preview": {
-          const r = await stack.preview({ ...common, ...policy });
-          return { changes: changesFromOpMap(r.changeSummary), policyPacks };
-        }
-        case "up": {
-          const r = await stack.up({ ...common, ...policy });
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        case "refresh": {
-          const r = await stack.refresh(common);
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        case "destroy": {
-          const r = await stack.destroy(common);
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        default:
-          throw new Error(`unknown operation ${String(op)}`);
-      }
+      // The stack's policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set on the
+      // stack's workspace): the pack merges it under every policy's config. It is not passed as
+      // `--policy-pack-config`, whose top-level keys the CLI reads as policy names.
+      return await runOnStack(stack, op, opts, signal, this.opts.policyPack !== undefined ? [this.opts.policyPack] : undefined);
     } catch (e) {
       const err = classifyError(name, e, signal.aborted);
       const foreign = explainForeignReference(this.opts.fleet, name, err.message, plane.backend);

@@ -25,13 +25,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { LocalWorkspace, Stack, StackNotFoundError, type EngineEvent as PulumiEngineEvent, type LocalWorkspaceOptions, type PulumiCommand } from "@pulumi/pulumi/automation";
+import { LocalWorkspace, Stack, type LocalWorkspaceOptions, type PulumiCommand } from "@pulumi/pulumi/automation";
 import type { Fleet } from "../fleet/load";
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
 import { deploymentsConfig } from "../../deployments/program";
-import { changesFromOpMap, classifyError, domainOfStack, findPulumiCommand, mapEngineEvent, policyPacksFromSummary } from "./automation";
+import { classifyError, domainOfStack, findPulumiCommand, openForOperation, runOnStack } from "./automation";
 import { domainEnv, type ControlPlanes } from "./domainEnv";
-import { NO_CHANGES, OperationCancelledError, type Engine, type Operation, type OperationOptions, type OperationResult, type StackOutputs } from "./types";
+import { NO_CHANGES, OperationCancelledError, OperationDispatch, type Engine, type Operation, type OperationOptions, type OperationResult, type StackOutputs } from "./types";
 
 /** Where a domain's stacks run on Pulumi Deployments (from deployments/Pulumi.<domain>.yaml). */
 export interface RemoteDomain {
@@ -93,7 +93,7 @@ export function remoteProblem(domain: Domain, planes: ControlPlanes): string | u
   return undefined;
 }
 
-export class RemoteEngine implements Engine {
+export class RemoteEngine extends OperationDispatch implements Engine {
   readonly kind = "pulumi-deployments";
   readonly deploysRealStacks = true;
   private readonly running = new Map<string, { controller: AbortController; stack?: Stack }>();
@@ -101,7 +101,9 @@ export class RemoteEngine implements Engine {
   private constructor(
     private readonly opts: RemoteEngineOptions,
     private readonly pulumiCommand: PulumiCommand,
-  ) {}
+  ) {
+    super();
+  }
 
   static async create(opts: RemoteEngineOptions): Promise<RemoteEngine> {
     fs.mkdirSync(opts.workDir, { recursive: true });
@@ -137,19 +139,6 @@ export class RemoteEngine implements Engine {
     return create ? Stack.createOrSelect(fq, ws) : Stack.select(fq, ws);
   }
 
-  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("preview", stack, opts);
-  }
-  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("up", stack, opts);
-  }
-  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("refresh", stack, opts);
-  }
-  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("destroy", stack, opts);
-  }
-
   async outputs(stack: string): Promise<StackOutputs> {
     const out = await (await this.stack(stack, false)).outputs();
     return Object.fromEntries(Object.entries(out).map(([k, v]) => [k, { value: v.value as unknown, secret: v.secret }]));
@@ -167,49 +156,17 @@ export class RemoteEngine implements Engine {
     r.controller.abort();
   }
 
-  private async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+  protected async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
     const controller = new AbortController();
     const entry: { controller: AbortController; stack?: Stack } = { controller };
     this.running.set(name, entry);
     const signal = controller.signal;
-    let policyPacks: Record<string, string> | undefined;
-    const common = {
-      color: "never" as const,
-      signal,
-      onOutput: (text: string) => opts.onEvent({ type: "output", text }),
-      onError: (text: string) => opts.onEvent({ type: "output", text }),
-      onEvent: (e: PulumiEngineEvent) => {
-        const ran = policyPacksFromSummary(e.summaryEvent);
-        if (ran !== undefined) policyPacks = ran;
-        for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
-      },
-    };
     try {
-      try {
-        entry.stack = await this.stack(name, op === "preview" || op === "up");
-      } catch (e) {
-        if (op === "destroy" && e instanceof StackNotFoundError) {
-          opts.onEvent({ type: "output", text: `stack ${this.qualifiedName(name)} does not exist: nothing to destroy` });
-          return { changes: NO_CHANGES };
-        }
-        throw e;
-      }
+      entry.stack = await openForOperation(op, this.qualifiedName(name), (create) => this.stack(name, create), opts);
+      if (entry.stack === undefined) return { changes: NO_CHANGES };
       if (signal.aborted) throw new OperationCancelledError(name);
-      const s = entry.stack;
-      switch (op) {
-        case "preview": {
-          const r = await s.preview(common);
-          return { changes: changesFromOpMap(r.changeSummary), policyPacks };
-        }
-        case "up":
-          return { changes: changesFromOpMap((await s.up(common)).summary.resourceChanges), policyPacks };
-        case "refresh":
-          return { changes: changesFromOpMap((await s.refresh(common)).summary.resourceChanges), policyPacks };
-        case "destroy":
-          return { changes: changesFromOpMap((await s.destroy(common)).summary.resourceChanges), policyPacks };
-        default:
-          throw new Error(`unknown operation ${String(op)}`);
-      }
+      // No local --policy-pack: the domain's policy group in Pulumi Cloud checks remote runs.
+      return await runOnStack(entry.stack, op, opts, signal);
     } catch (e) {
       if (e instanceof RemoteSetupError) throw e;
       throw classifyError(name, e, signal.aborted);

@@ -83,6 +83,23 @@ export interface Engine {
   cancel(stack: string): Promise<void>;
 }
 
+/** preview/up/refresh/destroy as one `run(op, …)`, for engines that do all four the same way. */
+export abstract class OperationDispatch {
+  protected abstract run(op: Operation, stack: string, opts: OperationOptions): Promise<OperationResult>;
+  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("preview", stack, opts);
+  }
+  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("up", stack, opts);
+  }
+  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("refresh", stack, opts);
+  }
+  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("destroy", stack, opts);
+  }
+}
+
 /** Another update holds the stack's lock (Pulumi's ConcurrentUpdateError): transient, retried. */
 export class StackLockedError extends Error {
   constructor(
