@@ -66,6 +66,9 @@ describe("Automation API adapter: pure pieces", () => {
   });
 
   it("reads the policy packs the 3.248 CLI reports: PascalCase PolicyPacks, local packs as <name>|local|<path>", () => {
+    // The summary event of a real 3.248 `preview --policy-pack` (a probe pack named probe-pack, package.json version 1.2.3), verbatim.
+    const real = JSON.parse('{"maybeCorrupt":false,"durationSeconds":1,"resourceChanges":{"create":1},"PolicyPacks":{"probe-pack|local|/tmp/op/probe/pack":"1.2.3"},"isPreview":true,"result":"succeeded"}');
+    expect(policyPacksFromSummary(real)).toEqual({ "probe-pack": "1.2.3" });
     expect(policyPacksFromSummary({ PolicyPacks: { "meridian|local|/repo/policy-pack": "0.1.0" } })).toEqual({ meridian: "0.1.0" });
     expect(policyPacksFromSummary({ policyPacks: { meridian: "v0.1.0" } })).toEqual({ meridian: "v0.1.0" });
     expect(policyPacksFromSummary({ PolicyPacks: {} })).toEqual({});
@@ -284,7 +287,17 @@ describe("AutomationEngine: each stack against its own domain's control plane (s
   it("explains a StackReference to another domain's stack: it is not in this domain's backend", async () => {
     const { cli } = stubCli(async (args) =>
       args[0] === "preview"
-        ? { code: 255, stderr: 'error: Running program failed\n    error: Preview failed: unknown stack "organization/meridian/eu-pki"' }
+        ? // The real 3.248 CLI's lines for a StackReference to a stack its backend does not have (captured with a probe project).
+          {
+            code: 255,
+            stderr: [
+              '    pulumi:pulumi:StackReference organization/meridian/eu-pki  error: Preview failed: unknown stack "organization/meridian/eu-pki"',
+              " +  pulumi:pulumi:Stack meridian-us-mgmt create error: preview failed",
+              " +  pulumi:pulumi:Stack meridian-us-mgmt create 1 error",
+              "    error: preview failed",
+              '    error: Preview failed: unknown stack "organization/meridian/eu-pki"',
+            ].join("\n"),
+          }
         : {},
     );
     const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
