@@ -15,6 +15,10 @@ function objectRetentionMode(store: StoreUrl): "Locked" | "Unlocked" {
   return m === "locked" ? "Locked" : "Unlocked";
 }
 
+function isLoopback(endpoint: string): boolean {
+  return /^https?:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(\/|$)/.test(endpoint);
+}
+
 export class GcsEvidenceStore implements EvidenceStore {
   private readonly storage: Storage;
 
@@ -22,8 +26,11 @@ export class GcsEvidenceStore implements EvidenceStore {
     readonly url: StoreUrl,
     options: StorageOptions = {},
   ) {
+    const endpoint = url.params.endpoint;
     this.storage = new Storage({
-      ...(url.params.endpoint !== undefined ? { apiEndpoint: url.params.endpoint } : {}),
+      // The library skips authentication for any custom endpoint unless told otherwise: keep it
+      // for real (private, regional) endpoints, drop it only for an emulator on loopback.
+      ...(endpoint !== undefined ? { apiEndpoint: endpoint, useAuthWithCustomEndpoint: !isLoopback(endpoint) } : {}),
       ...(url.params.project !== undefined ? { projectId: url.params.project } : {}),
       ...options,
     });

@@ -5,7 +5,9 @@
  * Lock headers. The file:// store is a real copy. The ci-deployments e2e lane repeats the S3
  * path against an S3 emulator on loopback.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
@@ -142,5 +144,154 @@ describe("store URLs", () => {
     expect(() => parseStoreUrl("s3://AKIAX:secret@bucket")).toThrow("credentials do not belong in the URL");
     expect(() => parseStoreUrl("ftp://x")).toThrow("not an evidence store URL");
     expect(displayUrl("azblob://c?storage_account=a&sig=abcdef")).toBe("azblob://c?storage_account=a&sig=[secret]");
+  });
+});
+
+/** CRC32C (Castagnoli), base64 of the big-endian value: what GCS returns and the library validates. */
+function crc32c(buf: Buffer): string {
+  let crc = 0xffffffff;
+  for (const byte of buf) {
+    crc ^= byte;
+    for (let k = 0; k < 8; k++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+  }
+  const out = Buffer.alloc(4);
+  out.writeUInt32BE((crc ^ 0xffffffff) >>> 0);
+  return out.toString("base64");
+}
+
+describe("gs:// evidence store (real SDK against a recording JSON API on loopback)", () => {
+  interface Upload {
+    query: URLSearchParams;
+    metadata: Record<string, unknown>;
+    content: string;
+  }
+  async function fakeGcs(bucket: Record<string, unknown>) {
+    const uploads: Upload[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const url = new URL(req.url!, "http://x");
+        const json = (status: number, body: unknown) => {
+          res.writeHead(status, { "content-type": "application/json" });
+          res.end(JSON.stringify(body));
+        };
+        if (req.method === "GET" && /^\/storage\/v1\/b\/[^/]+$/.test(url.pathname)) return json(200, bucket);
+        if (req.method === "POST" && url.pathname.startsWith("/upload/storage/v1/b/")) {
+          const boundary = /boundary=([^;]+)/.exec(req.headers["content-type"] ?? "")![1].replace(/"/g, "");
+          const parts = Buffer.concat(chunks).toString("latin1").split(`--${boundary}`).slice(1, -1).map((p) => p.slice(p.indexOf("\r\n\r\n") + 4).replace(/\r\n$/, ""));
+          const metadata = JSON.parse(parts[0]) as Record<string, unknown>;
+          const content = Buffer.from(parts[1], "latin1");
+          uploads.push({ query: url.searchParams, metadata, content: content.toString() });
+          return json(200, { ...metadata, bucket: bucket.name, generation: "1", size: String(content.length), crc32c: crc32c(content), md5Hash: crypto.createHash("md5").update(content).digest("base64") });
+        }
+        json(404, { error: { code: 404, message: `no route ${req.method} ${url.pathname}` } });
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    return { uploads, server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+  }
+
+  it("writes each object once under <prefix>/<run-id>/<domain>/ with object retention when retainDays is declared", async () => {
+    const gcs = await fakeGcs({ name: "meridian-evidence-eu", location: "EUROPE-WEST3", objectRetention: { mode: "Enabled" } });
+    try {
+      const receipt = await uploadEvidence(`gs://meridian-evidence-eu/soc2?endpoint=${gcs.endpoint}&project=meridian-eu&retainDays=30&lockMode=locked`, path.join(dir, "evidence"), where, {}, now);
+      expect(gcs.uploads.map((u) => u.query.get("name"))).toEqual([`soc2/${where.runId}/eu/evidence.json`, `soc2/${where.runId}/eu/logs/eu-pki.log`]);
+      expect(gcs.uploads.every((u) => u.query.get("ifGenerationMatch") === "0")).toBe(true);
+      expect(gcs.uploads[0].content).toBe('{"domain":"eu"}\n');
+      expect(gcs.uploads[0].metadata).toMatchObject({ contentType: "application/json", metadata: { sha256: receipt.objects[0].sha256 }, retention: { mode: "Locked", retainUntilTime: "2026-12-31T10:00:00.000Z" } });
+      expect(receipt.retention).toEqual({ applied: true, mode: "Locked", retainUntil: "2026-12-31T10:00:00.000Z", detail: "declared retainDays=30" });
+    } finally {
+      gcs.server.close();
+    }
+  });
+
+  it("records the bucket's retention policy when none is declared; refuses declared retention without object retention", async () => {
+    const gcs = await fakeGcs({ name: "meridian-evidence-eu", retentionPolicy: { retentionPeriod: "31536000", isLocked: true } });
+    try {
+      const receipt = await uploadEvidence(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p`, path.join(dir, "evidence"), where, {}, now);
+      expect(receipt.retention).toEqual({ applied: true, mode: "Locked", detail: "bucket retention policy 31536000 s" });
+      expect(gcs.uploads[0].metadata.retention).toBeUndefined();
+      const before = gcs.uploads.length;
+      await expect(uploadEvidence(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p&retainDays=7`, path.join(dir, "evidence"), { ...where, runId: "r2" }, {}, now)).rejects.toThrow(
+        /^evidence store gs:\/\/meridian-evidence-eu\?.*: retainDays=7 is declared but bucket meridian-evidence-eu does not have object retention enabled/,
+      );
+      expect(gcs.uploads.length).toBe(before);
+    } finally {
+      gcs.server.close();
+    }
+  });
+});
+
+describe("azblob:// evidence store (real SDK against a recording Blob API on loopback)", () => {
+  interface Put {
+    path: string;
+    headers: http.IncomingHttpHeaders;
+    content: string;
+  }
+  async function fakeBlob(immutable: boolean) {
+    const puts: Put[] = [];
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.on("end", () => {
+        const url = new URL(req.url!, "http://x");
+        const common = { "x-ms-request-id": "r1", "x-ms-version": "2025-01-05", date: new Date().toUTCString() };
+        if (url.searchParams.get("restype") === "container") {
+          res.writeHead(200, { ...common, etag: '"c1"', "last-modified": new Date().toUTCString(), "x-ms-immutable-storage-with-versioning-enabled": String(immutable) });
+        } else if (req.method === "PUT") {
+          puts.push({ path: url.pathname, headers: req.headers, content: Buffer.concat(chunks).toString() });
+          res.writeHead(201, { ...common, etag: '"b1"', "last-modified": new Date().toUTCString(), "x-ms-request-server-encrypted": "true" });
+        } else {
+          res.writeHead(404, common);
+        }
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as { port: number }).port;
+    // An Azurite-style connection string: path-style account on loopback, a throwaway key.
+    const env = { AZURE_STORAGE_CONNECTION_STRING: `DefaultEndpointsProtocol=http;AccountName=meridianeu;AccountKey=${Buffer.from("throwaway-key").toString("base64")};BlobEndpoint=http://127.0.0.1:${port}/meridianeu;` };
+    return { puts, server, env };
+  }
+
+  it("writes each blob once with its MD5, SHA-256 metadata and an immutability policy when retainDays is declared", async () => {
+    const blob = await fakeBlob(true);
+    try {
+      const receipt = await uploadEvidence("azblob://evidence/soc2?storage_account=meridianeu&retainDays=30", path.join(dir, "evidence"), where, { env: blob.env }, now);
+      expect(blob.puts.map((p) => p.path)).toEqual([`/meridianeu/evidence/soc2/${where.runId}/eu/evidence.json`, `/meridianeu/evidence/soc2/${where.runId}/eu/logs/eu-pki.log`]);
+      const h = blob.puts[0].headers;
+      expect(h["if-none-match"]).toBe("*");
+      expect(h["x-ms-blob-type"]).toBe("BlockBlob");
+      expect(h["x-ms-blob-content-md5"]).toBe(crypto.createHash("md5").update('{"domain":"eu"}\n').digest("base64"));
+      expect(h["x-ms-meta-sha256"]).toBe(receipt.objects[0].sha256);
+      expect(h["x-ms-immutability-policy-mode"]).toBe("Unlocked");
+      expect(new Date(h["x-ms-immutability-policy-until-date"] as string).toISOString()).toBe("2026-12-31T10:00:00.000Z");
+      expect(h.authorization).toMatch(/^SharedKey meridianeu:/);
+      expect(blob.puts[0].content).toBe('{"domain":"eu"}\n');
+    } finally {
+      blob.server.close();
+    }
+  });
+
+  it("refuses declared retention on a container without version-level immutability; without retainDays sends no policy", async () => {
+    const blob = await fakeBlob(false);
+    try {
+      await expect(uploadEvidence("azblob://evidence?retainDays=30", path.join(dir, "evidence"), where, { env: blob.env }, now)).rejects.toThrow(
+        "evidence store azblob://evidence?retainDays=30: retainDays=30 is declared but container evidence does not have version-level immutability enabled",
+      );
+      expect(blob.puts).toHaveLength(0);
+      const receipt = await uploadEvidence("azblob://evidence", path.join(dir, "evidence"), where, { env: blob.env }, now);
+      expect(blob.puts[0].headers["x-ms-immutability-policy-mode"]).toBeUndefined();
+      expect(receipt.retention.applied).toBe(false);
+    } finally {
+      blob.server.close();
+    }
+  });
+
+  it("without credentials fails naming the store, not the SDK's internals", async () => {
+    await expect(uploadEvidence("azblob://evidence?storage_account=meridianeu", path.join(dir, "evidence"), where, { env: {} }, now)).rejects.toThrow(
+      "evidence store azblob://evidence?storage_account=meridianeu: no credentials: set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN",
+    );
   });
 });
