@@ -1,14 +1,16 @@
 /**
  * `azblob://container/prefix?storage_account=<name>`: @azure/storage-blob. Credentials, first
  * that is set: `AZURE_STORAGE_CONNECTION_STRING`; `AZURE_STORAGE_KEY` (shared key of the
- * account); `AZURE_STORAGE_SAS_TOKEN`. (Microsoft Entra ID / OIDC needs @azure/identity, not
- * a dependency yet: see docs/orchestrator.md.) The account is `storage_account` or
+ * account); `AZURE_STORAGE_SAS_TOKEN`; else Microsoft Entra ID through @azure/identity's
+ * `DefaultAzureCredential` (workload identity federation / OIDC in CI, managed identity,
+ * `az login`). The account is `storage_account` or
  * `AZURE_STORAGE_ACCOUNT`; `endpoint` overrides `https://<account>.blob.core.windows.net`.
  * Each blob is written once (`If-None-Match: *`) with its MD5 (verified by the service) and
  * its SHA-256 as metadata. With `retainDays`, the container must have version-level
  * immutability and each blob gets an immutability policy (`Unlocked` unless `lockMode=locked`).
  */
 import * as crypto from "node:crypto";
+import { DefaultAzureCredential } from "@azure/identity";
 import { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential, type ContainerClient } from "@azure/storage-blob";
 import { contentType, EvidenceStoreError, retainDays, retainUntil, type EvidenceObject, type EvidenceStore, type LocalFile, type Retention, type StoreUrl } from "./spec";
 
@@ -22,7 +24,7 @@ export function azureContainer(store: StoreUrl, env: NodeJS.ProcessEnv): Contain
   const sas = env.AZURE_STORAGE_SAS_TOKEN;
   if (key !== undefined && key.length > 0) return new BlobServiceClient(endpoint, new StorageSharedKeyCredential(account, key)).getContainerClient(store.root);
   if (sas !== undefined && sas.length > 0) return new BlobServiceClient(`${endpoint}?${sas.replace(/^\?/, "")}`, new AnonymousCredential()).getContainerClient(store.root);
-  throw new EvidenceStoreError(store.display, "no credentials: set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN");
+  return new BlobServiceClient(endpoint, new DefaultAzureCredential()).getContainerClient(store.root);
 }
 
 function policyMode(store: StoreUrl): "Locked" | "Unlocked" {

@@ -11,7 +11,9 @@ import * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import { Readable } from "node:stream";
+import { DefaultAzureCredential } from "@azure/identity";
 import { displayUrl, EvidenceStoreError, parseStoreUrl, uploadEvidence } from "../../automation/evidence-store";
+import { azureContainer } from "../../automation/evidence-store/azblob";
 
 interface Recorded {
   method: string;
@@ -289,9 +291,10 @@ describe("azblob:// evidence store (real SDK against a recording Blob API on loo
     }
   });
 
-  it("without credentials fails naming the store, not the SDK's internals", async () => {
-    await expect(uploadEvidence("azblob://evidence?storage_account=meridianeu", path.join(dir, "evidence"), where, { env: {} }, now)).rejects.toThrow(
-      "evidence store azblob://evidence?storage_account=meridianeu: no credentials: set AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_KEY or AZURE_STORAGE_SAS_TOKEN",
-    );
+  it("without a key, SAS or connection string signs in with Entra ID (DefaultAzureCredential); without an account it fails naming the store", () => {
+    const container = azureContainer(parseStoreUrl("azblob://evidence?storage_account=meridianeu"), {});
+    expect(container.url).toBe("https://meridianeu.blob.core.windows.net/evidence");
+    expect(container.credential).toBeInstanceOf(DefaultAzureCredential);
+    expect(() => azureContainer(parseStoreUrl("azblob://evidence"), {})).toThrow("evidence store azblob://evidence: no storage account: add ?storage_account=<name> or set AZURE_STORAGE_ACCOUNT");
   });
 });
