@@ -129,6 +129,13 @@ export interface DomainEvidence {
   };
 }
 
+/** Where an engine's `policyPacks` come from, for the evidence reader. */
+function policyPacksSource(engine: string): string {
+  return engine === "automation-api" || engine === "pulumi-deployments"
+    ? `the Pulumi CLI's summary event of each preview/up (PolicyPacks: pack name and the version it reported when loaded), via engine ${engine}`
+    : `reported by engine ${engine}`;
+}
+
 export function domainEvidence(record: RunRecord, ctx: RunContext, domain: string, policyPacksRun: Readonly<Record<string, string>>): DomainEvidence {
   const stacks = Object.values(record.stacks).filter((s) => s.domain === domain);
   const counts = countStatuses(stacks);
@@ -152,7 +159,7 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
       gitDirty: ctx.gitDirty,
       policyPack: ctx.policyPack,
       policyPacksRun,
-      policyPacksRunSource: `reported by engine ${record.options.engine} (summary event of each operation)`,
+      policyPacksRunSource: policyPacksSource(record.options.engine),
       controlPlane: ctx.controlPlanes?.[domain],
       resumedFrom: record.resumedFrom,
       node: ctx.node,
