@@ -18,7 +18,12 @@ const fleet = loadFleet(path.join(repo, "stacks"));
 let tmp: string;
 beforeAll(() => {
   // The fake engine standing in for a real one: its runs' evidence is uploaded.
-  rolloutEngines["fake-real"] = async () => Object.assign(new FakeEngine({}), { deploysRealStacks: true });
+  rolloutEngines["fake-real"] = async () => {
+    const engine = new FakeEngine({});
+    const preview = engine.preview.bind(engine);
+    // Reports the packs it ran the way the Automation API engine does (name → version).
+    return Object.assign(engine, { deploysRealStacks: true, preview: async (...a: Parameters<typeof preview>) => ({ ...(await preview(...a)), policyPacks: { meridian: "0.1.0" } }) });
+  };
 });
 afterAll(() => delete rolloutEngines["fake-real"]);
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-cp-"))));
@@ -97,6 +102,7 @@ describe("evidence upload after a real-engine run", () => {
         evidenceStore: { kind: "file", location: "local", url: `file://${tmp}/store-${d}` },
       });
       expect(evidence).not.toMatch(/pass-phrase/);
+      expect(JSON.parse(evidence).what.policyPacksRun).toEqual({ meridian: "0.1.0" });
       // Nothing of the other domain in this domain's store.
       expect(fs.readdirSync(path.join(tmp, `store-${d}`, runId))).toEqual([d]);
       const otherStacks = [...fleet.stacks.values()].filter((s) => s.domain === other).map((s) => s.name);
