@@ -10,7 +10,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { Fleet, StackSpec, Upstream } from "../automation/fleet";
 import { upstreamOf } from "../automation/fleet";
-import { gcpLabels, type Cloud, type Domain } from "../components/residency";
+import { gcpLabels, withReservedTags, type Cloud, type Domain } from "../components/residency";
 import { UpstreamReader } from "./references";
 
 export interface CloudProviders {
@@ -34,15 +34,18 @@ export interface RoleContext<D extends Domain> {
   readonly refs: UpstreamReader<D>;
 }
 
-/** Resource-level tags; GCP labels are lower-cased by the GCP adapters. */
+/**
+ * Resource-level tags; GCP labels are lower-cased by the GCP adapters. `meridian:tags` adds
+ * to the platform's tags and never overrides them: the loader refuses a reserved key (exit
+ * 2), and the platform's values are applied last here as well (defence in depth).
+ */
 export function commonTags(spec: StackSpec): Record<string, string> {
-  return {
+  return withReservedTags(spec.config["meridian:tags"], {
     residency: spec.domain,
     "meridian-stack": spec.name,
     "meridian-role": spec.role,
     "managed-by": "pulumi",
-    ...spec.config["meridian:tags"],
-  };
+  });
 }
 
 export function createContext<D extends Domain>(fleet: Fleet, spec: StackSpec, domain: D): RoleContext<D> {

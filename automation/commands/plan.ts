@@ -6,7 +6,9 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
 import { planFleet, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
-import type { ClaimSource } from "../plan/fleetChecks";
+import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
+import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlaneKey } from "../fleet/controlPlane";
+import { ControlPlaneUrlError, parseControlPlaneUrl } from "../../policy-pack/lib/controlPlaneUrl";
 import { interconnectRanges, interconnectViolations, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 
@@ -57,7 +59,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   try {
     plan = await planFleet(fleet, {
       program: opts.program ?? ((f, stack) => runStack(f, stack)),
-      evaluators: [pack.evaluator, ...planExtensions.evaluators],
+      evaluators: [pack.evaluator, checkControlPlaneCopies, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
       onStack: (p) => {
         pack.observe(p, fleet);
@@ -67,7 +69,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   } finally {
     restore();
   }
-  plan = { ...plan, violations: [...interconnectViolations(fleet), ...plan.violations] };
+  plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
   const report = planReport(fleet, plan);
   io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
   const failed = report.stacks.some((s) => s.status === "failed");
@@ -99,7 +101,53 @@ export interface PlanReport {
     error?: string;
   }>;
   waves: string[][];
+  /** Per domain, where its state, secrets key and evidence live (fleet.yaml `domains`, else the local default). */
+  controlPlane?: Record<string, PlanControlPlane>;
   violations: Array<{ stack: string; policy: string; level: "mandatory" | "advisory"; urn?: string; message: string }>;
+}
+
+export interface PlanControlPlane {
+  backend: string;
+  secretsProvider: string;
+  evidenceStore: string;
+  /** Where each one is (a region, a multi-region location, or `local`). */
+  locations: Partial<Record<ControlPlaneKey, string>>;
+  /** With `secretsProvider: passphrase`: the variable holding the passphrase (its name only). */
+  passphraseEnv?: string;
+  /** False when the domain declares nothing in fleet.yaml and runs on the local default. */
+  declared: boolean;
+}
+
+/**
+ * A URL for display. fleet.yaml refuses URLs with credentials at load; settings built in
+ * code are not trusted with that, so an unparsable URL is never printed.
+ */
+function displayUrl(key: ControlPlaneKey, url: string, dir: string): string {
+  try {
+    parseControlPlaneUrl(key, url, dir);
+    return url;
+  } catch (e) {
+    if (e instanceof ControlPlaneUrlError) return "(not shown: invalid URL)";
+    throw e;
+  }
+}
+
+function controlPlaneReport(fleet: Fleet): Record<string, PlanControlPlane> {
+  return Object.fromEntries(
+    fleet.settings.domainOrder.map((d) => {
+      const plane = controlPlaneFor(fleet.settings.controlPlane, d, REPO_ROOT);
+      const urls = Object.fromEntries(CONTROL_PLANE_KEYS.map((k) => [k, displayUrl(k, plane[k], fleet.dir)])) as Record<ControlPlaneKey, string>;
+      return [
+        d,
+        {
+          ...urls,
+          locations: { ...plane.locations },
+          ...(plane.secretsProvider === "passphrase" ? { passphraseEnv: passphraseEnvFor(d, plane) } : {}),
+          declared: fleet.settings.controlPlane[d] !== undefined,
+        },
+      ];
+    }),
+  );
 }
 
 export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
@@ -122,6 +170,7 @@ export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
       };
     }),
     waves: plan.waves.map((w) => [...w]),
+    controlPlane: controlPlaneReport(fleet),
     violations: plan.violations.map((v) => ({ stack: v.stack, policy: v.policy, level: v.level, ...(v.urn ? { urn: v.urn } : {}), message: v.message })),
   };
 }
@@ -136,6 +185,16 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
     for (const [w, names] of [...byWave.entries()].sort(([a], [b]) => a - b)) {
       lines.push(`  ${w === 0 ? d : "  "}  wave ${w}  ${names.sort().join(", ")}`);
     }
+  }
+  lines.push("", "Control plane (per domain: state, secrets and evidence never shared)");
+  const labels: Record<ControlPlaneKey, string> = { backend: "backend", secretsProvider: "secrets provider", evidenceStore: "evidence store" };
+  for (const d of domains) {
+    const cp = report.controlPlane?.[d];
+    if (!cp) continue;
+    CONTROL_PLANE_KEYS.forEach((k, i) => {
+      const extra = k === "secretsProvider" && cp.passphraseEnv ? ` from $${cp.passphraseEnv}` : "";
+      lines.push(`  ${(i === 0 ? d : "").padEnd(4)}${labels[k].padEnd(18)}${cp[k]}${extra}  (${cp.locations[k] ?? "?"}${cp.declared ? "" : ", local default"})`);
+    });
   }
   lines.push("");
   const header = ["STACK", "DOMAIN", "ROLE", "CLOUD", "REGION", "WAVE", "RESOURCES", "STATUS"];

@@ -17,16 +17,19 @@ import { AutomationEngine } from "../engine/automation";
 import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
 import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
 import { uploadEvidence, type UploadReceipt } from "../evidence-store";
-import { describeControlPlane, domainReportFile, evidenceDir } from "../orchestrator/evidence";
+import { describeControlPlane, domainReportFile } from "../orchestrator/evidence";
+import { domainRunDir, evidenceDir } from "../orchestrator/layout";
 import type { Domain } from "../../components/residency/catalogue";
 import { resolveControlPlanes } from "./controlPlanes";
-import { MockEngine } from "../engine/mock";
+import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import type { Engine, Operation } from "../engine/types";
 import { ScheduleError, STRATEGIES, type Strategy } from "../scheduler";
 import {
+  assertNoLiveRun,
   EXIT_CODES,
+  fleetFingerprint,
   lastDurations,
   newRunId,
   orderedStacks,
@@ -34,6 +37,9 @@ import {
   ProgressRenderer,
   readRecord,
   Redactor,
+  resolveRunDir,
+  RunFolderWriteError,
+  RunLockError,
   RunRecordError,
   runFleet,
   selectionFromRecord,
@@ -42,6 +48,7 @@ import {
   UsageError,
   type EventSink,
   type RunContext,
+  type RunFiles,
   type RunRecord,
   type Selection,
   type SignalSource,
@@ -72,6 +79,8 @@ export interface EngineContext {
   readonly command: Operation;
   readonly repoDir: string;
   readonly runDir: string;
+  /** (Optional) With `--resume`, the resumed run's folder (engines that keep state there read it). */
+  readonly resumedRunDir?: string;
   /** Each domain's backend, secrets provider and evidence store. */
   readonly controlPlanes: ControlPlanes;
   /** The domains of the selected stacks, in rollout order. */
@@ -85,7 +94,7 @@ export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
 
 /** Engines by `--engine` name: the real CLI through the Automation API, or the offline mock cloud. */
 export const rolloutEngines: Record<string, EngineFactory> = {
-  mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator()),
+  mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir)),
   automation: async (ctx) => {
     checkDomainSecrets(ctx);
     try {
@@ -151,6 +160,8 @@ export interface RolloutIo {
   readonly env: NodeJS.ProcessEnv;
   readonly signals: SignalSource;
   readonly hardExit?: (code: number) => void;
+  /** (Optional) The run folder's writes; tests inject a full disk. */
+  readonly files?: RunFiles;
 }
 
 const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
@@ -240,8 +251,9 @@ export function runContext(repoDir: string, policyPack: string, controlPlanes: C
 }
 
 export async function runRolloutCommand(command: Operation, opts: RolloutOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
+  const redactor = Redactor.fromEnvironment(io.env);
   const fail = (msg: string): number => {
-    io.err(`fleet ${command}: ${msg}\n`);
+    io.err(`fleet ${command}: ${redactor.redact(msg)}\n`);
     return EXIT_CODES.usage;
   };
   let fleet: Fleet;
@@ -257,20 +269,24 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   const factory = rolloutEngines[opts.engine];
   if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
 
+  const fingerprint = fleetFingerprint(fleet, repoDir);
   let selection: Selection;
   let resume: RunRecord | undefined;
+  let resumedRunDir: string | undefined;
   let strategy = opts.strategy;
   try {
+    assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
       if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
-      resume = readRecord(opts.runsDir, opts.resume);
+      resume = readRecord(opts.runsDir, opts.resume, { fleet, fingerprint });
+      resumedRunDir = resolveRunDir(opts.runsDir, opts.resume);
       selection = selectionFromRecord(fleet, resume, command);
       strategy = resume.options.strategy;
     } else {
       selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
     }
   } catch (e) {
-    if (e instanceof UsageError || e instanceof RunRecordError) return fail(e.message);
+    if (e instanceof UsageError || e instanceof RunRecordError || e instanceof RunLockError) return fail(e.message);
     throw e;
   }
   if (selection.stacks.length === 0) return fail("no stacks selected");
@@ -286,7 +302,6 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   const runDir = path.join(opts.runsDir, runId);
   const policyPack = path.resolve(opts.policyPack);
   if (!fs.existsSync(policyPack)) return fail(`--policy-pack: ${opts.policyPack} does not exist`);
-  const redactor = Redactor.fromEnvironment(io.env);
   let controlPlanes: ControlPlanes;
   try {
     controlPlanes = resolveControlPlanes(fleet, opts.backend, io.env, repoDir);
@@ -299,7 +314,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
 
   let engine: Engine;
   try {
-    engine = await factory({ fleet, command, repoDir, runDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
+    engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
   } catch (e) {
     if (e instanceof UsageError) return fail(redactor.redact(e.message));
     throw e;
@@ -328,6 +343,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       engine,
       runsDir: opts.runsDir,
       runId,
+      fingerprint,
+      files: io.files,
       context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
       redactor,
       resume,
@@ -351,7 +368,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     return uploadFailed && outcome.exitCode === EXIT_CODES.ok ? EXIT_CODES.failed : outcome.exitCode;
   } catch (e) {
     progress?.stop();
-    if (e instanceof ScheduleError) return fail(e.message);
+    if (e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(e.message);
     throw e;
   }
 }
@@ -365,9 +382,10 @@ export interface DomainUpload {
 }
 
 /**
- * Upload each domain's evidence folder to that domain's store, one domain after the other.
- * The outcome is written beside the local copy (`upload.json`, or `upload-failed.json`) and
- * appended to the domain's report; the local copy is kept either way.
+ * Upload each domain's evidence bundle (`<run>/<domain>/evidence/`) to that domain's store,
+ * one domain after the other. The outcome is written beside it (`<run>/<domain>/upload.json`,
+ * or `upload-failed.json`) and appended to the domain's report (`<run>/<domain>/report.md`),
+ * so the local bundle stays byte-for-byte what was uploaded; it is kept either way.
  */
 export async function uploadDomainsEvidence(runDir: string, runId: string, domains: readonly Domain[], planes: ControlPlanes, env: NodeJS.ProcessEnv): Promise<DomainUpload[]> {
   const out: DomainUpload[] = [];
@@ -378,11 +396,11 @@ export async function uploadDomainsEvidence(runDir: string, runId: string, domai
     try {
       const receipt = await uploadEvidence(store, dir, { runId, domain }, { env });
       upload = { domain, store: receipt.store, receipt };
-      fs.writeFileSync(path.join(dir, "upload.json"), JSON.stringify(receipt, null, 2) + "\n");
+      fs.writeFileSync(path.join(domainRunDir(runDir, domain), "upload.json"), JSON.stringify(receipt, null, 2) + "\n");
     } catch (e) {
       const error = (e as Error).message;
       upload = { domain, store: describeControlPlane(domain, planes[domain]).evidenceStore.url ?? "", error };
-      fs.writeFileSync(path.join(dir, "upload-failed.json"), JSON.stringify({ store: upload.store, error, at: new Date().toISOString() }, null, 2) + "\n");
+      fs.writeFileSync(path.join(domainRunDir(runDir, domain), "upload-failed.json"), JSON.stringify({ store: upload.store, error, at: new Date().toISOString() }, null, 2) + "\n");
     }
     const report = domainReportFile(runDir, domain);
     if (fs.existsSync(report)) fs.appendFileSync(report, `\n## Evidence upload\n\n${uploadLine(upload)}\n`);

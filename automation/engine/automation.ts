@@ -17,8 +17,9 @@
  * - Policy: on every preview and up, `--policy-pack <dir>`; the stack's policy config
  *   (see `policyConfigFor`) is written to `<policyConfigDir>/<stack>.json` and named by
  *   `MERIDIAN_POLICY_CONFIG` in the CLI's environment, which the pack reads as the base of
- *   every policy's config. (Not `--policy-pack-config`: the CLI reads that file's top-level
- *   keys as policy names and rejects `domain`.)
+ *   every policy's config; the same config in the engine's format (`<stack>.engine.json`,
+ *   per-policy `enforcementLevel`) is passed as `--policy-pack-config`, so enforcement
+ *   levels apply too (both files from `stackPackConfig`, automation/plan/policies.ts).
  * - Cancel: aborts the operation's AbortSignal, which makes the Automation API send SIGINT
  *   to the CLI; the CLI then stops gracefully and releases the stack's lock. (`Stack.cancel()`
  *   is not used: it force-cancels an update on the service backend and is documented as
@@ -39,7 +40,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import type { Fleet } from "../fleet/load";
 import { withDependencies } from "../fleet/graph";
-import { configuredRegistries, mergeRegistries, packConfigFor } from "../plan/policies";
+import { stackPackConfig, writeStackPackConfig } from "../plan/policies";
 import type { Domain } from "../../components/residency";
 import { domainEnv, type ControlPlanes } from "./domainEnv";
 import type { PackConfig } from "../../policy-pack/evaluate";
@@ -84,13 +85,13 @@ export function ensureFileBackend(url: string): void {
 
 /**
  * The policy pack's config for one stack — the same derivation the offline plan uses
- * (`packConfigFor`): domain, every stack's domain, allowlists, fleet.yaml `policy:`, the
+ * (`stackPackConfig`): domain, every stack's domain, allowlists, fleet.yaml `policy:`, the
  * baseline's documented namespace exceptions, and the domain's registries (declared ones
  * plus those `registries` learned from deployed foundation stacks).
  */
 export function policyConfigFor(fleet: Fleet, stack: string, registries: Partial<Record<Domain, string[]>> = {}): PackConfig {
   if (!fleet.stacks.has(stack)) throw new Error(`"${stack}" is not a stack of the fleet`);
-  return packConfigFor(fleet, stack, mergeRegistries(configuredRegistries(fleet), registries));
+  return stackPackConfig(fleet, stack, registries);
 }
 
 /** The domain of a stack of the fleet. */
@@ -269,7 +270,7 @@ export async function openForOperation(op: Operation, what: string, open: (creat
  * mapped to ours, the policy packs the summary reports collected, the change summary read.
  * Shared by the local and the remote engine (a remote workspace's Stack adds `--remote`).
  */
-export async function runOnStack(stack: Stack, op: Operation, opts: OperationOptions, signal: AbortSignal, policyPackDirs?: readonly string[]): Promise<OperationResult> {
+export async function runOnStack(stack: Stack, op: Operation, opts: OperationOptions, signal: AbortSignal, policy: { policyPacks: string[]; policyPackConfigs?: string[] } = { policyPacks: [] }): Promise<OperationResult> {
   let policyPacks: Record<string, string> | undefined;
   const common = {
     color: "never" as const,
@@ -282,7 +283,6 @@ export async function runOnStack(stack: Stack, op: Operation, opts: OperationOpt
       for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
     },
   };
-  const policy = policyPackDirs !== undefined ? { policyPacks: [...policyPackDirs] } : {};
   switch (op) {
     case "preview":
       return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy })).changeSummary), policyPacks };
@@ -329,10 +329,7 @@ export class AutomationEngine extends OperationDispatch implements Engine {
 
   /** Write the stack's policy config; returns its path. */
   private async writePolicyConfig(stack: string): Promise<string> {
-    fs.mkdirSync(this.opts.policyConfigDir, { recursive: true });
-    const file = path.join(this.opts.policyConfigDir, `${stack}.json`);
-    fs.writeFileSync(file, JSON.stringify(policyConfigFor(this.opts.fleet, stack, await this.deployedRegistries(stack)), null, 2) + "\n");
-    return file;
+    return writeStackPackConfig(this.opts.policyConfigDir, this.opts.fleet, stack, await this.deployedRegistries(stack)).compact;
   }
 
   /** Registry prefixes exported by the foundation stacks this stack (transitively) depends on, where deployed. */
@@ -372,10 +369,13 @@ export class AutomationEngine extends OperationDispatch implements Engine {
       const stack = await openForOperation(op, name, (create) => this.stack(name, create), opts);
       if (stack === undefined) return { changes: NO_CHANGES };
       if (signal.aborted) throw new OperationCancelledError(name);
-      // The stack's policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set on the
-      // stack's workspace): the pack merges it under every policy's config. It is not passed as
-      // `--policy-pack-config`, whose top-level keys the CLI reads as policy names.
-      return await runOnStack(stack, op, opts, signal, this.opts.policyPack !== undefined ? [this.opts.policyPack] : undefined);
+      // The stack's compact policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set
+      // on the stack's workspace): the pack merges it under every policy's config. Enforcement
+      // levels reach the engine only through `--policy-pack-config` (the engine's format,
+      // written beside it by writeStackPackConfig from the same stackPackConfig).
+      const policy =
+        this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.engine.json`)] } : undefined;
+      return await runOnStack(stack, op, opts, signal, policy);
     } catch (e) {
       const err = classifyError(name, e, signal.aborted);
       const foreign = explainForeignReference(this.opts.fleet, name, err.message, plane.backend);

@@ -3,12 +3,21 @@
  * plan's mock cloud. `fleet up --engine mock` rehearses a rollout — order, parallelism,
  * rings, failure handling, events, report, evidence, the policy pack — with no cloud and
  * no CLI. "Deployed" state lives in memory for the run: `up` records a stack's resources
- * and outputs so its dependents' StackReferences resolve, `destroy` forgets them.
+ * and outputs so its dependents' StackReferences resolve, `destroy` forgets them. With a
+ * `MockStateStore` (the CLI gives one) that state is also kept in the run folder, per
+ * domain, and a `--resume` starts from the resumed run's: a stack carried over still has
+ * outputs for its dependents. It holds the mock cloud's values only (no credential is ever
+ * involved offline), secret outputs included, because a dependent needs them as inputs.
  *
  * Mock programs are CPU-bound and the SDK's per-run state is attributed by time, so
  * operations are serialized internally; the orchestrator may still ask for N at once.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { z } from "zod";
 import type { Fleet } from "../fleet";
+import { nodeFiles, writeAtomic } from "../orchestrator/files";
+import { engineStateDir, safeSegment } from "../orchestrator/layout";
 import { planStack, type StackPlan, type StackProgram } from "../plan/planStack";
 import type { FleetViolation } from "../plan/fleetChecks";
 import type { PlannedResource } from "../plan/recordingMonitor";
@@ -16,10 +25,17 @@ import { NO_CHANGES, OperationCancelledError, type ChangeSummary, type Engine, t
 
 export type MockEvaluator = (fleet: Fleet, stack: string, resources: readonly PlannedResource[]) => FleetViolation[];
 
-interface Deployed {
+export interface Deployed {
   readonly outputs: Readonly<Record<string, unknown>>;
   readonly secretOutputNames: readonly string[];
   readonly urns: ReadonlySet<string>;
+}
+
+/** Where the mock's deployed state outlives the process: `load` from a resumed run, `save` into this one. */
+export interface MockStateStore {
+  load(stack: string): Deployed | undefined;
+  /** `undefined`: the stack is no longer deployed (destroyed). */
+  save(stack: string, deployed: Deployed | undefined): void;
 }
 
 export class MockEngine implements Engine {
@@ -28,6 +44,8 @@ export class MockEngine implements Engine {
   /** Outputs a preview computed, so a dependent's preview can resolve before anything is up. */
   private readonly previewed = new Map<string, Deployed>();
   private readonly cancelled = new Set<string>();
+  /** Destroyed in this run: never reloaded from the resumed run's state. */
+  private readonly forgotten = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -35,7 +53,54 @@ export class MockEngine implements Engine {
     private readonly program: StackProgram,
     /** The policy pack, as the plan runs it; `observe` sees every planned stack first. */
     private readonly policy?: { evaluator: MockEvaluator; observe?: (plan: StackPlan, fleet: Fleet) => void },
+    private readonly state?: MockStateStore,
   ) {}
+
+  /** A stack's deployed state: this run's, else (once, carried forward into this run) the resumed run's. */
+  private current(stack: string): Deployed | undefined {
+    this.loadCarried();
+    return this.deployed.get(stack);
+  }
+
+  private carriedLoaded = false;
+  private carriedError: Error | undefined;
+
+  /**
+   * On first use, take over every stack the resumed run left deployed: into this run's
+   * state, and into the policy pack's view (`observe`), as if it had been planned in this
+   * run — the pack's fleet-wide facts (a domain's registry allowlist, from its foundations'
+   * outputs) must not depend on which stacks a resume carried over.
+   */
+  private loadCarried(): void {
+    if (this.carriedError !== undefined) throw this.carriedError;
+    if (this.carriedLoaded || this.state === undefined) return;
+    this.carriedLoaded = true;
+    for (const name of this.fleet.stacks.keys()) {
+      if (this.deployed.has(name) || this.forgotten.has(name)) continue;
+      let carried: Deployed | undefined;
+      try {
+        carried = this.state.load(name);
+      } catch (e) {
+        // An invalid state file: every operation of this run fails with the same clear message.
+        this.carriedError = e as Error;
+        throw e;
+      }
+      if (carried === undefined) continue;
+      this.setDeployed(name, carried);
+      this.policy?.observe?.({ name, status: "planned", resources: [], outputs: carried.outputs, secretOutputNames: carried.secretOutputNames, seconds: 0 }, this.fleet);
+    }
+  }
+
+  private setDeployed(stack: string, d: Deployed | undefined): void {
+    if (d === undefined) {
+      this.deployed.delete(stack);
+      this.forgotten.add(stack);
+    } else {
+      this.deployed.set(stack, d);
+      this.forgotten.delete(stack);
+    }
+    this.state?.save(stack, d);
+  }
 
   preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
@@ -48,14 +113,14 @@ export class MockEngine implements Engine {
   up(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
       const result = await this.run(stack, opts, "up");
-      this.deployed.set(stack, result.deployed);
+      this.setDeployed(stack, result.deployed);
       return { changes: result.changes };
     });
   }
 
   refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
-      const current = this.deployed.get(stack);
+      const current = this.current(stack);
       opts.onEvent({ type: "output", text: `mock refresh of ${stack}: the mock cloud never drifts\n` });
       return { changes: { ...NO_CHANGES, same: current?.urns.size ?? 0 } };
     });
@@ -63,15 +128,15 @@ export class MockEngine implements Engine {
 
   destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
-      const current = this.deployed.get(stack);
+      const current = this.current(stack);
       for (const urn of current?.urns ?? []) opts.onEvent({ type: "resource", op: "delete", urn, resourceType: urn.split("::")[2]?.split("$").pop() ?? "", phase: "done" });
-      this.deployed.delete(stack);
+      this.setDeployed(stack, undefined);
       return { changes: { ...NO_CHANGES, delete: current?.urns.size ?? 0 } };
     });
   }
 
   async outputs(stack: string): Promise<StackOutputs> {
-    const d = this.deployed.get(stack);
+    const d = this.current(stack);
     if (d === undefined) return {};
     return Object.fromEntries(Object.entries(d.outputs).map(([k, value]) => [k, { value, secret: d.secretOutputNames.includes(k) }]));
   }
@@ -97,7 +162,7 @@ export class MockEngine implements Engine {
     const upstream = new Map<string, Record<string, unknown>>();
     const secretNames = new Map<string, readonly string[]>();
     for (const dep of this.fleet.stacks.get(stack)?.dependsOn ?? []) {
-      const d = this.deployed.get(dep) ?? (op === "preview" ? this.previewed.get(dep) : undefined);
+      const d = this.current(dep) ?? (op === "preview" ? this.previewed.get(dep) : undefined);
       if (d === undefined) throw new Error(`${stack}: upstream stack ${dep} has no outputs (${op === "up" ? "it is not up" : "neither up nor previewed"})`);
       upstream.set(dep, { ...d.outputs });
       secretNames.set(dep, d.secretOutputNames);
@@ -105,7 +170,7 @@ export class MockEngine implements Engine {
     opts.onEvent({ type: "output", text: `mock ${op} of ${stack} (no cloud, no credentials)\n` });
     const plan = await planStack(this.fleet, stack, this.program, { outputs: upstream, secretOutputNames: secretNames }, { preview: op === "preview" });
     if (plan.status !== "planned") throw new Error(plan.error ?? `${stack}: ${plan.status}`);
-    const before = this.deployed.get(stack)?.urns ?? new Set<string>();
+    const before = this.current(stack)?.urns ?? new Set<string>();
     const urns = new Set(plan.resources.filter((r) => r.custom).map((r) => r.urn));
     const changes: ChangeSummary = {
       create: [...urns].filter((u) => !before.has(u)).length,
@@ -126,4 +191,60 @@ export class MockEngine implements Engine {
     }
     return { changes, deployed: { outputs: plan.outputs, secretOutputNames: plan.secretOutputNames, urns } };
   }
+}
+
+const deployedFileSchema = z.object({
+  schema: z.literal(1),
+  stack: z.string(),
+  outputs: z.record(z.string(), z.unknown()),
+  secretOutputNames: z.array(z.string()),
+  urns: z.array(z.string()),
+});
+
+/** Largest mock state file read back; the reference fleet's biggest is a few kB. */
+const MAX_STATE_BYTES = 8 << 20;
+
+/**
+ * The mock's state in run folders: `<runDir>/<domain>/engine/<stack>.json` (each stack under
+ * its own domain), read from the resumed run's folder (validated: it is untrusted input)
+ * and written into this run's.
+ */
+export function fileMockState(fleet: Fleet, runDir: string, resumedRunDir?: string): MockStateStore {
+  const fileIn = (dir: string, stack: string): string => {
+    const spec = fleet.stacks.get(stack);
+    if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
+    return path.join(engineStateDir(dir, spec.domain), `${safeSegment(stack, "stack name")}.json`);
+  };
+  return {
+    load(stack) {
+      if (resumedRunDir === undefined) return undefined;
+      const file = fileIn(resumedRunDir, stack);
+      let stat: fs.Stats;
+      try {
+        stat = fs.lstatSync(file);
+      } catch {
+        return undefined;
+      }
+      const bad = new Error(`${stack}: the offline engine's state in the resumed run is not valid; start a new run`);
+      if (!stat.isFile() || stat.size > MAX_STATE_BYTES) throw bad;
+      let parsed: z.infer<typeof deployedFileSchema>;
+      try {
+        parsed = deployedFileSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+      } catch {
+        throw bad;
+      }
+      if (parsed.stack !== stack) throw bad;
+      return { outputs: parsed.outputs, secretOutputNames: parsed.secretOutputNames, urns: new Set(parsed.urns) };
+    },
+    save(stack, deployed) {
+      const file = fileIn(runDir, stack);
+      if (deployed === undefined) {
+        fs.rmSync(file, { force: true });
+        return;
+      }
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const doc = { schema: 1, stack, outputs: deployed.outputs, secretOutputNames: deployed.secretOutputNames, urns: [...deployed.urns] };
+      writeAtomic(nodeFiles, file, JSON.stringify(doc, null, 2) + "\n");
+    },
+  };
 }

@@ -11,9 +11,18 @@ export class FleetConfigError extends Error {
     readonly key: string,
     readonly detail: string,
   ) {
-    super(`${file}: ${key}: ${detail}`);
+    super(printable(`${file}: ${key}: ${detail}`));
     this.name = "FleetConfigError";
   }
+}
+
+/**
+ * File names, keys and values come from the user: control characters (a terminal escape
+ * sequence in a file name, a newline in a key) are shown as `\uXXXX`, so one problem stays one
+ * line and nothing is sent to the terminal but text.
+ */
+function printable(s: string): string {
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 /** Several problems found in one pass; reported together so a user fixes them in one go. */

@@ -34,6 +34,7 @@ export function validateGraph(fleet: Fleet): FleetConfigError[] {
       }
     }
   }
+  errors.push(...validateStackReferences(fleet));
   if (errors.length > 0) return errors;
   const cycle = findCycle(fleet);
   if (cycle) {
@@ -49,6 +50,41 @@ export function validateGraph(fleet: Fleet): FleetConfigError[] {
     }
   }
   return errors;
+}
+
+const GATEWAY_FROM = "meridian:interconnect.azureGatewayFrom";
+
+/**
+ * Every stack-name reference besides dependsOn, each checked where it is read so a broken
+ * one is a config error naming file and key (exit 2), never an internal error later.
+ * Today: `meridian:interconnect.azureGatewayFrom` (the interconnect whose Azure gateway
+ * this one shares).
+ */
+export function validateStackReferences(fleet: Fleet): FleetConfigError[] {
+  const errors: FleetConfigError[] = [];
+  for (const spec of fleet.stacks.values()) {
+    if (spec.config["meridian:role"] !== "interconnect") continue;
+    const from = spec.config["meridian:interconnect"].azureGatewayFrom;
+    if (from === undefined) continue;
+    const problem = gatewayFromProblem(fleet, spec, from);
+    if (problem !== undefined) errors.push(new FleetConfigError(spec.file, GATEWAY_FROM, problem));
+  }
+  return errors;
+}
+
+function gatewayFromProblem(fleet: Fleet, spec: StackSpec, from: string): string | undefined {
+  if (!spec.clouds.includes("azure")) return `this interconnect has no Azure side, so it has no Azure gateway to share; remove the key`;
+  if (from === spec.name) return `a stack cannot borrow its own gateway`;
+  const owner = fleet.stacks.get(from);
+  if (owner === undefined) return `"${from}" is not a stack in ${fleet.dir}`;
+  if (owner.domain !== spec.domain) return `"${from}" is in domain ${owner.domain}, this stack in ${spec.domain}: gateways are never shared across domains`;
+  if (owner.role !== "interconnect") return `"${from}" is a ${owner.role} stack, not an interconnect`;
+  if (!owner.clouds.includes("azure")) return `"${from}" has no Azure side`;
+  if (owner.config["meridian:role"] === "interconnect" && owner.config["meridian:interconnect"].azureGatewayFrom !== undefined) {
+    return `"${from}" borrows its gateway too; point at the stack that creates it`;
+  }
+  if (!spec.dependsOn.includes(from)) return `"${from}" must also be in meridian:dependsOn (its outputs are read)`;
+  return undefined;
 }
 
 /** A cycle as a closed path of stack names, or undefined. Iterative DFS with colours. */

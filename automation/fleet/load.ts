@@ -5,7 +5,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { CLOUDS, DOMAINS, type Cloud, type Domain } from "../../components/residency/catalogue";
 import { validateIpamSettings } from "../../components/network/ipam";
 import { FleetConfigError, FleetConfigErrors } from "./errors";
@@ -22,6 +21,10 @@ import {
 import { loadFleetSettings, type FleetSettings } from "./settings";
 import { formatZodIssue } from "./zodErrors";
 import { validateGraph } from "./graph";
+import { checkStackSecretsProvider } from "./controlPlane";
+import { checkNarrowing } from "./narrowing";
+import { classifyStackFile, duplicateStackNames } from "./stackNames";
+import { DEFAULT_YAML_LIMITS, parseYaml, readRegularFile, type YamlLimits } from "./yamlFile";
 
 export interface StackSpec {
   readonly name: string;
@@ -52,34 +55,44 @@ export interface Fleet {
   readonly stacks: ReadonlyMap<string, StackSpec>;
 }
 
-const STACK_FILE = /^Pulumi\.([^.]+)\.ya?ml$/;
 const TOP_LEVEL_KEYS = new Set(["config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"]);
 
-/** Load and validate every stack of a directory; throws FleetConfigErrors listing every problem. */
-export function loadFleet(dir: string): Fleet {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) {
-    throw new FleetConfigErrors([new FleetConfigError(dir, "(dir)", "no such stacks directory")]);
+/**
+ * Load and validate every stack of a directory; throws FleetConfigErrors listing every
+ * problem (each names its file: the CLI prints them and exits 2). `limits` are the YAML
+ * size and alias limits (./yamlFile.ts).
+ */
+export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): Fleet {
+  let entries: string[];
+  try {
+    if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
+    entries = fs.readdirSync(dir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such stacks directory" : code === "ENOTDIR" ? "not a directory" : `cannot read the stacks directory (${code ?? "I/O error"})`;
+    throw new FleetConfigErrors([new FleetConfigError(dir, "(dir)", why)]);
   }
-  const settings = loadFleetSettingsChecked(dir);
-  const files = fs
-    .readdirSync(dir)
-    .filter((f) => STACK_FILE.test(f))
-    .sort();
+  const budget = { left: limits.fleetBytes };
+  const settings = loadFleetSettingsChecked(dir, limits, budget);
   const errors: FleetConfigError[] = [];
+  const named: Array<{ name: string; file: string }> = [];
+  for (const f of entries.sort()) {
+    const verdict = classifyStackFile(f);
+    if (verdict.kind === "lookalike") errors.push(new FleetConfigError(path.join(dir, f), "(file)", verdict.problem));
+    if (verdict.kind === "stack") named.push({ name: verdict.name, file: path.join(dir, f) });
+  }
+  errors.push(...duplicateStackNames(named));
   const stacks = new Map<string, StackSpec>();
-  for (const f of files) {
+  for (const { file } of named) {
     try {
-      const spec = parseStackFile(path.join(dir, f), settings);
-      if (stacks.has(spec.name)) {
-        throw new FleetConfigError(spec.file, "(file)", `stack "${spec.name}" is declared twice`);
-      }
-      stacks.set(spec.name, spec);
+      const spec = parseStackFile(file, settings, limits, budget);
+      if (!stacks.has(spec.name)) stacks.set(spec.name, spec);
     } catch (e) {
       if (e instanceof FleetConfigError) errors.push(e);
       else throw e;
     }
   }
-  if (files.length === 0) errors.push(new FleetConfigError(dir, "(dir)", "no Pulumi.<stack>.yaml files"));
+  if (named.length === 0 && errors.length === 0) errors.push(new FleetConfigError(dir, "(dir)", "no Pulumi.<stack>.yaml files"));
   if (errors.length > 0) throw new FleetConfigErrors(errors);
   const fleet: Fleet = { dir, settings, stacks };
   const graphErrors = validateGraph(fleet);
@@ -87,8 +100,14 @@ export function loadFleet(dir: string): Fleet {
   return fleet;
 }
 
-function loadFleetSettingsChecked(dir: string): FleetSettings {
-  const settings = loadFleetSettings(dir);
+function loadFleetSettingsChecked(dir: string, limits: YamlLimits, budget: { left: number }): FleetSettings {
+  let settings: FleetSettings;
+  try {
+    settings = loadFleetSettings(dir, limits, budget);
+  } catch (e) {
+    if (e instanceof FleetConfigError) throw new FleetConfigErrors([e]);
+    throw e;
+  }
   const file = path.join(dir, "fleet.yaml");
   const ipamProblems = validateIpamSettings(settings.ipam);
   if (ipamProblems.length > 0) {
@@ -106,17 +125,13 @@ function loadFleetSettingsChecked(dir: string): FleetSettings {
 }
 
 /** Parse one stack file; throws a FleetConfigError naming file and key. */
-export function parseStackFile(file: string, settings: FleetSettings): StackSpec {
-  const name = STACK_FILE.exec(path.basename(file))?.[1];
-  if (name === undefined) throw new FleetConfigError(file, "(file)", "a stack config is named Pulumi.<stack>.yaml");
-  const text = fs.readFileSync(file, "utf8");
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    const where = e.linePos?.[0] ? ` (line ${e.linePos[0].line}, column ${e.linePos[0].col})` : "";
-    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "")}${where}`);
+export function parseStackFile(file: string, settings: FleetSettings, limits: YamlLimits = DEFAULT_YAML_LIMITS, budget?: { left: number }): StackSpec {
+  const verdict = classifyStackFile(path.basename(file));
+  if (verdict.kind !== "stack") {
+    throw new FleetConfigError(file, "(file)", verdict.kind === "lookalike" ? verdict.problem : "a stack config is named Pulumi.<stack>.yaml");
   }
-  const top: unknown = doc.toJS();
+  const name = verdict.name;
+  const top = parseYaml(file, readRegularFile(file, limits, budget), limits);
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
     throw new FleetConfigError(file, "(file)", "expected a mapping with a `config:` key");
   }
@@ -149,7 +164,9 @@ export function parseStackFile(file: string, settings: FleetSettings): StackSpec
   const clouds: Cloud[] = cloudsOf(config);
 
   checkNamespaces(file, rawConfig, clouds);
+  checkStackSecretsProvider(file, (top as Record<string, unknown>).secretsprovider, domain, settings.controlPlane, path.dirname(file));
   const regions = checkRegions(file, rawConfig, clouds, domain, settings);
+  checkNarrowing({ file, domain, clouds, rawConfig, config }, settings);
   return {
     name,
     file,
@@ -202,6 +219,9 @@ function checkRegions(
   for (const cloud of clouds) {
     for (const key of PROVIDER_LOCATION_KEYS[cloud]) {
       const v = rawConfig[key];
+      if (v !== null && typeof v === "object" && "secure" in v) {
+        throw new FleetConfigError(file, key, "cannot be a secret: its value names a place or an owner and must be checked against the domain");
+      }
       if (typeof v !== "string" || v.length === 0) {
         throw new FleetConfigError(file, key, `missing; a stack on ${cloud} sets ${PROVIDER_LOCATION_KEYS[cloud].join(" and ")}`);
       }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
+import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached"] as const;
 export type Role = (typeof ROLES)[number];
@@ -12,9 +13,7 @@ export type Role = (typeof ROLES)[number];
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-const stackName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a stack name: lower-case letters, digits and '-', at most 63 characters");
+const stackName = z.string().regex(MERIDIAN_STACK_NAME, `a stack name: ${STACK_NAME_RULE}`);
 
 const ipv4Cidr = z
   .string()

@@ -5,13 +5,15 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { CLOUDS, DEFAULT_REGIONS, DOMAINS, type Domain, type RegionAllowlist } from "../../components/residency/catalogue";
 import { DEFAULT_IPAM, type IpamSettings } from "../../components/network/ipam";
 import { FleetConfigError } from "./errors";
 import { formatZodIssue } from "./zodErrors";
-import type { DomainControlPlane } from "./controlPlane";
+import { domainsSchema, resolveControlPlanes, type DomainControlPlane } from "./controlPlane";
+import { accountsSchema, resolveAccounts, type FleetAccounts } from "./accounts";
+import { validatePolicySettings, type PolicySettings } from "./policySettings";
+import { readYamlFile, type YamlLimits } from "./yamlFile";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -39,25 +41,38 @@ const settingsSchema = z.strictObject({
     .default({ pools: {}, prefixes: {} }),
   /**
    * (Optional) Policy pack settings for every stack: `exemptions` ({policy, urn | resource,
-   * reason, expires}), `enforcement` ({all | <policy>: level}), `minLogRetentionDays`,
-   * `namespaceExceptions`. Validated by the pack itself (an invalid entry is a mandatory
-   * violation naming it). Defaults to none.
+   * reason, owner, expires}), `enforcement` ({all | <policy>: level}; residency and
+   * encryption policies can only be raised), `minLogRetentionDays`, `namespaceExceptions`.
+   * Validated here (see ./policySettings.ts). Defaults to none.
    */
   policy: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * (Optional) Per domain, the AWS accounts, GCP projects, Azure subscriptions and
+   * location-less registry hosts it owns (see ./accounts.ts). Defaults to none declared.
+   */
+  accounts: accountsSchema,
   /** (Optional) Domain order for the canary strategy: the first is the canary. Defaults to eu, us. */
   domainOrder: z
     .array(z.enum(DOMAINS))
     .length(DOMAINS.length)
     .refine((d) => new Set(d).size === d.length, "each domain once")
     .default([...DOMAINS]),
+  /**
+   * (Optional) Per domain, the fleet's own control plane: `backend`, `secretsProvider`,
+   * `evidenceStore`, `passphraseEnv`, `locations` (see ./controlPlane.ts and
+   * docs/configuration.md). A domain left out uses the local per-domain default.
+   */
+  domains: domainsSchema,
 });
 
 export interface FleetSettings {
   readonly regions: RegionAllowlist;
   readonly ipam: IpamSettings;
   readonly domainOrder: readonly Domain[];
-  /** Policy pack settings shared by every stack (see the schema above). */
-  readonly policy: Readonly<Record<string, unknown>>;
+  /** Policy pack settings shared by every stack, validated (see ./policySettings.ts). */
+  readonly policy: Readonly<PolicySettings>;
+  /** Per domain, the owners (accounts, projects, subscriptions, registry hosts) it declares. */
+  readonly accounts: FleetAccounts;
   /**
    * Per domain, the fleet's own control plane (`domains.<domain>` in fleet.yaml: backend,
    * secrets provider, evidence store). A domain missing here uses `defaultControlPlane`
@@ -71,19 +86,15 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   ipam: DEFAULT_IPAM,
   domainOrder: DOMAINS,
   policy: {},
+  accounts: resolveAccounts(FLEET_SETTINGS_FILE, {}),
   controlPlane: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
-export function loadFleetSettings(stacksDir: string): FleetSettings {
+export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget?: { left: number }): FleetSettings {
   const file = path.join(stacksDir, FLEET_SETTINGS_FILE);
-  if (!fs.existsSync(file)) return DEFAULT_SETTINGS;
-  const doc = parseDocument(fs.readFileSync(file, "utf8"));
-  if (doc.errors.length > 0) {
-    const e = doc.errors[0];
-    throw new FleetConfigError(file, "(yaml)", `${e.message.split("\n")[0]}`);
-  }
-  const raw = doc.toJS() ?? {};
+  if (!fs.existsSync(file) && !isSymlink(file)) return DEFAULT_SETTINGS;
+  const raw = readYamlFile(file, limits, budget) ?? {};
   const parsed = settingsSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -98,5 +109,17 @@ export function loadFleetSettings(stacksDir: string): FleetSettings {
     pools: Object.fromEntries(DOMAINS.map((d) => [d, s.ipam.pools[d] ?? DEFAULT_IPAM.pools[d]])) as IpamSettings["pools"],
     prefixes: { ...DEFAULT_IPAM.prefixes, ...s.ipam.prefixes },
   };
-  return { regions, ipam, domainOrder: s.domainOrder, policy: s.policy, controlPlane: {} };
+  const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
+  const policy = validatePolicySettings(file, s.policy);
+  const accounts = resolveAccounts(file, s.accounts);
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane };
+}
+
+/** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */
+function isSymlink(file: string): boolean {
+  try {
+    return fs.lstatSync(file).isSymbolicLink();
+  } catch {
+    return false;
+  }
 }

@@ -10,9 +10,16 @@ function valueAt(root: unknown, pathParts: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function show(v: unknown): string {
+/** A Pulumi secret (`{secure: …}`) anywhere inside a value is shown as `[secret]`, never echoed. */
+function withoutSecrets(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (!Array.isArray(v) && "secure" in v) return "[secret]";
+  return Array.isArray(v) ? v.map(withoutSecrets) : Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutSecrets(x)]));
+}
+
+export function showValue(v: unknown): string {
   if (v === undefined) return "nothing";
-  const s = JSON.stringify(v);
+  const s = JSON.stringify(withoutSecrets(v));
   return s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
@@ -26,17 +33,17 @@ export function formatZodIssue(issue: z.core.$ZodIssue, root: unknown): { key: s
   const found = valueAt(root, issue.path);
   switch (issue.code) {
     case "invalid_value":
-      return { key, detail: `invalid value ${show(found)}; allowed: ${issue.values.map(String).join(", ")}` };
+      return { key, detail: `invalid value ${showValue(found)}; allowed: ${issue.values.map(String).join(", ")}` };
     case "invalid_type":
       return found === undefined
         ? { key, detail: `missing; expected ${issue.expected}` }
-        : { key, detail: `expected ${issue.expected}, got ${show(found)}` };
+        : { key, detail: `expected ${issue.expected}, got ${showValue(found)}` };
     case "unrecognized_keys":
       return { key: issue.keys.map((k) => (first === undefined ? k : `${key}.${k}`)).join(", "), detail: "unknown key (check the spelling; see docs/configuration.md)" };
     case "too_small":
     case "too_big":
-      return { key, detail: `${issue.message.replace(/^Too (small|big): /, "")} (got ${show(found)})` };
+      return { key, detail: `${issue.message.replace(/^Too (small|big): /, "")} (got ${showValue(found)})` };
     default:
-      return { key, detail: `${issue.message} (got ${show(found)})` };
+      return { key, detail: `${issue.message} (got ${showValue(found)})` };
   }
 }

@@ -1,6 +1,7 @@
 /**
- * The run's event stream: one JSON object per line with `--json`, and always in the run
- * folder (`events.jsonl`) and, per domain, in that domain's evidence folder.
+ * The run's event stream: one JSON object per line with `--json` (every domain), and
+ * always, per domain, in that domain's folder (`<domain>/events.jsonl`, copied into its
+ * evidence bundle at the end), each domain's stream ending with its own run-finished.
  */
 import type { ChangeSummary, Enforcement, Operation } from "../engine/types";
 import type { RunStatus, StackStatus } from "./record";
@@ -59,7 +60,7 @@ export interface RunFinishedEvent extends Base {
   readonly exitCode: number;
   readonly durationMs: number;
   readonly counts: Readonly<Record<StackStatus, number>>;
-  /** The domain this event summarises (in a domain's evidence folder); absent for the whole run. */
+  /** The domain this event summarises (in a domain's events.jsonl); absent for the whole run (the `--json` stream). */
   readonly domain?: string;
   readonly runDir: string;
 }

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunRecord } from "./record";
 import { countStatuses } from "./record";
+import { domainRunDir, evidenceDir, REPORT_FILE } from "./layout";
 import { passphraseEnvFor, type DomainControlPlane } from "../fleet/controlPlane";
 import { displayUrl } from "../evidence-store/spec";
 import type { Domain } from "../../components/residency/catalogue";
@@ -68,13 +69,9 @@ export interface RunContext {
   readonly node: string;
 }
 
-export function evidenceDir(runDir: string, domain: string): string {
-  return path.join(runDir, "evidence", domain);
-}
-
-/** The domain's report inside its part of the run folder (where an upload's outcome is appended). */
+/** The domain's report (`<run>/<domain>/report.md`, beside its evidence bundle): where an upload's outcome is appended. */
 export function domainReportFile(runDir: string, domain: string): string {
-  return path.join(evidenceDir(runDir, domain), "report.md");
+  return path.join(domainRunDir(runDir, domain), REPORT_FILE);
 }
 
 export interface DomainEvidence {

@@ -5,6 +5,10 @@
  */
 export * from "./run";
 export * from "./record";
+export * from "./resume";
+export * from "./layout";
+export * from "./lock";
+export * from "./files";
 export * from "./events";
 export * from "./evidence";
 export * from "./redact";

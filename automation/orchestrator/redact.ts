@@ -3,7 +3,10 @@
  * events, the run record, the report and the evidence. Known secret values (the
  * passphrase, secret-looking environment variables, secret stack outputs as soon as
  * they are read) are replaced by `[secret]`, plus a few shapes that are secrets
- * wherever they appear (private keys, AWS access keys, `password=...`).
+ * wherever they appear: private keys, AWS access keys, `password=...`, bearer tokens, and
+ * credentials carried inside URLs — the userinfo (`https://user:pass@host`), and query
+ * parameters that are credentials or signatures (`secret_access_key=`, `sig=` of an Azure
+ * SAS, `token=`, `access_token=`, `X-Amz-Signature=`, `X-Amz-Credential=`, `X-Goog-Signature=`…).
  */
 
 export const REDACTED = "[secret]";
@@ -11,9 +14,30 @@ export const REDACTED = "[secret]";
 /** Environment variable names whose values are secrets. */
 const SECRET_ENV = /PASSPHRASE|SECRET|TOKEN|PASSWORD|CREDENTIAL|PRIVATE_KEY|ACCESS_KEY|API_KEY|CLIENT_KEY/i;
 
+/**
+ * Query parameters whose value is a credential or a signature over one (AWS SigV4 presigned
+ * URLs, GCS signed URLs, Azure SAS, OAuth tokens, API keys). Matched case-insensitively.
+ */
+export const SECRET_QUERY_PARAMS = [
+  "secret_access_key", "access_key", "aws_secret_access_key", "session_token", "security_token",
+  "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+  "x-goog-signature", "x-goog-credential",
+  "sig", "signature", "sas", "sastoken", "sas_token",
+  "token", "access_token", "id_token", "refresh_token", "auth", "auth_token", "authorization", "bearer", "jwt",
+  "key", "api_key", "apikey", "client_secret", "secret", "password", "passwd", "pwd", "passphrase", "code",
+];
+
+const escapeRe = (s: string): string => s.replace(/[-[\]{}()*+?.,\\^$|#]/g, "\\$&");
+/** `?name=value`, `&name=value`, `;name=value`, or a bare SAS/query string starting a word. */
+const QUERY_PARAM = new RegExp(`((?:^|[?&;\\s])(?:${SECRET_QUERY_PARAMS.map(escapeRe).join("|")})=)[^&#\\s"'<>]+`, "gi");
+
 const PATTERNS: ReadonlyArray<[RegExp, string]> = [
   [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g, REDACTED],
   [/\b(AKIA|ASIA)[0-9A-Z]{16}\b/g, REDACTED],
+  // URL userinfo: everything between `scheme://` and the last `@` before the host.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#"'<>]+@/gi, `$1${REDACTED}@`],
+  [QUERY_PARAM, `$1${REDACTED}`],
+  [/\b(bearer)(\s+)[A-Za-z0-9._~+/-]+=*/gi, `$1$2${REDACTED}`],
   [/\b(password|passphrase|secret|token|api[_-]?key)(["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi, `$1$2${REDACTED}`],
 ];
 

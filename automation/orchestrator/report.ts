@@ -1,9 +1,10 @@
 /**
  * The human report of a run: a table (stack, domain, status, duration, creates/updates/
- * deletes, violations) and the graph as Mermaid, coloured by status. Written as
- * `report.md` in the run folder and, filtered to one domain, in its evidence folder.
+ * deletes, violations) and the graph as Mermaid, coloured by status. Written per domain,
+ * filtered to that domain, as `<domain>/report.md` (and in its evidence bundle); the
+ * run's top-level `report.md` is `fleetReport`, domains and counts only.
  */
-import type { RunRecord, StackRecord } from "./record";
+import type { RunRecord, RunSummary, StackRecord } from "./record";
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return "-";
@@ -106,5 +107,27 @@ export function markdownReport(record: RunRecord, dependsOn: (name: string) => r
     md.push("");
   }
   md.push("## Graph", "", "```mermaid", mermaidGraph(stacks, dependsOn), "```", "");
+  return md.join("\n");
+}
+
+/**
+ * The fleet-level report (`<run>/report.md`): per domain its status and counts, and where
+ * its own report is. No stack name, so it can sit above the domains' folders.
+ */
+export function fleetReport(summary: RunSummary): string {
+  const statuses = ["succeeded", "failed", "cancelled", "skipped", "not-started", "running"] as const;
+  const md = [
+    `# fleet ${summary.command} — run ${summary.runId}`,
+    "",
+    `Status: **${summary.status}** · started ${summary.startedAt} · finished ${summary.finishedAt ?? "-"} · strategy ${summary.options.strategy}, parallel ${summary.options.parallel}${summary.resumedFrom ? ` · resumes ${summary.resumedFrom}` : ""}`,
+    "",
+    `| domain | status | stacks | ${statuses.join(" | ")} | report |`,
+    `|${["domain", "status", "stacks", ...statuses, "report"].map(() => "---").join("|")}|`,
+    ...summary.options.domains.map((d) => {
+      const s = summary.domains[d];
+      return `| ${d} | ${s.status} | ${s.stacks} | ${statuses.map((k) => s.counts[k]).join(" | ")} | [${d}/report.md](${d}/report.md) |`;
+    }),
+    "",
+  ];
   return md.join("\n");
 }

@@ -1,29 +1,35 @@
 /**
  * The run loop: drives the Scheduler against an Engine, one operation per stack, and
- * writes everything a run leaves behind under `<runsDir>/<run-id>/`:
+ * writes everything a run leaves behind under `<runsDir>/<run-id>/`, split by domain
+ * (see ./layout.ts): `summary.json` and `report.md` at the top list domains and counts
+ * only; `<domain>/{run.json, events.jsonl, report.md, logs/<stack>.log, evidence/}` hold
+ * everything about that domain's stacks and nothing about another domain's.
  *
- *   run.json                    the run record (rewritten after every state change)
- *   events.jsonl                every event (the `--json` stream)
- *   report.md                   table + Mermaid graph
- *   logs/<domain>/<stack>.log   per-stack engine output
- *   evidence/<domain>/          evidence.json, events.jsonl, report.md — that domain only
+ * One run at a time per fleet and runs folder (./lock.ts): the lock is taken before the
+ * run folder is created (exclusively) and released on every way out.
  *
  * Interrupts: the first SIGINT/SIGTERM stops new starts and cancels running operations
  * through the engine, waits for them to settle (their locks released), writes the record
- * and returns exit code 130. A second one writes what is known and calls `hardExit(130)`.
+ * and returns exit code 130. A second one writes a minimal record and the evidence of what
+ * ran, releases the lock and calls `hardExit(130)`.
+ *
+ * A write to the run folder that fails (a full disk) stops the run the same way as a first
+ * interrupt and ends it with RunFolderWriteError (the CLI's exit 2); no temp file is left.
  * Everything written or emitted passes through the Redactor first.
  */
-import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Fleet } from "../fleet/load";
 import { OperationCancelledError, runOperation, type Engine, type EngineEvent, type Operation, type PolicyViolation } from "../engine/types";
 import { Scheduler, scheduleNodes, type Outcome, type Strategy } from "../scheduler";
-import { domainEvidence, evidenceDir, writeEvidence, type RunContext } from "./evidence";
+import { domainEvidence, writeEvidence, type RunContext } from "./evidence";
 import type { EventSink, FleetEvent } from "./events";
-import { countStatuses, succeededIn, writeRecord, type RunRecord, type RunStatus, type StackRecord } from "./record";
+import { nodeFiles, writeAtomic, writeError, type RunFiles, type RunFolderWriteError } from "./files";
+import { createRunFolder, domainRunDir, EVENTS_FILE, evidenceDir, newRunId, REPORT_FILE, stackLogName } from "./layout";
+import { acquireRunLock, type LockOptions } from "./lock";
+import { countStatuses, domainRecord, runSummary, succeededIn, writeRecord, type RunRecord, type RunStatus, type StackRecord } from "./record";
 import { Redactor, REDACTED } from "./redact";
-import { markdownReport } from "./report";
+import { fleetReport, markdownReport } from "./report";
 import { retryOnLock, type RetryPolicy } from "./retry";
 import type { InterruptSignal, SignalSource } from "./signals";
 
@@ -44,6 +50,8 @@ export interface RunInput {
   readonly runsDir: string;
   readonly context: RunContext;
   readonly redactor: Redactor;
+  /** `fleetFingerprint(fleet, repoDir)`: stored in the record (a resume must match it) and keys the run lock. */
+  readonly fingerprint: string;
   /** (Optional) The record of the run this one resumes: its successes are not run again. */
   readonly resume?: RunRecord;
   /** (Optional) Event consumers (the `--json` printer, the progress renderer); they receive redacted events. */
@@ -53,8 +61,12 @@ export interface RunInput {
   readonly retry?: RetryPolicy;
   /** (Optional) Called on a second interrupt, after the record is written. Defaults to `process.exit`. */
   readonly hardExit?: (code: number) => void;
-  /** (Optional) Fixed run id (tests); defaults to `<UTC time>-<command>-<random>`. */
+  /** (Optional) Fixed run id; defaults to `<UTC time>-<command>-<random>`. Its folder must not exist. */
   readonly runId?: string;
+  /** (Optional) The run folder's writes (tests inject a full disk). Defaults to node:fs. */
+  readonly files?: RunFiles;
+  /** (Optional) Lock settings (age limit; tests set pid/host). */
+  readonly lock?: LockOptions;
   readonly now?: () => Date;
   /** (Optional) Expected duration per stack (ms) for the scheduler's priority, e.g. from the last run. */
   readonly estimates?: ReadonlyMap<string, number>;
@@ -68,39 +80,44 @@ export interface RunOutcome {
   readonly record: RunRecord;
 }
 
-export function newRunId(command: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
-  return `${stamp}-${command}-${crypto.randomBytes(2).toString("hex")}`;
-}
-
 /** Run one fleet operation to the end (or to an interrupt). Never throws for stack failures. */
 export async function runFleet(input: RunInput): Promise<RunOutcome> {
   const now = input.now ?? (() => new Date());
   const started = now();
   const runId = input.runId ?? newRunId(input.command, started);
-  const runDir = path.join(input.runsDir, runId);
-  fs.mkdirSync(runDir, { recursive: true });
-  const redactor = input.redactor;
-  const { fleet, engine, command } = input;
+  const { fleet, command } = input;
+  for (const name of input.stacks) if (!fleet.stacks.has(name)) throw new Error(`"${name}" is not a stack of the fleet`);
+  const lock = acquireRunLock(input.runsDir, input.fingerprint, { runId, command }, input.lock);
+  try {
+    return await runLocked(input, runId, started, now, lock.release);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runLocked(input: RunInput, runId: string, started: Date, now: () => Date, releaseLock: () => void): Promise<RunOutcome> {
+  const { fleet, engine, command, redactor } = input;
+  const files = input.files ?? nodeFiles;
+  const { runDir } = guardedCreate(input.runsDir, command, started, runId);
   const domainOf = (name: string): string => fleet.stacks.get(name)!.domain;
 
   const carried = new Set(input.resume ? succeededIn(input.resume).filter((n) => input.stacks.includes(n)) : []);
   const stacks: Record<string, StackRecord> = {};
   for (const name of input.stacks) {
-    const spec = fleet.stacks.get(name);
-    if (spec === undefined) throw new Error(`"${name}" is not a stack of the fleet`);
+    const spec = fleet.stacks.get(name)!;
     const prev = input.resume?.stacks[name];
     stacks[name] = carried.has(name)
-      ? { ...prev!, status: "succeeded", carriedOver: true }
+      ? { ...prev!, status: "succeeded", carriedOver: true, log: undefined } // its log is in the earlier run's folder
       : { name, domain: spec.domain, ring: spec.ring, status: "not-started", attempts: 0, violations: [] };
   }
   const domains = input.domains.filter((d) => Object.values(stacks).some((s) => s.domain === d));
   const record: RunRecord = {
-    schema: 1,
+    schema: 2,
     runId,
     command,
     status: "running",
     startedAt: started.toISOString(),
+    fingerprint: input.fingerprint,
     options: {
       domains,
       stacks: [...input.stacks],
@@ -117,17 +134,40 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
     stacks,
   };
   const redact = (s: string): string => redactor.redact(s);
-  const saveRecord = (): void => writeRecord(runDir, record, redact);
-  for (const d of domains) fs.mkdirSync(evidenceDir(runDir, d), { recursive: true });
-  saveRecord();
+  const dirOf = (domain: string): string => domainRunDir(runDir, domain);
+
+  // The first failed write stops the run like an interrupt; the run then ends with it.
+  let writeFailure: RunFolderWriteError | undefined;
+  let stopForWriteFailure: () => void = () => undefined;
+  const guard = (file: string, write: () => void): void => {
+    try {
+      write();
+    } catch (e) {
+      if (writeFailure === undefined) {
+        writeFailure = writeError(path.relative(process.cwd(), file) || file, e);
+        stopForWriteFailure();
+      }
+    }
+  };
+  const saveRecord = (only?: string): void => guard(runDir, () => writeRecord(runDir, record, redact, only === undefined ? domains : [only], files));
+
+  try {
+    for (const d of domains) files.mkdir(path.join(dirOf(d), "logs"));
+    writeRecord(runDir, record, redact, domains, files);
+  } catch (e) {
+    throw writeError(path.relative(process.cwd(), runDir) || runDir, e); // nothing has started yet
+  }
+  // Secrets of carried-over stacks are known from the start: a dependent may print them.
+  if (command === "up" || command === "refresh") for (const name of carried) await learnSecretOutputs(engine, name, redactor);
 
   const policyPacksRun: Record<string, Record<string, string>> = {};
   const emit = (event: FleetEvent): void => {
     const clean = redactor.redactDeep(event);
-    const line = JSON.stringify(clean) + "\n";
-    fs.appendFileSync(path.join(runDir, "events.jsonl"), line);
     const domain = "domain" in clean ? clean.domain : undefined;
-    if (domain !== undefined) fs.appendFileSync(path.join(evidenceDir(runDir, domain), "events.jsonl"), line);
+    if (domain !== undefined) {
+      const file = path.join(dirOf(domain), EVENTS_FILE);
+      guard(file, () => files.appendFile(file, JSON.stringify(clean) + "\n"));
+    }
     for (const sink of input.sinks ?? []) sink(clean);
   };
   const time = (): string => now().toISOString();
@@ -163,19 +203,56 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
     });
   };
 
-  const onSignal = (signal: InterruptSignal): void => {
-    if (!interrupted) {
-      interrupted = true;
-      scheduler.interrupt();
-      stopWaiting.abort();
-      for (const name of scheduler.running) {
-        emit({ type: "stack-output", time: time(), runId, stack: name, domain: domainOf(name), text: `${signal}: stopping` });
-        cancel(name);
-      }
-      poke();
-      return;
+  /** Stop starting stacks and cancel the running ones (first interrupt, or a failed write). */
+  const stopRun = (why: string): void => {
+    if (interrupted) return;
+    interrupted = true;
+    scheduler.interrupt();
+    stopWaiting.abort();
+    for (const name of scheduler.running) {
+      emit({ type: "stack-output", time: time(), runId, stack: name, domain: domainOf(name), text: `${why}: stopping` });
+      cancel(name);
     }
-    // Second signal: leave now, with what is known on disk.
+    poke();
+  };
+  stopForWriteFailure = () => stopRun("the run folder cannot be written");
+
+  const dependsOn = (name: string): readonly string[] => fleet.stacks.get(name)?.dependsOn ?? [];
+  /** Evidence, reports and the evidence copy of the events, for every domain; each write guarded. */
+  const writeDomainOutputs = (finishedAt: Date): void => {
+    for (const d of domains) {
+      const mine = Object.values(stacks).filter((s) => s.domain === d);
+      const rec = domainRecord(record, d);
+      const report = redact(markdownReport(record, dependsOn, d));
+      guard(path.join(dirOf(d), REPORT_FILE), () => writeAtomic(files, path.join(dirOf(d), REPORT_FILE), report));
+      const eventsFile = path.join(dirOf(d), EVENTS_FILE);
+      const finished = {
+        type: "run-finished",
+        time: record.finishedAt ?? finishedAt.toISOString(),
+        runId,
+        command,
+        status: rec.status,
+        exitCode: rec.exitCode ?? EXIT_CODES.interrupted,
+        durationMs: finishedAt.getTime() - started.getTime(),
+        counts: countStatuses(mine),
+        domain: d,
+        runDir: dirOf(d),
+      } satisfies FleetEvent;
+      guard(eventsFile, () => files.appendFile(eventsFile, JSON.stringify(redactor.redactDeep(finished)) + "\n"));
+      const evDir = evidenceDir(runDir, d);
+      guard(evDir, () => {
+        files.mkdir(evDir);
+        writeEvidence(runDir, domainEvidence(record, input.context, d, policyPacksRun[d] ?? {}), redact);
+        writeAtomic(files, path.join(evDir, REPORT_FILE), report);
+        writeAtomic(files, path.join(evDir, EVENTS_FILE), fs.existsSync(eventsFile) ? fs.readFileSync(eventsFile, "utf8") : "");
+      });
+    }
+    guard(path.join(runDir, REPORT_FILE), () => writeAtomic(files, path.join(runDir, REPORT_FILE), redact(fleetReport(runSummary(record)))));
+  };
+
+  const onSignal = (signal: InterruptSignal): void => {
+    if (!interrupted) return stopRun(signal);
+    // Second signal: leave now, with what is known on disk — a minimal record and the evidence.
     hardExited = true;
     for (const name of scheduler.running) {
       const s = stacks[name];
@@ -186,12 +263,12 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
     record.finishedAt = time();
     record.exitCode = EXIT_CODES.interrupted;
     saveRecord();
+    writeDomainOutputs(now());
+    releaseLock();
     poke();
     (input.hardExit ?? ((code: number) => process.exit(code)))(EXIT_CODES.interrupted);
   };
   const unsubscribe = input.signals?.subscribe(onSignal);
-
-  const logDir = (domain: string): string => path.join(runDir, "logs", domain);
 
   const runStack = async (name: string): Promise<void> => {
     const s = stacks[name];
@@ -199,13 +276,12 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
     const startedAt = now();
     s.status = "running";
     s.startedAt = startedAt.toISOString();
-    s.log = path.join("logs", domain, `${name}.log`);
-    fs.mkdirSync(logDir(domain), { recursive: true });
-    const logFile = path.join(runDir, s.log);
-    const log = (text: string): void => fs.appendFileSync(logFile, redact(text.endsWith("\n") ? text : text + "\n"));
+    s.log = stackLogName(name);
+    const logFile = path.join(dirOf(domain), s.log);
+    const log = (text: string): void => guard(logFile, () => files.appendFile(logFile, redact(text.endsWith("\n") ? text : text + "\n")));
     log(`# fleet ${command} ${name} (${domain}) run ${runId} started ${s.startedAt}`);
     emit({ type: "stack-started", time: s.startedAt, runId, stack: name, domain, ring: s.ring, operation: command });
-    saveRecord();
+    saveRecord(domain);
 
     const violations: PolicyViolation[] = [];
     const onEvent = (e: EngineEvent): void => {
@@ -259,7 +335,7 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
           const outputs = await engine.outputs(name);
           for (const o of Object.values(outputs)) if (o.secret) redactor.add(o.value);
           s.outputs = Object.fromEntries(Object.entries(outputs).map(([k, o]) => [k, o.secret ? REDACTED : redactor.redactDeep(o.value)]));
-          rewriteRedacted(logFile, redactor); // secrets first known now: scrub the log written so far
+          guard(logFile, () => rewriteRedacted(files, logFile, redactor)); // secrets first known now: scrub the log written so far
         } catch (e) {
           log(`warning: could not read outputs: ${errorText(e)}`);
         }
@@ -277,6 +353,8 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
     s.durationMs = finishedAt.getTime() - startedAt.getTime();
     s.violations = violations;
     log(`# ${outcome} in ${s.durationMs}ms`);
+    // Durable before announced: whoever sees the event (and kills the run) finds it in the record.
+    saveRecord(domain);
     for (const other of scheduler.finish(name, outcome)) cancel(other);
     emit({
       type: "stack-finished",
@@ -292,7 +370,6 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
       error: s.error,
       outputs: s.outputs,
     });
-    saveRecord();
     poke();
   };
 
@@ -343,31 +420,28 @@ export async function runFleet(input: RunInput): Promise<RunOutcome> {
   record.finishedAt = finishedAt.toISOString();
   record.exitCode = exitCode;
   saveRecord();
-
-  const dependsOn = (name: string): readonly string[] => fleet.stacks.get(name)?.dependsOn ?? [];
-  fs.writeFileSync(path.join(runDir, "report.md"), redact(markdownReport(record, dependsOn)));
-  for (const d of domains) {
-    fs.writeFileSync(path.join(evidenceDir(runDir, d), "report.md"), redact(markdownReport(record, dependsOn, d)));
-    writeEvidence(runDir, domainEvidence(record, input.context, d, policyPacksRun[d] ?? {}), redact);
-    const mine = Object.values(stacks).filter((s) => s.domain === d);
-    const line = JSON.stringify(
-      redactor.redactDeep({
-        type: "run-finished",
-        time: record.finishedAt,
-        runId,
-        command,
-        status,
-        exitCode,
-        durationMs: finishedAt.getTime() - started.getTime(),
-        counts: countStatuses(mine),
-        domain: d,
-        runDir: path.join(runDir, "evidence", d),
-      }),
-    );
-    fs.appendFileSync(path.join(evidenceDir(runDir, d), "events.jsonl"), line + "\n");
-  }
+  writeDomainOutputs(finishedAt);
+  if (writeFailure !== undefined) throw writeFailure;
   emit({ type: "run-finished", time: record.finishedAt, runId, command, status, exitCode, durationMs: finishedAt.getTime() - started.getTime(), counts, runDir });
   return { runId, runDir, status, exitCode, record };
+}
+
+/** The run's own folder, created exclusively; a failure is a RunFolderWriteError (exit 2). */
+function guardedCreate(runsDir: string, command: Operation, started: Date, runId: string): { runId: string; runDir: string } {
+  try {
+    return createRunFolder(runsDir, command, started, runId);
+  } catch (e) {
+    throw writeError(path.join(runsDir, runId), e);
+  }
+}
+
+/** Make a stack's secret outputs known to the redactor (a carried-over stack, whose outputs a dependent may print). */
+async function learnSecretOutputs(engine: Engine, name: string, redactor: Redactor): Promise<void> {
+  try {
+    for (const o of Object.values(await engine.outputs(name))) if (o.secret) redactor.add(o.value);
+  } catch {
+    // Outputs unknown to this engine: nothing to learn; the stack's own record already has them redacted.
+  }
 }
 
 function errorText(e: unknown): string {
@@ -375,9 +449,9 @@ function errorText(e: unknown): string {
 }
 
 /** Re-redact a file in place (after new secrets became known). */
-function rewriteRedacted(file: string, redactor: Redactor): void {
+function rewriteRedacted(files: RunFiles, file: string, redactor: Redactor): void {
   if (!fs.existsSync(file)) return;
   const text = fs.readFileSync(file, "utf8");
   const clean = redactor.redact(text);
-  if (clean !== text) fs.writeFileSync(file, clean);
+  if (clean !== text) writeAtomic(files, file, clean);
 }

@@ -4,10 +4,11 @@
  * first), or the set of a resumed run. Problems are UsageErrors (exit 2).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { dependentsOf, topologicalOrder, withDependencies, type Fleet } from "../fleet";
 import type { Operation } from "../engine/types";
-import { RECORD_FILE, type RunRecord } from "./record";
+import type { RunRecord } from "./record";
+import { readRecord } from "./resume";
+import { isSafeSegment } from "./layout";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -65,8 +66,9 @@ export function selectionFromRecord(fleet: Fleet, record: RunRecord, command: Op
   if (record.command !== command) {
     throw new UsageError(`run ${record.runId} was a "${record.command}"; resume it with \`fleet ${record.command} --resume ${record.runId}\``);
   }
+  // Names from a record are never quoted back (the record is untrusted input); only counted.
   const missing = record.options.stacks.filter((n) => !fleet.stacks.has(n));
-  if (missing.length > 0) throw new UsageError(`run ${record.runId} names stacks that no longer exist: ${missing.join(", ")}`);
+  if (missing.length > 0) throw new UsageError(`run ${record.runId} names ${missing.length} stack(s) that are not in the fleet`);
   return { stacks: [...record.options.stacks], domains: [...record.options.domains] };
 }
 
@@ -79,12 +81,12 @@ export function lastDurations(runsDir: string, command: Operation): Map<string, 
   if (!fs.existsSync(runsDir)) return out;
   const runs = fs
     .readdirSync(runsDir)
-    .filter((d) => d.includes(`-${command}-`))
+    .filter((d) => d.includes(`-${command}-`) && isSafeSegment(d))
     .sort()
     .reverse();
   for (const dir of runs) {
     try {
-      const record = JSON.parse(fs.readFileSync(path.join(runsDir, dir, RECORD_FILE), "utf8")) as RunRecord;
+      const record = readRecord(runsDir, dir);
       for (const s of Object.values(record.stacks)) if (s.durationMs !== undefined && s.status === "succeeded") out.set(s.name, s.durationMs);
       if (out.size > 0) return out;
     } catch {

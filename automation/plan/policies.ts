@@ -1,13 +1,18 @@
 /**
  * The policy pack and the fleet-wide checks other areas own, plugged into the plan.
- * The pack's config for each stack is derived from the fleet model exactly as the
- * orchestrator derives it for the engine, so the plan and `pulumi preview` agree.
+ * The pack's config for each stack has one derivation, `stackPackConfig`, used by the plan,
+ * both engines and CI previews, so they all enforce the same thing.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { DEFAULT_PLATFORM_NAMESPACES } from "../../components/baseline";
 import { checkInterconnects, interconnectClaims } from "../../components/interconnect";
 import type { Domain } from "../../components/residency";
-import { evaluateStack, type PackConfig } from "../../policy-pack/evaluate";
+import { evaluateStack, toEngineConfig, type PackConfig } from "../../policy-pack/evaluate";
+import { policyNames } from "../../policy-pack/policies";
 import type { Fleet } from "../fleet";
+import { controlPlanePackConfig } from "../fleet/controlPlane";
+import { provenRegistries, residentRegistries } from "../fleet/narrowing";
 import type { ClaimSource, FleetViolation } from "./fleetChecks";
 import type { StackEvaluator, StackPlan } from "./index";
 
@@ -20,29 +25,73 @@ function namespaceExceptions(): PackConfig["namespaceExceptions"] {
   return out;
 }
 
-/** The pack config for one stack: its domain, every stack's domain, the allowlists, the domain's registries. */
-export function packConfigFor(fleet: Fleet, stack: string, registries: Readonly<Partial<Record<Domain, string[]>>>): PackConfig {
-  // fleet.yaml `policy:` (exemptions, enforcement, ...) is the pack's to validate.
-  const shared = fleet.settings.policy as Partial<PackConfig>;
+/** Registry prefixes per domain. */
+export type DomainRegistries = Readonly<Partial<Record<Domain, readonly string[]>>>;
+
+/**
+ * THE policy pack configuration of one stack. The offline plan, the offline (mock) engine,
+ * the Automation API engine and CI previews (`npm run policy:config -- --stack <s>`) all
+ * call this one function, so they enforce exactly the same thing:
+ *   - `domain`, `regions` (the fleet's allowlists), `stackDomains` (every stack's domain);
+ *   - `registries`: the domain's declared registries (attached stacks, each provably the
+ *     domain's: ../fleet/narrowing.ts) plus `learned` ones exported by the domain's own
+ *     foundation stacks (resolved by provenance; a prefix whose name proves another
+ *     location is dropped);
+ *   - the baseline's documented namespace exceptions, then fleet.yaml `policy:`
+ *     (exemptions, enforcement, minLogRetentionDays, namespaceExceptions), validated when the
+ *     fleet loaded: enforcement can only raise residency and encryption policies.
+ */
+export function stackPackConfig(fleet: Fleet, stack: string, learned: DomainRegistries = {}): PackConfig {
+  const spec = fleet.stacks.get(stack);
+  if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
+  const { enforcement, exemptions, minLogRetentionDays, namespaceExceptions: extraNamespaces } = fleet.settings.policy;
   return {
-    ...shared,
-    domain: fleet.stacks.get(stack)!.domain,
+    domain: spec.domain,
+    ...controlPlanePackConfig(fleet.settings.controlPlane, spec.domain),
     regions: fleet.settings.regions as PackConfig["regions"],
     stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
-    registries: { ...registries },
-    namespaceExceptions: { ...namespaceExceptions(), ...(shared.namespaceExceptions ?? {}) },
+    registries: mergeRegistries(configuredRegistries(fleet), provenRegistries(learned, fleet.settings)),
+    namespaceExceptions: { ...namespaceExceptions(), ...(extraNamespaces ?? {}) },
+    ...(exemptions !== undefined ? { exemptions: exemptions.map((e) => ({ ...e })) } : {}),
+    ...(minLogRetentionDays !== undefined ? { minLogRetentionDays } : {}),
+    ...(enforcement !== undefined ? { enforcement: { ...enforcement } } : {}),
   };
 }
 
-/** Registry prefixes declared in config (attached clusters name theirs), per domain. */
+/**
+ * The engine's `--policy-pack-config` file for a stack's pack config: the shared block
+ * under every policy name plus each policy's `enforcementLevel` — the only way enforcement
+ * levels reach the real engine (a pack's own config cannot change them).
+ */
+export function enginePolicyConfig(config: PackConfig): Record<string, unknown> {
+  return toEngineConfig(config, policyNames);
+}
+
+/**
+ * Write a stack's pack config for the Automation API engine: `<dir>/<stack>.json` (compact,
+ * named by MERIDIAN_POLICY_CONFIG) and `<dir>/<stack>.engine.json` (for
+ * `--policy-pack-config`). Both come from `stackPackConfig`.
+ */
+export function writeStackPackConfig(dir: string, fleet: Fleet, stack: string, learned: DomainRegistries = {}): { compact: string; engine: string } {
+  const config = stackPackConfig(fleet, stack, learned);
+  fs.mkdirSync(dir, { recursive: true });
+  const compact = path.join(dir, `${stack}.json`);
+  const engine = path.join(dir, `${stack}.engine.json`);
+  fs.writeFileSync(compact, `${JSON.stringify(config, null, 2)}\n`);
+  fs.writeFileSync(engine, `${JSON.stringify(enginePolicyConfig(config), null, 2)}\n`);
+  return { compact, engine };
+}
+
+/** Registry prefixes declared in config (attached clusters name theirs), per domain; only provably resident ones. */
 export function configuredRegistries(fleet: Fleet): Partial<Record<Domain, string[]>> {
-  const out: Partial<Record<Domain, string[]>> = {};
+  const declared: Partial<Record<Domain, string[]>> = {};
   for (const spec of fleet.stacks.values()) {
     if (spec.config["meridian:role"] === "attached") {
-      out[spec.domain] = [...new Set([...(out[spec.domain] ?? []), ...spec.config["meridian:attached"].registries])];
+      declared[spec.domain] = [...(declared[spec.domain] ?? []), ...spec.config["meridian:attached"].registries];
     }
   }
-  return out;
+  // The loader refused any other already; filtering again keeps a hand-built fleet honest too.
+  return residentRegistries(declared, fleet.settings);
 }
 
 /**
@@ -58,13 +107,13 @@ export function policyPackEvaluator(): { evaluator: StackEvaluator; observe: (pl
       if (spec.role === "foundation" && prefixes) registries[spec.domain] = [...(registries[spec.domain] ?? []), ...prefixes];
     },
     evaluator: (fleet, stack, resources) =>
-      evaluateStack(stack, [...resources], packConfigFor(fleet, stack, mergeRegistries(configuredRegistries(fleet), registries))).map(
+      evaluateStack(stack, [...resources], stackPackConfig(fleet, stack, registries)).map(
         (v): FleetViolation => ({ stack: v.stack, policy: v.policy, level: v.level, urn: v.urn, message: v.message }),
       ),
   };
 }
 
-export function mergeRegistries(...all: Array<Partial<Record<Domain, string[]>>>): Partial<Record<Domain, string[]>> {
+export function mergeRegistries(...all: DomainRegistries[]): Partial<Record<Domain, string[]>> {
   const out: Partial<Record<Domain, string[]>> = {};
   for (const r of all) for (const [d, prefixes] of Object.entries(r) as Array<[Domain, string[]]>) out[d] = [...new Set([...(out[d] ?? []), ...prefixes])];
   return out;

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { overlaps, parseCidr } from "../network/ipam";
-import { zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
+import { withReservedTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
 
 /** Kubernetes minors the fleet accepts (all three clouds offer them in standard support). */
 export const SUPPORTED_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
@@ -275,7 +275,7 @@ export function settleClusterSpec(args: ClusterArgs<Domain>, role: "management" 
     systemPool: pool({ name: "system", ...args.systemPool }, true),
     workloadPools: (args.workloadPools ?? [defaultPool]).map((p) => pool(p, false)),
     logRetentionDays: args.logRetentionDays ?? 365,
-    tags: { ...args.tags, "meridian-cluster": args.clusterName },
+    tags: withReservedTags(args.tags, { residency: args.domain, "meridian-cluster": args.clusterName }),
     deletionProtection: (args.environment ?? "prod") === "prod",
     aws: args.cloud === "aws" ? (args.aws ?? {}) : {},
     azure: args.cloud === "azure" ? (args.azure ?? {}) : {},

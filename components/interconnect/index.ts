@@ -9,7 +9,7 @@
  * prefixes are advertised.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { assertSameDomain, type Cloud, type Domain, type NetworkHandle } from "../residency";
+import { assertSameDomain, residentTags, type Cloud, type Domain, type NetworkHandle } from "../residency";
 import { overlaps, parseCidr } from "../network/ipam";
 import {
   AZURE_RESERVED_ASNS,
@@ -168,7 +168,7 @@ export class CrossCloudVpn<D extends Domain> extends pulumi.ComponentResource {
       psks,
       networks,
       providers: args.providers,
-      tags: args.tags ?? {},
+      tags: residentTags(args.domain, args.tags),
       azure: { sku: args.azureGatewaySku ?? "VpnGw2AZ", bgpAddresses, existing: args.azureGateway },
       awsRouteTableIds: args.awsRouteTableIds ?? [],
     };

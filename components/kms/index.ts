@@ -5,7 +5,7 @@
  * domain's data without a compile error.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { claimResident, type Cloud, type Domain, type KeyHandle, type KeyRef } from "../residency";
+import { claimResident, residentTags, type Cloud, type Domain, type KeyHandle, type KeyRef } from "../residency";
 import { createAwsKey } from "./aws";
 import { createAzureKey } from "./azure";
 import { createGcpKey } from "./gcp";
@@ -78,7 +78,7 @@ export class ResidencyKey<D extends Domain> extends pulumi.ComponentResource {
       rotationDays: args.rotationDays ?? 90,
       deletionWindowDays: args.deletionWindowDays ?? 30,
       protectionLevel: args.protectionLevel ?? "HSM",
-      tags: args.tags ?? {},
+      tags: residentTags(args.domain, args.tags),
       protect: args.protect ?? true,
       resourceGroupName: args.resourceGroupName,
     };

@@ -5,7 +5,7 @@
  * anywhere in the fleet.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { assertSameDomain, claimResident, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
+import { assertSameDomain, claimResident, residentTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
 import { carve, parseCidr, subnet } from "./ipam";
 import { createAwsNetwork } from "./aws";
 import { createAzureNetwork } from "./azure";
@@ -118,7 +118,7 @@ export class Network<D extends Domain> extends pulumi.ComponentResource {
       subnets: planSubnets(args.cidr, zoneCount),
       natGateways: args.natGateways ?? "perZone",
       flowLogRetentionDays: args.flowLogRetentionDays ?? 365,
-      tags: args.tags ?? {},
+      tags: residentTags(args.domain, args.tags),
     };
     const refs: NetworkRefs =
       key.cloud === "aws"

@@ -4,7 +4,7 @@
  * {@link RegistryHandle} whose `imagePrefixes` the admission policies pin images to.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { assertSameDomain, claimResident, type Domain, type KeyHandle, type RegistryHandle } from "../residency";
+import { assertSameDomain, claimResident, residentTags, type Domain, type KeyHandle, type RegistryHandle } from "../residency";
 import { createEcr } from "./aws";
 import { createAcr } from "./azure";
 import { createArtifactRegistry } from "./gcp";
@@ -61,7 +61,7 @@ export class ResidencyRegistry<D extends Domain> extends pulumi.ComponentResourc
       domain: args.domain,
       region: args.key.region,
       repositories: args.repositories ?? ["platform", "apps"],
-      tags: args.tags ?? {},
+      tags: residentTags(args.domain, args.tags),
     };
     const key = args.key;
     const prefixes =

@@ -24,6 +24,7 @@ import {
   type Domain,
   type RegionAllowlist,
 } from "./catalogue";
+import { controlPlaneConfigSchema, type ControlPlaneConfig } from "./controlPlaneUrl";
 
 const isoDate = z
   .string()
@@ -42,6 +43,7 @@ const exemptionSchema = z
       .optional()
       .describe("(Optional) A glob (`*`, `?`) over the resource's logical name. One of `urn` or `resource` is required."),
     reason: z.string().min(10, "a reason an auditor can read (at least 10 characters)").describe("(Required) Why the exemption exists."),
+    owner: z.string().min(3).optional().describe("(Required in fleet.yaml) Who accepted the risk: a person or team an auditor can ask."),
     expires: isoDate.describe("(Required) ISO date after which the exemption is itself a mandatory violation."),
   })
   .refine((e) => e.urn !== undefined || e.resource !== undefined, "set `urn` or `resource` (a name glob)");
@@ -84,6 +86,9 @@ export const sharedConfigSchema = z.strictObject({
     .array(exemptionSchema)
     .optional()
     .describe("(Optional) Time-boxed exemptions: {policy, urn | resource, reason, expires}."),
+  controlPlane: controlPlaneConfigSchema
+    .optional()
+    .describe("(Optional) The stack's domain control plane (fleet.yaml `domains.<domain>`): backend, secretsProvider, evidenceStore, locations. Set by the orchestrator and the plan."),
   minLogRetentionDays: z
     .int()
     .min(1)
@@ -132,6 +137,8 @@ export interface ResolvedConfig {
   readonly namespaceExceptions: Readonly<Record<string, NamespaceException>>;
   readonly exemptions: readonly ParsedExemption[];
   readonly minLogRetentionDays: number;
+  /** The stack's domain control plane, when configured (see controlPlane.ts policies). */
+  readonly controlPlane?: ControlPlaneConfig;
   /** Validation errors, `path: message`; when any, exemptions are ignored (fail closed). */
   readonly errors: readonly string[];
 }
@@ -179,6 +186,7 @@ function build(parsed: z.output<typeof sharedConfigSchema>, errors: string[]): R
     namespaceExceptions: parsed.namespaceExceptions ?? {},
     exemptions,
     minLogRetentionDays: parsed.minLogRetentionDays ?? 365,
+    ...(parsed.controlPlane ? { controlPlane: parsed.controlPlane } : {}),
     errors,
   };
 }

@@ -7,6 +7,7 @@ import { policyMetadata, type PolicyMeta } from "../lib/define";
 import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
 import { baselinePolicies } from "./baseline";
+import { controlPlanePolicies } from "./controlPlane";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { interconnectPolicies } from "./interconnect";
@@ -17,6 +18,7 @@ export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
 export const allPolicies: readonly MeridianPolicy[] = [
   ...residencyPolicies,
+  ...controlPlanePolicies,
   ...awsPolicies,
   ...azurePolicies,
   ...gcpPolicies,

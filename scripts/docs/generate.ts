@@ -70,7 +70,7 @@ export function renderSoc2Doc(policies: readonly PolicyMeta[]): string {
     "# SOC2 evidence map",
     "",
     "Which control, which artifact, and where it is kept — per residency domain. Evidence of one",
-    "domain is kept in that domain only: the orchestrator writes `.fleet-runs/<run>/evidence/<domain>/`",
+    "domain is kept in that domain only: the orchestrator writes `.fleet-runs/<run>/<domain>/evidence/`",
     "from a record filtered to the domain ([orchestrator.md](orchestrator.md#the-run-folder)); Deployments run",
     "on the domain's own agent pool in the domain's Pulumi organization ([deployments.md](deployments.md)).",
     "",

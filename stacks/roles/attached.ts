@@ -10,6 +10,29 @@ import type { RoleConfig } from "../../automation/fleet";
 import { ClusterBaseline } from "../../components/baseline";
 import { claimResident, type Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
+import { identifyKubeconfig, type ClusterIdentity } from "../../policy-pack/lib/clusterIdentity";
+
+/**
+ * The provider's `clusterIdentifier` (`meridian:<domain>:<cluster>`) from evidence: a cluster
+ * located in another domain (or in none) gets that domain, so the pack's
+ * `meridian-kubernetes-provider-cluster-domain` reports a mandatory violation at preview; a
+ * cluster whose address proves nothing keeps the stack's domain, with a warning saying so.
+ * The value only changes when the evidence contradicts the stack (a changed identifier
+ * replaces the provider, and a violation blocks that).
+ */
+export function clusterIdentifierFor(domain: Domain, clusterName: string, identity: ClusterIdentity, file: string): string {
+  if (identity.kind === "unknown") {
+    pulumi.log.warn(`${file}: meridian:kubeconfig: cannot verify that cluster ${clusterName} is in domain ${domain}: ${identity.reason}`);
+    return `meridian:${domain}:${clusterName}`;
+  }
+  if (identity.domain !== domain) {
+    pulumi.log.error(
+      `${file}: meridian:kubeconfig: cluster ${clusterName} is in ${identity.cloud} ${identity.region} (${identity.domain ? `domain ${identity.domain}` : "no domain"}; ${identity.from}), not in domain ${domain}`,
+    );
+    return `meridian:${identity.domain ?? "none"}:${clusterName}`;
+  }
+  return `meridian:${domain}:${clusterName}`;
+}
 
 export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<Record<string, unknown>> {
   const config = ctx.spec.config as RoleConfig<"attached">;
@@ -19,8 +42,11 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     kubeconfig,
     context: settings.context,
     // The policy pack reads the domain from this identifier (Kubernetes resources only
-    // through providers of clusters in the same domain).
-    clusterIdentifier: `meridian:${ctx.domain}:${settings.clusterName}`,
+    // through providers of clusters in the same domain); it carries the domain the
+    // kubeconfig's API server proves, never the one this stack claims.
+    clusterIdentifier: pulumi.unsecret(
+      kubeconfig.apply((kc) => clusterIdentifierFor(ctx.domain, settings.clusterName, identifyKubeconfig(kc, ctx.fleet.settings.regions, settings.context), ctx.spec.file)),
+    ),
     enableServerSideApply: true,
   });
   const registry = claimResident(ctx.domain, { cloud: "external" as const, region: "external", imagePrefixes: [...settings.registries] });

@@ -167,8 +167,9 @@ describe("AutomationEngine against a stub CLI", () => {
     expect(events).toContainEqual(expect.objectContaining({ type: "policy-violation", violation: expect.objectContaining({ policy: "residency", enforcement: "mandatory" }) }));
     const preview = calls.find((c) => c.args[0] === "preview")!;
     expect(preview.args).toEqual(expect.arrayContaining(["--stack", "eu-pki", "--policy-pack", path.join(repo, "policy-pack")]));
-    // The CLI reads --policy-pack-config keys as policy names; the shared config goes through the environment.
-    expect(preview.args).not.toContain("--policy-pack-config");
+    // The shared config goes through the environment; the same config in the engine's format
+    // (keys = policy names, with enforcement levels) is the --policy-pack-config file.
+    expect(preview.args[preview.args.indexOf("--policy-pack-config") + 1]).toBe(path.join(dir, "pc", "eu-pki.engine.json"));
     expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state-eu`);
     expect(preview.env.MERIDIAN_POLICY_CONFIG).toBe(path.join(dir, "pc", "eu-pki.json"));
     expect(JSON.parse(fs.readFileSync(path.join(dir, "pc", "eu-pki.json"), "utf8"))).toMatchObject({ domain: "eu", stackDomains: { "us-pki": "us" } });

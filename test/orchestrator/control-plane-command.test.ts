@@ -11,10 +11,14 @@ import { parseBackendFlag, resolveControlPlanes } from "../../automation/command
 import { FakeEngine } from "../../automation/engine/fake";
 import { loadFleet } from "../../automation/fleet";
 import { ManualSignals } from "../../automation/orchestrator";
-import { evidenceDir } from "../../automation/orchestrator/evidence";
+import { domainRunDir, evidenceDir } from "../../automation/orchestrator/layout";
+import { localControlPlaneFleetDir } from "../support/fleetDir";
 
 const repo = path.join(__dirname, "../..");
 const fleet = loadFleet(path.join(repo, "stacks"));
+/** The reference fleet with no `domains:` declared: local defaults (file backends, a passphrase per domain). */
+const localStacks = localControlPlaneFleetDir();
+const localFleet = loadFleet(localStacks);
 let tmp: string;
 beforeAll(() => {
   // The fake engine standing in for a real one: its runs' evidence is uploaded.
@@ -25,7 +29,10 @@ beforeAll(() => {
     return Object.assign(engine, { deploysRealStacks: true, preview: async (...a: Parameters<typeof preview>) => ({ ...(await preview(...a)), policyPacks: { meridian: "0.1.0" } }) });
   };
 });
-afterAll(() => delete rolloutEngines["fake-real"]);
+afterAll(() => {
+  delete rolloutEngines["fake-real"];
+  fs.rmSync(localStacks, { recursive: true, force: true });
+});
 beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-cp-"))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -74,14 +81,17 @@ describe("backend per domain: CLI semantics", () => {
     const planes = resolveControlPlanes(fleet, "eu=file:///flag-eu", { MERIDIAN_BACKEND_EU: "file:///env-eu", MERIDIAN_BACKEND_US: "file:///env-us" }, "/repo");
     expect(planes.eu.backend).toBe("file:///flag-eu");
     expect(planes.us.backend).toBe("file:///env-us");
-    const defaults = resolveControlPlanes(fleet, undefined, {}, "/repo");
+    // Only the backend was overridden: the rest is fleet.yaml's.
+    expect(planes.us.secretsProvider).toBe("awskms://alias/meridian-state-us?region=us-east-1");
+    expect(resolveControlPlanes(fleet, undefined, {}, "/repo").eu).toMatchObject({ backend: "s3://meridian-state-eu?region=eu-central-1", secretsProvider: "awskms://alias/meridian-state-eu?region=eu-central-1" });
+    const defaults = resolveControlPlanes(localFleet, undefined, {}, "/repo");
     expect(defaults.eu).toMatchObject({ backend: "file:///repo/.pulumi-state/eu", secretsProvider: "passphrase", evidenceStore: "file:///repo/.fleet-evidence/eu" });
     expect(defaults.us.backend).toBe("file:///repo/.pulumi-state/us");
   });
 
   it("the automation engine refuses a domain without its own passphrase (exit 2) before any CLI is looked for", async () => {
     const a = io({ PULUMI_CONFIG_PASSPHRASE: "one-for-all", PULUMI_CONFIG_PASSPHRASE_EU: "eu-pass-phrase" });
-    expect(await runRolloutCommand("preview", opts({ engine: "automation", domains: "eu,us" }), a.value, repo)).toBe(2);
+    expect(await runRolloutCommand("preview", opts({ engine: "automation", domains: "eu,us", stacksDir: localStacks }), a.value, repo)).toBe(2);
     expect(a.err.join("")).toMatch(/domain us uses the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE_US \(or PULUMI_CONFIG_PASSPHRASE_US_FILE\)/);
     expect(a.err.join("")).not.toMatch(/pass-phrase|one-for-all/);
   });
@@ -91,7 +101,7 @@ describe("evidence upload after a real-engine run", () => {
   it("puts each domain's evidence in that domain's store only, with a receipt, and the evidence names kinds and locations, no secret", async () => {
     const env = { MERIDIAN_EVIDENCE_STORE_EU: `file://${tmp}/store-eu`, MERIDIAN_EVIDENCE_STORE_US: `file://${tmp}/store-us`, PULUMI_CONFIG_PASSPHRASE_EU: "eu-pass-phrase", PULUMI_CONFIG_PASSPHRASE_US: "us-pass-phrase" };
     const a = io(env);
-    expect(await runRolloutCommand("preview", opts({ backend: `eu=file://${tmp}/state-eu,us=file://${tmp}/state-us` }), a.value, repo)).toBe(0);
+    expect(await runRolloutCommand("preview", opts({ backend: `eu=file://${tmp}/state-eu,us=file://${tmp}/state-us`, stacksDir: localStacks }), a.value, repo)).toBe(0);
     const runId = fs.readdirSync(path.join(tmp, "runs"))[0];
     for (const [d, other] of [["eu", "us"], ["us", "eu"]]) {
       const copy = path.join(tmp, `store-${d}`, runId, d);
@@ -111,7 +121,10 @@ describe("evidence upload after a real-engine run", () => {
         const text = fs.readFileSync(path.join(copy, f), "utf8");
         for (const name of otherStacks) expect(text).not.toContain(name);
       }
-      const receipt = JSON.parse(fs.readFileSync(path.join(evidenceDir(path.join(tmp, "runs", runId), d), "upload.json"), "utf8"));
+      const runDir = path.join(tmp, "runs", runId);
+      const receipt = JSON.parse(fs.readFileSync(path.join(domainRunDir(runDir, d), "upload.json"), "utf8"));
+      // The local bundle is byte-for-byte what the store holds.
+      for (const f of fs.readdirSync(evidenceDir(runDir, d))) expect(fs.readFileSync(path.join(copy, f), "utf8")).toBe(fs.readFileSync(path.join(evidenceDir(runDir, d), f), "utf8"));
       expect(receipt).toMatchObject({ kind: "file", location: `${runId}/${d}/` });
       expect(receipt.objects.map((o: { file: string }) => o.file)).toEqual(expect.arrayContaining(["evidence.json", "events.jsonl", "report.md"]));
     }
@@ -126,10 +139,10 @@ describe("evidence upload after a real-engine run", () => {
     const runDir = path.join(tmp, "runs", fs.readdirSync(path.join(tmp, "runs"))[0]);
     expect(a.out.join("")).toMatch(new RegExp(`evidence eu: NOT uploaded — evidence store file://${tmp}/not-a-dir/store: upload failed: .*ENOTDIR.*; the local copy is kept`));
     expect(a.out.join("")).toMatch(/\(evidence upload failed\)/);
-    const local = evidenceDir(runDir, "eu");
-    expect(fs.existsSync(path.join(local, "evidence.json"))).toBe(true);
-    expect(fs.readFileSync(path.join(local, "report.md"), "utf8")).toMatch(/## Evidence upload\n\nevidence eu: NOT uploaded/);
-    expect(JSON.parse(fs.readFileSync(path.join(local, "upload-failed.json"), "utf8")).store).toBe(`file://${tmp}/not-a-dir/store`);
+    expect(fs.existsSync(path.join(evidenceDir(runDir, "eu"), "evidence.json"))).toBe(true);
+    const domainDir = domainRunDir(runDir, "eu");
+    expect(fs.readFileSync(path.join(domainDir, "report.md"), "utf8")).toMatch(/## Evidence upload\n\nevidence eu: NOT uploaded/);
+    expect(JSON.parse(fs.readFileSync(path.join(domainDir, "upload-failed.json"), "utf8")).store).toBe(`file://${tmp}/not-a-dir/store`);
   });
 
   it("offline engines (mock, fake) upload nothing", async () => {

@@ -4,7 +4,7 @@
  * and a failing stack halts its dependents. (A child process: jest's module loader is
  * several times slower than node's on the provider SDKs.)
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -41,8 +41,9 @@ describe("fleet up --engine mock", () => {
       const deps = (parse(fs.readFileSync(path.join(dir, f), "utf8")) as { config: Record<string, string[]> }).config["meridian:dependsOn"];
       for (const d of deps) expect(order.get(`stack-finished:${d}`)!).toBeLessThan(order.get(`stack-started:${stack}`)!);
     }
-    const [run] = fs.readdirSync(runs);
-    expect(fs.readdirSync(path.join(runs, run, "evidence"))).toEqual(["eu"]);
+    const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(path.join(runs, run)).sort()).toEqual(["eu", "report.md", "summary.json"]);
+    expect(fs.readdirSync(path.join(runs, run, "eu", "evidence")).sort()).toEqual(["events.jsonl", "evidence.json", "report.md"]);
     expect(ev.at(-1)?.type).toBe("run-finished");
   }, 300_000);
 
@@ -57,8 +58,94 @@ describe("fleet up --engine mock", () => {
     const finished = new Map(events(r.stdout).filter((e) => e.type === "stack-finished").map((e) => [e.stack, e.status]));
     expect(finished.get("eu-pki")).toBe("failed");
     expect(events(r.stdout).some((e) => e.type === "stack-started" && e.stack === "eu-mgmt")).toBe(false);
-    const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0], "run.json"), "utf8")) as { stacks: Record<string, { status: string }> | Array<{ name: string; status: string }> };
+    const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs).filter((d) => !d.startsWith("."))[0], "eu", "run.json"), "utf8")) as { stacks: Record<string, { status: string }> | Array<{ name: string; status: string }> };
     const statusOf = (name: string) => (Array.isArray(record.stacks) ? record.stacks.find((s) => s.name === name)?.status : record.stacks[name]?.status);
     expect(["skipped", "not-started"]).toContain(statusOf("eu-workload-aws"));
+  }, 300_000);
+
+  it("--resume finishes the fleet: the outputs of stacks carried over are kept in the run folder (per domain) for their dependents", async () => {
+    const good = readReference("Pulumi.eu-pki.yaml");
+    const doc = parse(good) as { config: Record<string, unknown> };
+    doc.config["meridian:pki"] = { rootValidityHours: 8760, intermediateValidityHours: 9000 };
+    const dir = fleetDir({ "Pulumi.eu-pki.yaml": stringify(doc) });
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    const first = await fleet(["up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs, "--stacks-dir", dir]);
+    expect(first.code).toBe(1);
+    const carried = events(first.stdout).filter((e) => e.type === "stack-finished" && e.status === "succeeded").map((e) => e.stack!);
+    expect(carried.length).toBeGreaterThan(0);
+    const [runId] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    // Each succeeded stack's mock state sits in its own domain's folder.
+    expect(fs.readdirSync(path.join(runs, runId, "eu", "engine")).sort()).toEqual(carried.map((n) => `${n}.json`).sort());
+
+    fs.writeFileSync(path.join(dir, "Pulumi.eu-pki.yaml"), good);
+    const second = await fleet(["up", "--engine", "mock", "--resume", runId, "--yes", "--json", "--runs-dir", runs, "--stacks-dir", dir]);
+    const ev = events(second.stdout);
+    const failed = ev.filter((e) => e.type === "stack-finished" && e.status !== "succeeded");
+    expect(failed).toEqual([]);
+    expect(second.code).toBe(0);
+    const ran = ev.filter((e) => e.type === "stack-started").map((e) => e.stack!);
+    expect(ran.filter((n) => carried.includes(n))).toEqual([]);
+    expect(ran.length + carried.length).toBe(11);
+    // Dependents of carried-over stacks ran (the case that used to fail "upstream has no outputs").
+    const dir2 = path.join(runs, fs.readdirSync(runs).filter((d) => !d.startsWith(".") && d !== runId)[0]);
+    expect(fs.readdirSync(path.join(dir2, "eu", "engine")).length).toBe(11);
+  }, 600_000);
+
+  it("a real second Ctrl-C: exit 130 at once, a minimal record and the evidence of what ran are on disk, and the run lock is gone", async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    // As `npm run fleet` runs it (one node process; the tsx CLI would put a relay process between).
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), "up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs], {
+      cwd: root,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let signalled = false;
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      // After the first stack finished, while others run: two SIGINTs in a row.
+      if (!signalled && stdout.includes('"stack-finished"')) {
+        signalled = true;
+        child.kill("SIGINT");
+        setTimeout(() => child.kill("SIGINT"), 50);
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    expect(signalled).toBe(true);
+    expect(code).toBe(130);
+    const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
+    const summary = JSON.parse(fs.readFileSync(path.join(runs, run, "summary.json"), "utf8")) as { status: string; exitCode: number };
+    expect(summary).toMatchObject({ status: "interrupted", exitCode: 130 });
+    const evidence = JSON.parse(fs.readFileSync(path.join(runs, run, "eu", "evidence", "evidence.json"), "utf8")) as { verdicts: { outcome: string }; results: Array<{ status: string }> };
+    expect(evidence.verdicts.outcome).toBe("incomplete");
+    expect(evidence.results.some((r) => r.status === "succeeded")).toBe(true);
+    // The hard-exit path it was (not a first interrupt that happened to finish in time).
+    const record = JSON.parse(fs.readFileSync(path.join(runs, run, "eu", "run.json"), "utf8")) as { stacks: Record<string, { error?: string }> };
+    expect(Object.values(record.stacks).some((s) => /SIGINT twice/.test(s.error ?? ""))).toBe(true);
+    expect(fs.readdirSync(path.join(runs, run, "eu")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+  }, 300_000);
+
+  it("kill -9 mid-run: the dead run's lock is stale, and a --resume of its record finishes the work", async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    const args = ["up", "--engine", "mock", "--stack", "eu-mgmt", "--with-dependencies", "--parallel", "1", "--yes", "--json", "--runs-dir", runs];
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), ...args], { cwd: root, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      if (stdout.includes('"stack-finished"')) child.kill("SIGKILL");
+    });
+    await new Promise((resolve) => child.on("exit", resolve));
+    const [runId] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toHaveLength(1);
+    const done = events(stdout).filter((e) => e.type === "stack-finished" && e.status === "succeeded").map((e) => e.stack);
+    expect(done.length).toBeGreaterThan(0);
+
+    const r = await fleet(["up", "--engine", "mock", "--resume", runId, "--yes", "--json", "--runs-dir", runs]);
+    expect(r.code).toBe(0);
+    const started = events(r.stdout).filter((e) => e.type === "stack-started").map((e) => e.stack);
+    expect(started).toContain("eu-mgmt");
+    for (const n of done) expect(started).not.toContain(n);
+    expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
   }, 300_000);
 });

@@ -135,6 +135,7 @@ describe("--engine remote at the CLI", () => {
     expect(rolloutEngines.remote).toBeDefined();
     const code = await runRolloutCommand("preview", { parallel: 1, strategy: "canary", policyPack: path.join(repo, "policy-pack"), engine: "remote", stacksDir: path.join(repo, "stacks"), runsDir: path.join(dir, "runs") }, io, repo);
     expect(code).toBe(2);
-    expect(err.join("")).toMatch(/^fleet preview: --engine remote: domain eu's backend file:\/\/.*\/.pulumi-state\/eu is not a Pulumi Cloud/);
+    // The reference fleet keeps its state in S3 per domain: not something Deployments can run against.
+    expect(err.join("")).toMatch(/^fleet preview: --engine remote: domain eu's backend s3:\/\/meridian-state-eu\?region=eu-central-1 is not a Pulumi Cloud/);
   });
 });

@@ -3,7 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { rolloutEngines, runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../automation/commands/rollout";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
-import { ManualSignals, type FleetEvent } from "../../automation/orchestrator";
+import { localControlPlaneFleetDir } from "../support/fleetDir";
+import { ManualSignals, nodeFiles, type FleetEvent, type RunFiles } from "../../automation/orchestrator";
 
 const repo = path.join(__dirname, "../..");
 let runsDir: string;
@@ -91,8 +92,53 @@ describe("fleet preview|up|refresh|destroy (command)", () => {
   });
 
   it("the automation engine needs the passphrase in the environment (exit 2 otherwise, value never printed)", async () => {
+    // A fleet on the local default control plane (passphrase per domain): the reference fleet declares KMS.
+    const stacksDir = localControlPlaneFleetDir();
     const a = io({ env: { USER: "x" } });
-    expect(await runRolloutCommand("preview", base({ engine: "automation" }), a.value, repo)).toBe(2);
-    expect(a.err.join("")).toMatch(/PULUMI_CONFIG_PASSPHRASE/);
+    expect(await runRolloutCommand("preview", base({ engine: "automation", stacksDir }), a.value, repo)).toBe(2);
+    expect(a.err.join("")).toMatch(/PULUMI_CONFIG_PASSPHRASE_EU/);
+    fs.rmSync(stacksDir, { recursive: true, force: true });
+  });
+
+  it("one run at a time: a second up, and a --resume of the live run, are refused (exit 2) naming the holder; the lock goes with the run", async () => {
+    scripts = { "eu-pki": { fail: "boom" } };
+    const failed = io();
+    expect(await runRolloutCommand("up", base({ yes: true, domains: "eu" }), failed.value, repo)).toBe(1);
+    const earlier = failed.out.join("").match(/--resume (\S+)/)![1];
+
+    scripts = { "eu-foundation-aws": { hang: true } };
+    const signals = new ManualSignals();
+    const live = io({ signals });
+    const running = runRolloutCommand("up", base({ yes: true, json: true, domains: "eu" }), live.value, repo);
+    while (!live.out.join("").includes('"stack-started"')) await new Promise((r) => setTimeout(r, 5));
+
+    const second = io();
+    expect(await runRolloutCommand("up", base({ yes: true, domains: "eu" }), second.value, repo)).toBe(2);
+    expect(second.err.join("")).toMatch(new RegExp(`^fleet up: another fleet run holds the lock .*pid ${process.pid} on ${os.hostname()}, since \\S+;.*\\n$`));
+    const resume = io();
+    expect(await runRolloutCommand("up", base({ yes: true, resume: earlier }), resume.value, repo)).toBe(2);
+    expect(resume.err.join("")).toMatch(/another fleet run holds the lock/);
+
+    signals.fire("SIGINT");
+    expect(await running).toBe(130);
+    scripts = {};
+    expect(await runRolloutCommand("up", base({ yes: true, resume: earlier }), io().value, repo)).toBe(0);
+  });
+
+  it("a full disk: exit 2 with one line naming the file and ENOSPC, and no .tmp file left", async () => {
+    let writes = 0;
+    const files: RunFiles = {
+      ...nodeFiles,
+      writeFile: (f, d) => {
+        if (++writes > 3) throw Object.assign(new Error("ENOSPC: no space left on device"), { code: "ENOSPC" });
+        nodeFiles.writeFile(f, d);
+      },
+    };
+    const a = io({ files });
+    expect(await runRolloutCommand("up", base({ yes: true, domains: "eu", json: true }), a.value, repo)).toBe(2);
+    const err = a.err.join("");
+    expect(err).toMatch(/^fleet up: cannot write \S+(run|summary)\.json: no space left on device \(ENOSPC\)\n$/);
+    const all = (d: string): string[] => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? all(path.join(d, e.name)) : [e.name]));
+    expect(all(runsDir).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   });
 });

@@ -1,10 +1,12 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import fc from "fast-check";
 import { loadFleet } from "../../automation/fleet";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
 import type { Operation } from "../../automation/engine/types";
 import {
+  fleetFingerprint,
   ManualSignals,
   ProgressRenderer,
   readRecord,
@@ -21,6 +23,8 @@ const fleet = loadFleet(path.join(__dirname, "../../stacks"));
 const ALL = selectStacks(fleet, { command: "up" });
 const EU = ALL.stacks.filter((n) => n.startsWith("eu-"));
 const US = ALL.stacks.filter((n) => n.startsWith("us-"));
+const FINGERPRINT = fleetFingerprint(fleet, path.join(__dirname, "../.."));
+const expectFleet = { fleet, fingerprint: FINGERPRINT };
 
 let runsDir: string;
 beforeEach(() => {
@@ -49,6 +53,7 @@ function harness(scripts: Record<string, FakeStackScript>, over: Partial<RunInpu
     runsDir,
     context: { user: "tester", gitAuthor: "Test Er <t@example.com>", gitCommit: "abc123", gitDirty: false, node: process.version, policyPack: { path: "policy-pack", name: "meridian-policies", version: "0.1.0" } },
     redactor: new Redactor(),
+    fingerprint: FINGERPRINT,
     sinks: [(e) => events.push(e)],
     retry: { attempts: 4, baseDelayMs: 1, maxDelayMs: 5 },
     ...over,
@@ -79,15 +84,18 @@ describe("runFleet with the fake engine", () => {
     expect(lastEuFinish).toBeLessThan(firstUsStart);
     expect(h.events[h.events.length - 1]).toMatchObject({ type: "run-finished", status: "succeeded", exitCode: 0 });
 
-    const record = readRecord(runsDir, out.runId);
+    const record = readRecord(runsDir, out.runId, expectFleet);
     expect(Object.values(record.stacks).every((s) => s.status === "succeeded" && s.durationMs !== undefined && s.changes?.create === 1)).toBe(true);
-    const report = fs.readFileSync(path.join(out.runDir, "report.md"), "utf8");
+    const report = fs.readFileSync(path.join(out.runDir, "eu", "report.md"), "utf8");
     expect(report).toContain("| stack | domain | status | duration | creates | updates | deletes | violations |");
     expect(report).toContain("```mermaid");
     expect(report).toContain("n_eu_pki --> n_eu_mgmt");
-    expect(fs.existsSync(path.join(out.runDir, "logs", "eu", "eu-mgmt.log"))).toBe(true);
-    const jsonl = fs.readFileSync(path.join(out.runDir, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
-    expect(jsonl.map((e) => e.type)).toEqual(h.events.map((e) => e.type));
+    expect(fs.existsSync(path.join(out.runDir, "eu", "logs", "eu-mgmt.log"))).toBe(true);
+    const jsonl = ["eu", "us"].flatMap((d) => fs.readFileSync(path.join(out.runDir, d, "events.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent));
+    // Each domain's stream ends with its own run-finished; the fleet-wide one goes to the sinks only.
+    expect(jsonl.filter((e) => e.type !== "run-finished").length).toBe(h.events.filter((e) => e.type !== "run-finished").length);
+    expect(jsonl.filter((e) => e.type === "run-finished").map((e) => ("domain" in e ? e.domain : undefined))).toEqual(["eu", "us"]);
+    expect(fs.readFileSync(path.join(out.runDir, "report.md"), "utf8")).toMatch(/\| eu \| succeeded \| 11 \|/);
   });
 
   it("halts the domain on the first failure; dependents are skipped and the canary gate keeps US from starting", async () => {
@@ -149,7 +157,7 @@ describe("runFleet with the fake engine", () => {
     expect(statuses.filter((s) => s === "succeeded" || s === "failed" || s === "running")).toEqual([]);
     expect(h.engine.calls.filter((c) => c.op === "cancel")).toHaveLength(4);
     expect(h.engine.started()).toHaveLength(4);
-    expect(readRecord(runsDir, out.runId).status).toBe("interrupted");
+    expect(readRecord(runsDir, out.runId, expectFleet).status).toBe("interrupted");
     expect(signals.listening).toBe(0);
   });
 
@@ -164,7 +172,7 @@ describe("runFleet with the fake engine", () => {
     const out = await runFleet(h.input);
     expect(exits).toEqual([130]);
     expect(out.exitCode).toBe(130);
-    const rec = readRecord(runsDir, out.runId);
+    const rec = readRecord(runsDir, out.runId, expectFleet);
     expect(rec.status).toBe("interrupted");
     expect(rec.stacks["eu-pki"].status).toBe("cancelled");
     expect(rec.stacks["eu-pki"].error).toMatch(/lock may still be held/);
@@ -177,7 +185,7 @@ describe("runFleet with the fake engine", () => {
     const unfinished = Object.values(out1.record.stacks).filter((s) => s.status !== "succeeded").map((s) => s.name);
     expect(unfinished.length).toBeGreaterThan(1);
 
-    const record = readRecord(runsDir, out1.runId);
+    const record = readRecord(runsDir, out1.runId, expectFleet);
     const sel = selectionFromRecord(fleet, record, "up");
     const second = harness({}, { resume: record, stacks: sel.stacks, domains: sel.domains, strategy: record.options.strategy });
     const out2 = await runFleet(second.input);
@@ -217,7 +225,7 @@ describe("runFleet with the fake engine", () => {
     const h = harness({ "us-mgmt": { fail: "boom" } }, { strategy: "parallel" });
     const out = await runFleet(h.input);
     for (const [domain, mine, other] of [["eu", EU, US], ["us", US, EU]] as const) {
-      const dir = path.join(out.runDir, "evidence", domain);
+      const dir = path.join(out.runDir, domain, "evidence");
       expect(fs.readdirSync(dir).sort()).toEqual(["events.jsonl", "evidence.json", "report.md"]);
       const ev = JSON.parse(fs.readFileSync(path.join(dir, "evidence.json"), "utf8"));
       expect(ev.who).toEqual({ user: "tester", gitAuthor: "Test Er <t@example.com>" });
@@ -264,5 +272,44 @@ describe("runFleet with the fake engine", () => {
     expect(out.record.stacks["eu-pki"].outputs).toEqual({ dbPassword: "[secret]", endpoint: "https://pki.eu" });
     // The scrubbing is not vacuous: the fake did emit them.
     expect(h.engine.started()).toEqual(expect.arrayContaining(["eu-pki", "eu-mgmt", "eu-workload-aws"]));
+  });
+
+  it("property: credentials inside URLs never reach progress, logs, events, the record, the reports or the evidence", async () => {
+    const secret = fc.stringMatching(/^[A-Za-z0-9._~-]{12,40}$/).filter((x) => /[0-9]/.test(x) && /[A-Za-z]/.test(x) && !/^[.~_-]|[.~_-]$/.test(x));
+    const shapes: Array<(s: string) => string> = [
+      (x) => `https://deploy:${x}@git.example.com/org/repo.git`,
+      (x) => `https://${x}@github.com/org/repo.git`,
+      (x) => `https://b.s3.eu-central-1.amazonaws.com/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=${x}&X-Amz-Date=20260101T000000Z`,
+      (x) => `https://b.s3.amazonaws.com/k?X-Amz-Signature=${x}`,
+      (x) => `https://acct.blob.core.windows.net/c/o?sv=2022-11-02&ss=b&srt=o&sp=r&se=2026-01-01&sig=${x}`,
+      (x) => `awskms://alias/state-eu?region=eu-central-1&secret_access_key=${x}`,
+      (x) => `https://api.example.com/v1?token=${x}`,
+      (x) => `https://login.example.com/cb?access_token=${x}&state=1`,
+      (x) => `GET https://h/x?bearer=${x}`,
+      (x) => `Authorization: Bearer ${x}`,
+    ];
+    const stacks = ["eu-foundation-aws", "eu-pki", "eu-mgmt"];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.tuple(secret, fc.nat(shapes.length - 1)), { minLength: 6, maxLength: 6 }), async (gen) => {
+        const [a, b, c, d, e, f] = gen.map(([x, i]) => ({ secret: x, url: shapes[i](x) }));
+        const printed: string[] = [];
+        const h = harness(
+          {
+            "eu-foundation-aws": { output: [`cloning ${a.url}\n`], outputs: { endpoint: { value: b.url, secret: false } } },
+            "eu-pki": { violations: [{ policyPack: "p", policy: "q", enforcement: "advisory", message: `store at ${c.url}` }], output: [`upload ${d.url}\n`] },
+            "eu-mgmt": { fail: `request to ${e.url} failed` },
+          },
+          { stacks, domains: ["eu"], redactor: new Redactor(), context: { user: "t", node: process.version, backend: f.url } },
+        );
+        const progress = new ProgressRenderer({ write: (t: string) => printed.push(t), isTTY: false }, 3, {});
+        h.input = { ...h.input, sinks: [(ev) => printed.push(JSON.stringify(ev)), (ev) => progress.onEvent(ev)] };
+        const out = await runFleet(h.input);
+        const everything = [...printed, ...filesUnder(out.runDir).map((file) => fs.readFileSync(file, "utf8"))].join("\n");
+        for (const g of [a, b, c, d, e, f]) expect(everything).not.toContain(g.secret);
+        expect(everything).toContain("[secret]");
+        expect(out.record.stacks["eu-mgmt"].status).toBe("failed");
+      }),
+      { numRuns: 30, seed: 20261201 },
+    );
   });
 });

@@ -39,7 +39,10 @@ describe("fleet plan on a deliberately bad stack", () => {
         "    - policy: meridian-aws-ecr-repository-harden",
         "      resource: bad-repo",
         "      reason: vendor image needs mutable tags until their fix ships",
+        "      owner: platform-team",
         "      expires: 2020-01-31",
+        "accounts:",
+        "  eu: { gcp: [meridian-eu-prod] }",
       ].join("\n"),
     );
     const out: string[] = [];

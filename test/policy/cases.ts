@@ -3,6 +3,7 @@
  * `coverage.test.ts` runs them all and fails when a policy or a type has no case.
  */
 import type { PlannedResource } from "../../policy-pack/evaluate";
+import { CONTROL_PLANE_CASES, CONTROL_PLANE_CONFIG_POLICIES } from "./controlPlaneCases";
 import { awsEu, awsUs, azureEu, gcpEu, k8sEu, k8sUs, provider, res, urnOf } from "./harness";
 
 export interface Case {
@@ -547,8 +548,9 @@ export const CASES: Record<string, Case[]> = {
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } })], expect: "missing APISERVER" },
   ],
   // Governance policies are exercised with configs in governance.test.ts.
+  ...CONTROL_PLANE_CASES,
 };
 
-export const GOVERNANCE_POLICIES = ["meridian-governance-config-validate", "meridian-governance-exemption-expire", "meridian-governance-exemption-report"];
+export const GOVERNANCE_POLICIES = ["meridian-governance-config-validate", "meridian-governance-exemption-expire", "meridian-governance-exemption-report", ...CONTROL_PLANE_CONFIG_POLICIES];
 
 export { urnOf };

@@ -9,6 +9,7 @@ import type { ReportViolation, ResourceValidationArgs, ResourceValidationPolicy,
 import { evaluateStack, type PackConfig, type PlannedResource, type PolicyViolation } from "../../policy-pack/evaluate";
 import { allPolicies } from "../../policy-pack/policies";
 import { unknownCheckingProxy } from "../../policy-pack/lib/values";
+import { EU_CONTROL_PLANE } from "./controlPlaneConfig";
 
 export const STACK = "eu-workload-aws";
 /** The engine's sentinel for a string unknown at preview. */
@@ -66,6 +67,7 @@ export const EU: PackConfig = {
   domain: "eu",
   registries: { eu: ["123456789012.dkr.ecr.eu-central-1.amazonaws.com/"], us: ["123456789012.dkr.ecr.us-east-1.amazonaws.com/"] },
   stackDomains: { "eu-foundation-aws": "eu", "us-foundation-aws": "us" },
+  controlPlane: EU_CONTROL_PLANE,
 };
 
 export function policy(name: string): ResourceValidationPolicy | StackValidationPolicy {

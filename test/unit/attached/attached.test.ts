@@ -14,7 +14,7 @@ const STACK = [
   "  meridian:role: attached",
   "  meridian:attached:",
   "    clusterName: local-eu",
-  "    registries: [registry.eu.example.com/meridian/eu/]",
+  "    registries: [europe-west1-docker.pkg.dev/meridian-eu-prod/platform/]",
   "    tenants: [{ name: payments, team: payments, developersGroup: payments-devs }]",
   "  meridian:kubeconfig:",
   "    secure: v1:AAAA",
@@ -41,7 +41,7 @@ describe("attached role", () => {
     const kube = cloud.records.filter((r) => r.type.startsWith("kubernetes:"));
     expect(kube.length).toBeGreaterThan(10);
     for (const r of kube) expect(r.providerRef ?? "").toContain("eu-attached-k8s");
-    expect(JSON.stringify(findAll(cloud, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"))).toContain("registry.eu.example.com/meridian/eu/");
+    expect(JSON.stringify(findAll(cloud, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"))).toContain("europe-west1-docker.pkg.dev/meridian-eu-prod/platform/");
     expect(out.role).toBe("attached");
   });
 
@@ -63,7 +63,7 @@ describe("attached role", () => {
   });
 
   it("refuses a registry prefix without a trailing slash, naming the key", () => {
-    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("meridian/eu/]", "meridian/eu]") });
+    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("platform/]", "platform]") });
     expect(() => loadFleet(dir)).toThrow(FleetConfigErrors);
     try {
       loadFleet(dir);

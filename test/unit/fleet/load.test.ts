@@ -4,6 +4,9 @@ import { parse, stringify } from "yaml";
 import { FleetConfigErrors, loadFleet, topologicalOrder, upstreamOf, waves, withDependencies, dependentsOf } from "../../../automation/fleet";
 import { fleetDir, readReference } from "../../support/fleetDir";
 
+/** The reference fleet's owners, for tests that replace its fleet.yaml. */
+const ACCOUNTS = "accounts:\n  eu: { gcp: [meridian-eu-prod] }\n  us: { gcp: [meridian-us-prod] }\n";
+
 /** Load a fleet that must fail; return its error lines. */
 function errorsOf(dir: string): string[] {
   try {
@@ -114,7 +117,7 @@ describe("rejections name the file, the key and what is allowed", () => {
 
   it("lets fleet.yaml allow a region explicitly", () => {
     const dir = fleetDir({
-      "fleet.yaml": "residency:\n  eu:\n    aws: [eu-central-1, eu-west-2]\n",
+      "fleet.yaml": `residency:\n  eu:\n    aws: [eu-central-1, eu-west-2]\n${ACCOUNTS}`,
       ...edit("Pulumi.eu-foundation-aws.yaml", (c) => (c["aws:region"] = "eu-west-2")),
     });
     expect(loadFleet(dir).stacks.get("eu-foundation-aws")!.region).toBe("eu-west-2");
