@@ -6,13 +6,13 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { rolloutEngines, runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../automation/commands/rollout";
+import { rolloutEngines, runRolloutCommand, type RolloutOptions } from "../../automation/commands/rollout";
 import { parseBackendFlag, resolveControlPlanes } from "../../automation/commands/controlPlanes";
 import { FakeEngine } from "../../automation/engine/fake";
 import { loadFleet } from "../../automation/fleet";
-import { ManualSignals } from "../../automation/orchestrator";
 import { domainRunDir, evidenceDir } from "../../automation/orchestrator/layout";
 import { localControlPlaneFleetDir } from "../support/fleetDir";
+import { recordingIo } from "../support/rolloutIo";
 
 const repo = path.join(__dirname, "../..");
 const fleet = loadFleet(path.join(repo, "stacks"));
@@ -37,18 +37,7 @@ beforeEach(() => (tmp = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-cp-"))));
 afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 function io(env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: RolloutIo = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    interactive: false,
-    confirm: async () => false,
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-    env: { USER: "tester", ...env },
-    signals: new ManualSignals(),
-  };
-  return { value, out, err };
+  return recordingIo({ env: { USER: "tester", ...env } });
 }
 
 const opts = (over: Partial<RolloutOptions> = {}): RolloutOptions => ({

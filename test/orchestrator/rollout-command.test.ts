@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { rolloutEngines, runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../automation/commands/rollout";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
 import { localControlPlaneFleetDir } from "../support/fleetDir";
+import { recordingIo } from "../support/rolloutIo";
 import { ManualSignals, nodeFiles, type FleetEvent, type RunFiles } from "../../automation/orchestrator";
 
 const repo = path.join(__dirname, "../..");
@@ -20,19 +21,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
 
 function io(over: Partial<RolloutIo> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: RolloutIo = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    interactive: false,
-    confirm: async () => false,
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-    env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" },
-    signals: new ManualSignals(),
-    ...over,
-  };
-  return { value, out, err };
+  return recordingIo({ env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" }, ...over });
 }
 
 const base = (over: Partial<RolloutOptions> = {}): RolloutOptions => ({
