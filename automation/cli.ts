@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
+import { registerAudit } from "./commands/audit";
 import { registerPlan } from "./commands/plan";
 import { registerRollout } from "./commands/rollout";
 
@@ -17,6 +18,7 @@ export function buildCli(): Command {
     .showHelpAfterError()
     .exitOverride();
   registerPlan(program);
+  registerAudit(program);
   registerRollout(program);
   registerAffected(program);
   return program;

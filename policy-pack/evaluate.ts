@@ -25,10 +25,12 @@ import type {
 } from "@pulumi/policy";
 import { splitPackConfig, type PackConfig } from "./lib/config";
 import { policyMetadata, resetExemptionLedger } from "./lib/define";
+import { setPhase, type Phase } from "./lib/phase";
 import { UNKNOWN_STRING, UnknownValueError, unknownCheckingProxy } from "./lib/values";
 import { allPolicies, type MeridianPolicy } from "./policies";
 
 export type { PackConfig } from "./lib/config";
+export type { Phase } from "./lib/phase";
 
 export interface PlannedResource {
   urn: string;
@@ -54,6 +56,12 @@ export interface PolicyViolation {
 export interface EvaluateOptions {
   /** The policies to run; defaults to the whole pack. */
   readonly policies?: readonly MeridianPolicy[];
+  /**
+   * Preview (the default: the fleet plan stands in for `pulumi preview`) or update (e.g.
+   * judging a stack's exported state): unproven evidence is advisory at preview and
+   * mandatory at update (lib/phase.ts).
+   */
+  readonly phase?: Phase;
 }
 
 const SIG_KEY = "4dabf18193072939515e22adb298388d";
@@ -188,6 +196,15 @@ function indexByType(policies: readonly ResourceValidationPolicy[]) {
 const order = new Map<MeridianPolicy, number>(allPolicies.map((p, i) => [p, i]));
 
 export function evaluateStack(stack: string, resources: PlannedResource[], config: PackConfig, options: EvaluateOptions = {}): PolicyViolation[] {
+  setPhase(options.phase ?? "preview");
+  try {
+    return evaluate(stack, resources, config, options);
+  } finally {
+    setPhase(undefined);
+  }
+}
+
+function evaluate(stack: string, resources: PlannedResource[], config: PackConfig, options: EvaluateOptions): PolicyViolation[] {
   const policies = options.policies ?? allPolicies;
   policies.forEach((p, i) => order.has(p) || order.set(p, allPolicies.length + i));
   const { shared, enforcement } = splitPackConfig(config);

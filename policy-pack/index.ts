@@ -6,10 +6,13 @@
  */
 import { PolicyPack } from "@pulumi/policy";
 import { environmentConfig } from "./lib/config";
+import { installEngineHooks } from "./lib/phase";
 import { allPolicies } from "./policies";
 
 // Under the engine, MERIDIAN_POLICY_CONFIG (a compact PackConfig file) is the base config.
 environmentConfig.enabled = true;
+// Learn preview vs update from the engine's ConfigureStack call (lib/phase.ts says why).
+installEngineHooks();
 
 export const pack = new PolicyPack("meridian", {
   description: "meridian: data residency (EU/US) and encryption everywhere, for AWS, Azure, GCP and Kubernetes",

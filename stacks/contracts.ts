@@ -64,3 +64,14 @@ export const clusterExports = z.object({
   }),
 });
 export type ClusterExports = z.infer<typeof clusterExports>;
+
+/** A guardrails stack: what it allows and where (nothing reads it yet; the plan and audits show it). */
+export const guardrailsExports = z.object({
+  ...header,
+  role: z.literal("guardrails"),
+  cloud: z.enum(CLOUDS),
+  allowedRegions: z.array(z.string()),
+  scopes: z.array(z.string()),
+  policyIds: z.array(z.string()),
+});
+export type GuardrailsExports = z.infer<typeof guardrailsExports>;

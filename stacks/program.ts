@@ -13,13 +13,14 @@ import { management } from "./roles/management";
 import { pki } from "./roles/pki";
 import { workload } from "./roles/workload";
 import { attached } from "./roles/attached";
+import { guardrails } from "./roles/guardrails";
 
 export { NotImplementedError } from "./roles/notImplemented";
 
 export type StackOutputs = Record<string, unknown>;
 export type RoleProgram = <D extends Domain>(ctx: RoleContext<D>) => Promise<StackOutputs>;
 
-export const ROLE_PROGRAMS: Record<Role, RoleProgram> = { foundation, pki, management, workload, interconnect, attached };
+export const ROLE_PROGRAMS: Record<Role, RoleProgram> = { foundation, pki, management, workload, interconnect, attached, guardrails };
 
 export async function runStack(fleet: Fleet, stackName = pulumi.getStack()): Promise<StackOutputs> {
   const spec = fleet.stacks.get(stackName);

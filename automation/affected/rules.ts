@@ -46,7 +46,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
-  { globs: ["components/residency/**", "components/network/ipam.ts"], selects: ALL, why: "residency catalogue and IPAM, read by the fleet model" },
+  { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts"], selects: ALL, why: "residency catalogue, IPAM and guardrail constants, read by the fleet model" },
   // Roles.
   { globs: ["stacks/roles/foundation.ts"], selects: roles(["foundation"]), why: "foundation role" },
   { globs: ["stacks/roles/pki.ts"], selects: roles(["pki"]), why: "pki role" },
@@ -54,6 +54,8 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/workload.ts"], selects: roles(CLUSTER_ROLES), why: "workload role (management reuses deployCluster)" },
   { globs: ["stacks/roles/interconnect.ts"], selects: roles(["interconnect"]), why: "interconnect role" },
   { globs: ["stacks/roles/attached.ts"], selects: roles(["attached"]), why: "attached role (baseline on an existing cluster)" },
+  { globs: ["stacks/roles/guardrails.ts", "components/guardrails/index.ts"], selects: roles(["guardrails"]), why: "guardrails role and component" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/guardrails/${cloud}.ts`], selects: roles(["guardrails"], [cloud]), why: `guardrails adapter for ${cloud}` })),
   // Foundation components: shared file → every foundation; adapter → that cloud's.
   ...(["network", "kms", "registry"] as const).flatMap((c): PathRule[] => [
     { globs: [`components/${c}/index.ts`], selects: roles(["foundation"]), why: `${c} component` },

@@ -2,10 +2,12 @@
  * `fleet plan`: the credential-free plan of the whole fleet. No cloud, no Pulumi CLI.
  * Exit codes: 0 clean, 1 a mandatory violation or a failed stack, 2 invalid input.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
-import { planFleet, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
+import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
+import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
 import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlaneKey } from "../fleet/controlPlane";
 import { ControlPlaneUrlError, parseControlPlaneUrl } from "../../policy-pack/lib/controlPlaneUrl";
@@ -19,7 +21,17 @@ export interface PlanCommandOptions {
   stacksDir?: string;
   json?: boolean;
   /** The program to plan; the stack program by default (tests plan deliberately bad fixtures). */
-  program?: StackProgram;
+  program?: StackProgram | string;
+  /** Also write the violations as SARIF 2.1.0 to this file. */
+  sarif?: string;
+  /** Fail a stack whose program has not settled after this many seconds. */
+  stackTimeout?: number;
+}
+
+function seconds(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError("a positive number of seconds");
+  return n;
 }
 
 /** Extra evaluators and IPAM claims (tests add fixtures here). */
@@ -31,6 +43,9 @@ export function registerPlan(program: Command): void {
     .description("Plan every stack offline under mocks, in dependency order; run the fleet checks and the policy pack")
     .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
     .option("--json", "print exactly one JSON object on stdout")
+    .option("--program <file>", "plan this Pulumi TypeScript program (a file or a directory with index.ts) as every stack, instead of the fleet's roles")
+    .option("--sarif <file>", "also write the violations as SARIF 2.1.0 (for code scanning) to this file")
+    .option("--stack-timeout <seconds>", "fail a stack whose program has not finished after this long (default 300)", seconds)
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
@@ -41,24 +56,47 @@ export interface Io {
   err(s: string): void;
 }
 
-export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
-  let fleet: Fleet;
+/** Load the fleet model, or print each config problem on one line and return undefined (exit 2). */
+export function loadFleetOrReport(stacksDir: string | undefined, io: Io): Fleet | undefined {
   try {
-    fleet = loadFleet(opts.stacksDir ?? DEFAULT_STACKS_DIR);
+    return loadFleet(stacksDir ?? DEFAULT_STACKS_DIR);
   } catch (e) {
     if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
       const errors = e instanceof FleetConfigErrors ? e.errors : [e];
       for (const err of errors) io.err(`fleet: ${err.message}\n`);
-      return 2;
+      return undefined;
     }
     throw e;
+  }
+}
+
+export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
+  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  if (fleet === undefined) return 2;
+  let program: StackProgram = (f, stack) => runStack(f, stack);
+  if (typeof opts.program === "function") program = opts.program;
+  else if (typeof opts.program === "string") {
+    try {
+      program = programFromFile(opts.program);
+    } catch (e) {
+      if (e instanceof ProgramFileError) {
+        io.err(`fleet: --program ${e.message}\n`);
+        return 2;
+      }
+      throw e;
+    }
+  }
+  if (opts.sarif !== undefined && !fs.existsSync(path.dirname(path.resolve(opts.sarif)))) {
+    io.err(`fleet: --sarif ${opts.sarif}: the directory ${path.dirname(opts.sarif)} does not exist\n`);
+    return 2;
   }
   const restore = opts.json ? quietConsole(io) : () => undefined;
   let plan: FleetPlan;
   const pack = policyPackEvaluator();
   try {
     plan = await planFleet(fleet, {
-      program: opts.program ?? ((f, stack) => runStack(f, stack)),
+      program,
+      stackTimeoutSeconds: opts.stackTimeout,
       evaluators: [pack.evaluator, checkControlPlaneCopies, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
       onStack: (p) => {
@@ -71,6 +109,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
   const report = planReport(fleet, plan);
+  if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
   io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");

@@ -195,6 +195,7 @@ const REQUIREMENTS: Record<Role, (spec: StackSpec) => Array<{ role: Role; cloud?
   workload: (s) => [{ role: "foundation", cloud: s.clouds[0] }, { role: "pki" }, { role: "management", optional: true }],
   interconnect: (s) => s.clouds.map((c) => ({ role: "foundation" as Role, cloud: c })),
   attached: () => [],
+  guardrails: () => [],
 };
 
 /**

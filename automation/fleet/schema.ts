@@ -7,7 +7,7 @@ import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
-export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached"] as const;
+export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
@@ -285,6 +285,8 @@ export const roleSchemas = {
     /** (Required) kubeconfig (contents, or a path to a file), best kept as a secret. */
     "meridian:kubeconfig": secretOrString,
   }),
+  /** The domain's organisation policies on one cloud; the scope comes from fleet.yaml `guardrails.<domain>.<cloud>`. */
+  guardrails: z.strictObject({ ...common, ...cloudKey, "meridian:role": z.literal("guardrails") }),
 } as const;
 
 export type RoleConfig<R extends Role> = z.infer<(typeof roleSchemas)[R]>;

@@ -14,6 +14,7 @@ import { domainsSchema, resolveControlPlanes, type DomainControlPlane } from "./
 import { accountsSchema, resolveAccounts, type FleetAccounts } from "./accounts";
 import { validatePolicySettings, type PolicySettings } from "./policySettings";
 import { readYamlFile, type YamlLimits } from "./yamlFile";
+import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -63,6 +64,8 @@ const settingsSchema = z.strictObject({
    * docs/configuration.md). A domain left out uses the local per-domain default.
    */
   domains: domainsSchema,
+  /** (Optional) Per domain, the organisational scopes the cloud guardrails apply to; see docs/guardrails.md. Defaults to none. */
+  guardrails: guardrailsSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -79,6 +82,8 @@ export interface FleetSettings {
    * (see ./controlPlane.ts): read it through `controlPlaneFor`, never directly.
    */
   readonly controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>;
+  /** Per domain, the guardrails' organisational scopes (`guardrails.<domain>`); read through `deriveGuardrails`. */
+  readonly guardrails: GuardrailSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -88,6 +93,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   policy: {},
   accounts: resolveAccounts(FLEET_SETTINGS_FILE, {}),
   controlPlane: {},
+  guardrails: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -112,7 +118,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

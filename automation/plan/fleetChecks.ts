@@ -10,6 +10,7 @@ import { DOMAINS } from "../../components/residency/catalogue";
 import { checkControlPlaneExports, controlPlaneStores, type ResourceLike } from "../../policy-pack/lib/controlPlaneExports";
 import { CONTROL_PLANE_KEYS, ControlPlaneUrlError, LOCAL_LOCATION, locationAllowed, parseControlPlaneUrl } from "../../policy-pack/lib/controlPlaneUrl";
 import type { Fleet } from "../fleet";
+import { guardrailCoverage } from "../fleet/guardrails";
 import type { PlannedResource } from "./recordingMonitor";
 
 export interface FleetViolation {
@@ -70,6 +71,11 @@ export function checkReferences(fleet: Fleet, stack: string, resources: readonly
         },
       ];
     });
+}
+
+/** A domain deploying into a cloud with no guardrails stack of that cloud before it (docs/guardrails.md). */
+export function checkGuardrails(fleet: Fleet): FleetViolation[] {
+  return guardrailCoverage(fleet).map((p) => ({ stack: p.stack, policy: "meridian-fleet-guardrails-present", level: "mandatory", message: p.message }));
 }
 
 /**

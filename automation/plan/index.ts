@@ -4,13 +4,14 @@
  * the fleet-wide checks and the policy pack over everything.
  */
 import { topologicalOrder, waves, type Fleet } from "../fleet";
-import { checkAddressOverlaps, checkReferences, type ClaimSource, type FleetViolation } from "./fleetChecks";
+import { checkAddressOverlaps, checkGuardrails, checkReferences, type ClaimSource, type FleetViolation } from "./fleetChecks";
 import { planStack, type StackPlan, type StackProgram } from "./planStack";
 import type { PlannedResource } from "./recordingMonitor";
 
 export type { PlannedResource } from "./recordingMonitor";
 export type { FleetViolation } from "./fleetChecks";
-export { planStack, type StackPlan, type StackProgram } from "./planStack";
+export { planStack, planProgram, DEFAULT_STACK_TIMEOUT_SECONDS, type ProgramRun, type StackPlan, type StackProgram } from "./planStack";
+export { programFromFile, ProgramFileError } from "./programFile";
 
 /** Evaluates the policy pack over one stack's resources (the pack's evaluateStack, bound to its config). */
 export type StackEvaluator = (fleet: Fleet, stack: string, resources: readonly PlannedResource[]) => FleetViolation[];
@@ -19,6 +20,8 @@ export interface PlanOptions {
   readonly program: StackProgram;
   readonly evaluators?: readonly StackEvaluator[];
   readonly claimSources?: readonly ClaimSource[];
+  /** A stack that has not settled after this many seconds fails (default DEFAULT_STACK_TIMEOUT_SECONDS). */
+  readonly stackTimeoutSeconds?: number;
   /** Called as each stack finishes, for progress. */
   readonly onStack?: (plan: StackPlan) => void;
 }
@@ -54,7 +57,7 @@ async function planInOrder(fleet: Fleet, options: PlanOptions): Promise<FleetPla
   const outputs = new Map<string, Record<string, unknown>>();
   const secretOutputNames = new Map<string, readonly string[]>();
   const plans: StackPlan[] = [];
-  const violations: FleetViolation[] = [...checkAddressOverlaps(fleet, options.claimSources ?? [])];
+  const violations: FleetViolation[] = [...checkAddressOverlaps(fleet, options.claimSources ?? []), ...checkGuardrails(fleet)];
   const notPlanned = new Map<string, StackPlan["status"]>();
 
   for (const name of topologicalOrder(fleet)) {
@@ -74,7 +77,7 @@ async function planInOrder(fleet: Fleet, options: PlanOptions): Promise<FleetPla
         seconds: 0,
       };
     } else {
-      plan = await planStack(fleet, name, options.program, { outputs, secretOutputNames });
+      plan = await planStack(fleet, name, options.program, { outputs, secretOutputNames }, { timeoutSeconds: options.stackTimeoutSeconds });
     }
     if (plan.status === "planned") {
       outputs.set(name, { ...plan.outputs });

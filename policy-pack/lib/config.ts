@@ -60,6 +60,9 @@ const namespaceExceptionSchema = z.strictObject({
   reason: z.string().min(10, "a reason an auditor can read (at least 10 characters)"),
 });
 
+/** Ports open to the internet by default: HTTPS, and HTTP only to redirect (see `publicIngressPorts`). */
+export const DEFAULT_PUBLIC_INGRESS_PORTS: readonly number[] = [443, 80];
+
 /** The shared config every policy receives. */
 export const sharedConfigSchema = z.strictObject({
   domain: z
@@ -94,6 +97,12 @@ export const sharedConfigSchema = z.strictObject({
     .min(1)
     .optional()
     .describe("(Optional) Minimum log retention in days for log groups and log buckets. Defaults to 365."),
+  publicIngressPorts: z
+    .array(z.int().min(1).max(65535))
+    .optional()
+    .describe(
+      "(Optional) TCP ports that may be open to 0.0.0.0/0 or ::/0 (security groups, NSGs, firewalls). Defaults to [443, 80]: 80 only because `meridian-baseline-http-listener-redirect` requires every HTTP listener to redirect to HTTPS.",
+    ),
 });
 
 export type SharedConfig = z.input<typeof sharedConfigSchema>;
@@ -139,6 +148,8 @@ export interface ResolvedConfig {
   readonly minLogRetentionDays: number;
   /** The stack's domain control plane, when configured (see controlPlane.ts policies). */
   readonly controlPlane?: ControlPlaneConfig;
+  /** TCP ports allowed open to the internet. */
+  readonly publicIngressPorts: ReadonlySet<number>;
   /** Validation errors, `path: message`; when any, exemptions are ignored (fail closed). */
   readonly errors: readonly string[];
 }
@@ -187,6 +198,7 @@ function build(parsed: z.output<typeof sharedConfigSchema>, errors: string[]): R
     exemptions,
     minLogRetentionDays: parsed.minLogRetentionDays ?? 365,
     ...(parsed.controlPlane ? { controlPlane: parsed.controlPlane } : {}),
+    publicIngressPorts: new Set(parsed.publicIngressPorts ?? DEFAULT_PUBLIC_INGRESS_PORTS),
     errors,
   };
 }

@@ -3,7 +3,7 @@
  * domain. Region lists come from the catalogue (via the resolved config); nothing here
  * repeats them.
  */
-import { domainOfLocation, type Cloud, type Domain } from "./catalogue";
+import { DOMAINS, domainOfLocation, type Cloud, type Domain } from "./catalogue";
 import type { ResolvedConfig } from "./config";
 import { at, str, UNKNOWN, type Unknown } from "./values";
 
@@ -36,23 +36,40 @@ export function regionOfZone(cloud: Cloud, zone: string): string {
   return /^[a-z0-9]+-\d$/.test(zone) ? zone.slice(0, zone.lastIndexOf("-")) : zone; // AKS zone label: westeurope-1
 }
 
+/**
+ * GCP multi-region configurations of Firestore / Datastore (`locationId`) and Spanner
+ * (`config`) that lie wholly inside one domain: `eur3` is Belgium + Netherlands; every
+ * `nam*` is in the US. `eur5` (London) and `eur6` (a Zurich witness) are in none.
+ */
+export const GCP_SERVICE_MULTI_REGIONS: Record<Domain, readonly string[]> = {
+  eu: ["eur3"],
+  us: ["nam3", "nam5", "nam6", "nam7", "nam8", "nam9", "nam10", "nam11", "nam12", "nam13", "nam14", "nam15", "nam16"],
+};
+
 /** Is this location (region, zone or multi-region) inside the stack's domain for `cloud`? */
 export function isAllowed(cfg: ResolvedConfig, cloud: Cloud, location: string): boolean {
   const n = normalizeLocation(location);
-  return cfg.allowed[cloud].has(n) || cfg.allowed[cloud].has(regionOfZone(cloud, n)) || cfg.multiRegion.has(n);
+  return (
+    cfg.allowed[cloud].has(n) ||
+    cfg.allowed[cloud].has(regionOfZone(cloud, n)) ||
+    cfg.multiRegion.has(n) ||
+    (cloud === "gcp" && cfg.domain !== undefined && GCP_SERVICE_MULTI_REGIONS[cfg.domain].includes(n))
+  );
 }
 
 /** "europe-west2 (domain: none — not allowlisted)" style explanation for messages. */
 export function describeLocation(cfg: ResolvedConfig, cloud: Cloud, location: string): string {
   const region = regionOfZone(cloud, normalizeLocation(location));
-  const owner: Domain | undefined = domainOfLocation(cfg.regions, region);
+  const owner: Domain | undefined =
+    domainOfLocation(cfg.regions, region) ?? (cloud === "gcp" ? DOMAINS.find((d) => GCP_SERVICE_MULTI_REGIONS[d].includes(region)) : undefined);
   return owner ? `'${location}' (domain ${owner})` : `'${location}' (in no domain's allowlist)`;
 }
 
 /**
  * The location a resource is pinned to, and where it came from. AWS v7: per-resource
  * `region`, else the provider's `region`. Azure: `location`, else the provider's.
- * GCP: `location` / `region` / `zone`, else the provider's `region` / `zone`.
+ * GCP: `location` / `region` / `zone` / `locationId` (Firestore, Memorystore), else the
+ * provider's `region` / `zone`.
  */
 export interface Placement {
   readonly location: string | Unknown | undefined;
@@ -88,7 +105,7 @@ export function placementOf(
   const keys: Record<Cloud, readonly string[]> = {
     aws: ["region"],
     azure: ["location"],
-    gcp: ["location", "region", "zone"],
+    gcp: ["location", "region", "zone", "locationId"],
   };
   const providerKeys: Record<Cloud, readonly string[]> = {
     aws: ["region"],

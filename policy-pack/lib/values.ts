@@ -59,10 +59,13 @@ export function unproxy<T>(v: T): T {
 
 export type Props = Record<string, unknown>;
 
-/** The value at a dotted path; `UNKNOWN` when it or a parent is unknown at preview. */
-export function at(obj: unknown, path: string): unknown {
+/**
+ * The value at a dotted path (or an array of segments, for keys that contain dots such as
+ * annotations); `UNKNOWN` when it or a parent is unknown at preview.
+ */
+export function at(obj: unknown, path: string | readonly string[]): unknown {
   let cur: unknown = obj;
-  for (const key of path.split(".")) {
+  for (const key of typeof path === "string" ? path.split(".") : path) {
     if (isUnknownValue(cur)) {
       return UNKNOWN;
     }

@@ -142,7 +142,12 @@ export const storageAccountEncrypt: ResourceValidationPolicy = resourcePolicy(
     types: ["azure-native:storage:StorageAccount"],
   },
   (r, ctx) => {
-    expect(ctx, r.props, "encryption.keySource", equalsCI("Microsoft.Keyvault"), "encryption.keySource must be \"Microsoft.Keyvault\"");
+    const source = expect(ctx, r.props, "encryption.keySource", equalsCI("Microsoft.Keyvault"), "encryption.keySource must be \"Microsoft.Keyvault\"");
+    if (equalsCI("Microsoft.Keyvault")(source)) {
+      // The key itself, so that RES-05 can tell whose it is (Key Vault URI → vault → location).
+      expect(ctx, r.props, "encryption.keyVaultProperties.keyVaultUri", isSet, "encryption.keyVaultProperties.keyVaultUri must name the domain's Key Vault");
+      expect(ctx, r.props, "encryption.keyVaultProperties.keyName", isSet, "encryption.keyVaultProperties.keyName must name the domain's key");
+    }
     expect(ctx, r.props, "encryption.requireInfrastructureEncryption", isTrue, "encryption.requireInfrastructureEncryption must be true");
     expect(ctx, r.props, "minimumTlsVersion", equalsCI("TLS1_2", "TLS1_3"), "minimumTlsVersion must be \"TLS1_2\" or newer");
     expect(ctx, r.props, "enableHttpsTrafficOnly", isTrue, "enableHttpsTrafficOnly must be true");

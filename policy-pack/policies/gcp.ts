@@ -181,4 +181,53 @@ export const loggingBucketEncrypt: ResourceValidationPolicy = resourcePolicy(
   },
 );
 
-export const gcpPolicies = [gkeClusterEncrypt, gkeNodePoolEncrypt, kmsKeyRotate, artifactRegistryHarden, storageBucketHarden, loggingBucketEncrypt];
+const BROAD_SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+/** A node service account that is the Compute Engine default one (or none, which means it). */
+function isDefaultServiceAccount(sa: unknown): boolean {
+  return sa === undefined || sa === null || sa === "" || sa === "default" || (typeof sa === "string" && /-compute@developer\.gserviceaccount\.com$/.test(sa));
+}
+
+export const gkeNodeServiceAccount: ResourceValidationPolicy = resourcePolicy(
+  {
+    name: "meridian-gcp-gke-node-serviceaccount-restrict",
+    area: "gcp",
+    rules: ["MER-GCP-08"],
+    description:
+      "GKE nodes (node pools, a cluster's default pool unless removed, Autopilot's auto-provisioned nodes) run as a dedicated service account, never the Compute Engine default one (which also makes the broad cloud-platform scope project Editor).",
+    why: "The default compute service account holds Editor on the project: with it (and the cloud-platform scope) any pod that reaches the metadata server can read and change every resource in the project.",
+    remediation:
+      "Create a least-privilege service account (roles/container.defaultNodeServiceAccount) and set `nodeConfig.serviceAccount` (Autopilot: `clusterAutoscaling.autoProvisioningDefaults.serviceAccount`); with it the cloud-platform scope is the recommended setting; set `removeDefaultNodePool: true` on clusters with separate pools.",
+    severity: "high",
+    enforcementLevel: "mandatory",
+    frameworks: ["SOC2 CC6.1", "SOC2 CC6.3"],
+    types: ["gcp:container/cluster:Cluster", "gcp:container/nodePool:NodePool"],
+  },
+  (r, ctx) => {
+    let base = "nodeConfig";
+    if (r.type === "gcp:container/cluster:Cluster") {
+      const autopilot = at(r.props, "enableAutopilot");
+      const removed = at(r.props, "removeDefaultNodePool");
+      if (autopilot === UNKNOWN || removed === UNKNOWN) {
+        ctx.unknown(autopilot === UNKNOWN ? "enableAutopilot" : "removeDefaultNodePool");
+        return;
+      }
+      if (removed === true && autopilot !== true) {
+        return; // the default pool (the only nodes nodeConfig shapes) is deleted after creation
+      }
+      base = autopilot === true ? "clusterAutoscaling.autoProvisioningDefaults" : "nodeConfig";
+    }
+    const sa = at(r.props, `${base}.serviceAccount`);
+    if (sa === UNKNOWN) {
+      ctx.unknown(`${base}.serviceAccount`);
+      return;
+    }
+    if (isDefaultServiceAccount(sa)) {
+      const scopes = arrayAt(r.props, `${base}.oauthScopes`);
+      const broad = scopes !== UNKNOWN && scopes.includes(BROAD_SCOPE);
+      ctx.report(`${base}.serviceAccount ${sa ? `'${String(sa)}' is` : "is not set, so nodes run as"} the Compute Engine default service account${broad ? " with the cloud-platform scope (project Editor to every pod)" : ""}`);
+    }
+  },
+);
+
+export const gcpPolicies = [gkeClusterEncrypt, gkeNodePoolEncrypt, gkeNodeServiceAccount, kmsKeyRotate, artifactRegistryHarden, storageBucketHarden, loggingBucketEncrypt];

@@ -8,10 +8,15 @@ import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
 import { baselinePolicies } from "./baseline";
 import { controlPlanePolicies } from "./controlPlane";
+import { containerPolicies } from "./containers";
+import { dataEncryptionPolicies } from "./dataEncryption";
+import { exposurePolicies } from "./exposure";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
+import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
+import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
@@ -19,12 +24,17 @@ export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 export const allPolicies: readonly MeridianPolicy[] = [
   ...residencyPolicies,
   ...controlPlanePolicies,
+  ...placementPolicies,
   ...awsPolicies,
   ...azurePolicies,
   ...gcpPolicies,
   ...kubernetesPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
+  ...guardrailPolicies,
+  ...dataEncryptionPolicies,
+  ...exposurePolicies,
+  ...containerPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,

@@ -1,22 +1,30 @@
 /**
  * Kubernetes: objects go only to clusters of the stack's domain, namespaces carry the
- * residency label and Pod Security `restricted`, images come digest-pinned from the
- * domain's registries, every namespace has a default-deny NetworkPolicy, and
- * StorageClasses encrypt with a key in the domain (K8S-01..04, RES-03 for kubernetes).
+ * residency label and Pod Security `restricted`, workloads run restricted wherever they
+ * land, images come digest-pinned from the domain's registries, every namespace has a
+ * default-deny NetworkPolicy, public LoadBalancer Services terminate TLS, and
+ * StorageClasses encrypt with a key in the domain (K8S-01..04, RES-03 for kubernetes,
+ * MER-K8S-05..08).
  *
- * Cluster identity of a Kubernetes provider (documented in docs/policies.md): the
- * provider's `clusterIdentifier` (`meridian:<domain>:<cluster>`, set by the cluster
- * components), `context` or `cluster`, else the kubeconfig's `current-context` / cluster
- * names, must name the domain: `meridian-<domain>-…`, or a last segment starting with
- * `<domain>-` (`eu-workload-aws`, `gke_proj_europe-west1_eu-workload-gcp`,
- * `arn:…:cluster/eu-mgmt`); regions found in the kubeconfig's server URLs or ARNs (EKS,
- * AKS) must be in the domain too.
+ * Cluster identity of a Kubernetes provider is established by evidence, never by a name
+ * (docs/policies.md): the API server its kubeconfig's context points at (EKS, AKS and GKE
+ * DNS endpoints carry their region — lib/clusterIdentity.ts), the cluster resource its
+ * kubeconfig was built from (found through the provider's property dependencies, located
+ * by its region / location), or a StackReference output whose stack's domain is
+ * configured. Context names, cluster names and `clusterIdentifier` prove nothing (pulumi-eks
+ * names its context `aws`; anyone can name a context `meridian-eu-…`). Evidence that proves
+ * nothing (an IP address, a file path, an encrypted config value, the ambient kubeconfig) is
+ * an advisory "cannot verify" at preview and a mandatory violation at update (lib/phase.ts).
  */
 import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
-import { domainOfLocation, type Domain } from "../lib/catalogue";
-import { resourcePolicy, stackPolicy, type CheckContext, type ResourceView } from "../lib/define";
-import { describeLocation, isAllowed, regionOfArn, regionOfZone } from "../lib/location";
+import type { Cloud, Domain } from "../lib/catalogue";
+import { identifyKubeconfig } from "../lib/clusterIdentity";
+import { resourcePolicy, stackPolicy, type StackCheckContext, type StackResourceView } from "../lib/define";
+import { imageProblems } from "../lib/images";
+import { describeLocation, isAllowed, placementOf, regionOfZone } from "../lib/location";
+import { currentPhase } from "../lib/phase";
 import { arrayAt, at, isUnknownValue, str, UNKNOWN, type Props } from "../lib/values";
+import { referencedStackDomain } from "./residency";
 
 /** The namespace label the ClusterBaseline sets and its admission policy requires. */
 export const DOMAIN_LABEL = "residency";
@@ -24,132 +32,136 @@ const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
 const SOC2_K8S = ["SOC2 CC6.1", "SOC2 CC6.6", "SOC2 CC6.8"];
 
 // ------------------------------------------------------------------------------------------
-// Cluster identity of a provider.
+// Cluster identity of a provider, by evidence.
 
-export interface ClusterEvidence {
-  /** Domains named by context / cluster names, and by regions in server URLs / ARNs. */
-  readonly domains: ReadonlyArray<{ domain: Domain | undefined; from: string }>;
-  readonly unknown?: string;
-  readonly problem?: string;
+const K8S_PROVIDER = "pulumi:providers:kubernetes";
+const CLUSTER_TYPES: Readonly<Record<string, Cloud>> = {
+  "aws:eks/cluster:Cluster": "aws",
+  "azure-native:containerservice:ManagedCluster": "azure",
+  "gcp:container/cluster:Cluster": "gcp",
+};
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/** One piece of evidence about the cluster a provider reaches. */
+export type ClusterEvidence =
+  | { readonly kind: "located"; readonly inDomain: boolean; readonly what: string }
+  | { readonly kind: "unknown"; readonly path: string }
+  | { readonly kind: "unproven"; readonly reason: string };
+
+/** A kubeconfig value that is not a kubeconfig document: why, or undefined when it may be one. */
+export function notAKubeconfig(kc: string): string | undefined {
+  const t = kc.trim();
+  if (t.startsWith("secure:") || /^v1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/.test(t)) {
+    return "the kubeconfig is an encrypted config value the pack cannot read (`secure:`): decrypt it in the program (`config.requireSecret`) so the provider receives the kubeconfig itself";
+  }
+  if (!t.includes("\n") && !t.startsWith("{") && !/:\s/.test(t) && /^(~|\/|\.{1,2}[/\\]|[A-Za-z]:[/\\]|[\w.-]+\.(ya?ml|conf|config|json)$|[\w.-]*kubeconfig[\w.-]*$)/i.test(t)) {
+    return "the kubeconfig is a file path: the cluster it names is invisible to policy; pass the kubeconfig content";
+  }
+  return undefined;
 }
 
-const evidenceCache = new WeakMap<object, ClusterEvidence>();
-
-function domainOfName(name: string): Domain | undefined {
-  // The cluster components' markers: context `meridian-<domain>-<cluster>`,
-  // clusterIdentifier `meridian:<domain>:<cluster>`.
-  const marked = /^meridian[:-](eu|us)[:-]/.exec(name);
-  if (marked) {
-    return marked[1] as Domain;
-  }
-  const last = name.split(/[/:_]/).filter((s) => s !== "").pop() ?? "";
-  const m = /^(eu|us)-/.exec(last);
-  return m ? (m[1] as Domain) : undefined;
-}
-
-/** Regions in a server URL or ARN, as domains under the configured allowlists. */
-function domainsOfText(cfg: CheckContext["cfg"], text: string, from: string, out: Array<{ domain: Domain | undefined; from: string }>): void {
-  for (const arn of text.match(/arn:aws[a-z-]*:eks:[a-z0-9-]+:\d+:cluster\/[A-Za-z0-9_.-]+/g) ?? []) {
-    const region = regionOfArn(arn);
-    if (region) {
-      out.push({ domain: domainOfLocation(cfg.regions, region), from: `${from} ARN region ${region}` });
-    }
-  }
-  for (const server of text.match(/https:\/\/[A-Za-z0-9.-]+/g) ?? []) {
-    const host = server.slice("https://".length);
-    const m = /\.([a-z]{2}-[a-z]+-\d)\.eks\.amazonaws\.com$/.exec(host) ?? /\.([a-z0-9]+)\.azmk8s\.io$/.exec(host);
-    if (m) {
-      out.push({ domain: domainOfLocation(cfg.regions, m[1]!), from: `${from} server ${m[1]}` });
-    }
-  }
-}
-
-export function clusterEvidence(cfg: CheckContext["cfg"], props: Props): ClusterEvidence {
-  const cached = evidenceCache.get(props);
-  if (cached) {
-    return cached;
-  }
-  const domains: Array<{ domain: Domain | undefined; from: string }> = [];
-  let unknown: string | undefined;
-  let problem: string | undefined;
-  for (const key of ["clusterIdentifier", "context", "cluster"]) {
-    const v = at(props, key);
-    if (v === UNKNOWN) {
-      unknown = key;
-    } else if (typeof v === "string" && v !== "") {
-      domains.push({ domain: domainOfName(v), from: `${key} '${v}'` });
-    }
-  }
+/** What the provider's own properties prove (its kubeconfig). */
+export function kubeconfigEvidence(cfg: StackCheckContext["cfg"], props: Props): ClusterEvidence {
   const kc = at(props, "kubeconfig");
+  const ctxName = at(props, "context");
   if (kc === UNKNOWN) {
-    unknown = unknown ?? "kubeconfig";
-  } else if (typeof kc === "string" && kc !== "") {
-    if (!/clusters|apiVersion/.test(kc)) {
-      problem = "kubeconfig is a file path: the cluster it names is invisible to policy; pass the kubeconfig content";
-    } else {
-      if (domains.length === 0) {
-        const current = /["']?current-context["']?\s*:\s*["']?([^"'\s,}]+)/.exec(kc);
-        if (current) {
-          domains.push({ domain: domainOfName(current[1]!), from: `kubeconfig current-context '${current[1]}'` });
-        } else {
-          for (const m of kc.matchAll(/["']?name["']?\s*:\s*["']?([^"'\s,}]+)/g)) {
-            domains.push({ domain: domainOfName(m[1]!), from: `kubeconfig name '${m[1]}'` });
-            break;
-          }
-        }
-      }
-      domainsOfText(cfg, kc, "kubeconfig", domains);
+    return { kind: "unknown", path: "kubeconfig" };
+  }
+  if (ctxName === UNKNOWN) {
+    return { kind: "unknown", path: "context" };
+  }
+  if (kc === undefined || kc === null || kc === "") {
+    return { kind: "unproven", reason: "the provider has no kubeconfig: it would use the ambient one (KUBECONFIG, ~/.kube/config) of whoever runs Pulumi" };
+  }
+  if (typeof kc === "string") {
+    const not = notAKubeconfig(kc);
+    if (not) {
+      return { kind: "unproven", reason: not };
     }
   }
-  const ev: ClusterEvidence = { domains, ...(unknown ? { unknown } : {}), ...(problem ? { problem } : {}) };
-  evidenceCache.set(props, ev);
-  return ev;
+  const id = identifyKubeconfig(kc, cfg.regions, typeof ctxName === "string" && ctxName !== "" ? ctxName : undefined);
+  if (id.kind === "unknown") {
+    return { kind: "unproven", reason: id.reason };
+  }
+  return { kind: "located", inDomain: id.domain === cfg.domain, what: `${id.from} (${id.cloud} ${id.region}, ${id.domain ? `domain ${id.domain}` : "in no domain"})` };
 }
 
-/** Report why a provider's cluster is not provably in the domain; returns true when it is. */
-function checkClusterDomain(provider: NonNullable<ResourceView["provider"]>, ctx: CheckContext & { report(m: string): void }, prefix: string): void {
-  if (provider.name.startsWith("default")) {
-    ctx.report(`${prefix}uses the default Kubernetes provider (ambient kubeconfig): use an explicit provider for a cluster of the ${ctx.cfg.domain} domain`);
-    return;
-  }
-  const ev = clusterEvidence(ctx.cfg, provider.props);
-  if (ev.problem) {
-    ctx.report(`${prefix}${ev.problem}`);
-  }
-  const wrong = ev.domains.filter((d) => d.domain !== ctx.cfg.domain);
-  for (const w of wrong) {
-    ctx.report(`${prefix}${w.from} is ${w.domain ? `in domain ${w.domain}` : "in no domain"}, not ${ctx.cfg.domain}`);
-  }
-  if (ev.domains.length === 0 && !ev.problem) {
-    if (ev.unknown) {
-      ctx.unknown(`${prefix}${ev.unknown}`);
-    } else {
-      ctx.report(
-        `${prefix}cluster domain not established: name the kubeconfig context or \`cluster\` '${ctx.cfg.domain}-<cluster>' (e.g. ${ctx.cfg.domain}-workload-aws)`,
+/** What the dependency graph proves: the cluster resources or StackReferences the kubeconfig came from. */
+function graphEvidence(cfg: StackCheckContext["cfg"], provider: StackResourceView): ClusterEvidence[] {
+  const fromKubeconfig = provider.propertyDependencies.kubeconfig ?? [];
+  const sources = fromKubeconfig.length > 0 ? fromKubeconfig : provider.dependencies;
+  const out: ClusterEvidence[] = [];
+  for (const d of sources) {
+    const cloud = CLUSTER_TYPES[d.type];
+    if (cloud) {
+      const p = placementOf(cloud, d.props, d.provider?.props);
+      if (p.location === UNKNOWN) {
+        out.push({ kind: "unknown", path: `${d.name}.${p.source}` });
+      } else if (p.location !== undefined) {
+        out.push({ kind: "located", inDomain: isAllowed(cfg, cloud, p.location), what: `cluster resource '${d.name}' in ${describeLocation(cfg, cloud, p.location)}` });
+      }
+    } else if (d.type === STACK_REFERENCE) {
+      const target = str(at(d.props, "name")) ?? d.name;
+      const domain: Domain | undefined = referencedStackDomain(cfg, target);
+      out.push(
+        domain
+          ? { kind: "located", inDomain: domain === cfg.domain, what: `the kubeconfig of stack '${target}' (domain ${domain})` }
+          : { kind: "unproven", reason: `the kubeconfig comes from stack '${target}', which is not in \`stackDomains\`` },
       );
     }
   }
+  return out;
 }
 
-export const providerClusterDomain: ResourceValidationPolicy = resourcePolicy(
+/** Decide a provider's domain from all its evidence; reports through ctx. */
+function judgeProvider(provider: StackResourceView, ctx: StackCheckContext): void {
+  const evidence = [kubeconfigEvidence(ctx.cfg, provider.props), ...graphEvidence(ctx.cfg, provider)];
+  const located = evidence.filter((e): e is Extract<ClusterEvidence, { kind: "located" }> => e.kind === "located");
+  const wrong = located.filter((e) => !e.inDomain);
+  for (const w of wrong) {
+    ctx.report(`Kubernetes provider '${provider.name}': ${w.what} is not in the ${ctx.cfg.domain} domain`, provider.urn);
+  }
+  if (located.length > 0) {
+    return; // proven (in the domain, or reported above)
+  }
+  const unknown = evidence.find((e): e is Extract<ClusterEvidence, { kind: "unknown" }> => e.kind === "unknown");
+  if (unknown) {
+    ctx.unknown(`${provider.name}.${unknown.path}`);
+    return;
+  }
+  const reasons = evidence.filter((e): e is Extract<ClusterEvidence, { kind: "unproven" }> => e.kind === "unproven").map((e) => e.reason);
+  const why = `Kubernetes provider '${provider.name}': its cluster's domain is not proven — ${reasons.join("; ")}; and no cluster resource or StackReference of this stack stands behind its kubeconfig`;
+  if (currentPhase() === "preview") {
+    ctx.unknown(`${why} (mandatory at update)`);
+  } else {
+    ctx.report(why, provider.urn);
+  }
+}
+
+export const providerClusterDomain: StackValidationPolicy = stackPolicy(
   {
     name: "meridian-kubernetes-provider-cluster-domain",
     area: "kubernetes",
-    rules: ["RES-03"],
-    description: "Kubernetes providers (default ones included) point at a cluster of the stack's domain.",
-    why: "A provider for the other domain's cluster (or the ambient kubeconfig) would put this stack's objects and secrets there.",
+    rules: ["RES-03", "RES-06"],
+    description:
+      "Kubernetes providers (default ones included) point at a cluster proven to be in the stack's domain: by the API server of the kubeconfig's context, the cluster resource the kubeconfig came from, or a StackReference of a known domain — never by a context or cluster name.",
+    why: "A provider for the other domain's cluster (or the ambient kubeconfig) would put this stack's objects and secrets there; names are chosen freely and prove nothing.",
     remediation:
-      "Create an explicit `kubernetes.Provider` from the cluster component's kubeconfig; name the context `<domain>-<cluster>` (the cluster components do) and disable default providers.",
+      "Build the provider from the cluster resource's outputs (or the domain foundation stack's kubeconfig through a StackReference listed in `stackDomains`), with the kubeconfig content rather than a path; disable default providers. An API server behind an IP address needs one of those graph links to be proven.",
     severity: "critical",
     enforcementLevel: "mandatory",
     frameworks: ["SOC2 CC6.1", "SOC2 CC6.7"],
-    types: ["pulumi:providers:kubernetes"],
+    types: [K8S_PROVIDER, ...Object.keys(CLUSTER_TYPES), STACK_REFERENCE],
   },
-  (r, ctx) => {
+  (resources, ctx) => {
     if (!ctx.cfg.domain) {
       return;
     }
-    checkClusterDomain({ type: r.type, name: r.name, urn: r.urn, props: r.props }, ctx, "");
+    for (const r of resources) {
+      if (r.type === K8S_PROVIDER) {
+        judgeProvider(r, ctx);
+      }
+    }
   },
 );
 
@@ -158,9 +170,10 @@ export const resourceProviderDomain: ResourceValidationPolicy = resourcePolicy(
     name: "meridian-kubernetes-resource-provider-domain",
     area: "kubernetes",
     rules: ["RES-03", "MER-K8S-05"],
-    description: "Every Kubernetes object is created through an explicit provider of a cluster in the stack's domain.",
-    why: "The provider decides which cluster (and so which domain) receives the object, its data and its secrets.",
-    remediation: "Pass `{ provider }` (the domain cluster's provider) to every Kubernetes resource, or as a parent's `providers`.",
+    description:
+      "Every Kubernetes object is created through an explicit provider (not the default provider and its ambient kubeconfig); the provider's cluster is judged by meridian-kubernetes-provider-cluster-domain.",
+    why: "The provider decides which cluster (and so which domain) receives the object, its data and its secrets; the default provider reaches whatever cluster the runner's kubeconfig names.",
+    remediation: "Pass `{ provider }` (the domain cluster's provider) to every Kubernetes resource, or as a parent's `providers`, and disable default providers.",
     severity: "critical",
     enforcementLevel: "mandatory",
     frameworks: ["SOC2 CC6.1", "SOC2 CC6.7"],
@@ -172,9 +185,9 @@ export const resourceProviderDomain: ResourceValidationPolicy = resourcePolicy(
     }
     if (!r.provider) {
       ctx.report("no provider: the object's cluster cannot be established");
-      return;
+    } else if (r.provider.name.startsWith("default")) {
+      ctx.report(`uses the default Kubernetes provider (ambient kubeconfig): use an explicit provider for a cluster of the ${ctx.cfg.domain} domain`);
     }
-    checkClusterDomain(r.provider, ctx, `provider '${r.provider.name}': `);
   },
 );
 
@@ -236,12 +249,6 @@ const POD_SPEC_PATH: Record<string, string> = {
   "kubernetes:batch/v1:CronJob": "spec.jobTemplate.spec.template.spec",
 };
 export const WORKLOAD_TYPES = Object.keys(POD_SPEC_PATH);
-const DIGEST = /@sha256:[a-f0-9]{64}$/;
-
-export function registryAllowed(image: string, registries: readonly string[]): boolean {
-  return registries.some((p) => (p.endsWith("/") ? image.startsWith(p) : image === p || image.startsWith(`${p}/`)));
-}
-
 export const workloadImages: ResourceValidationPolicy = resourcePolicy(
   {
     name: "meridian-kubernetes-workload-image-pin",
@@ -270,19 +277,8 @@ export const workloadImages: ResourceValidationPolicy = resourcePolicy(
           ctx.unknown(where);
           return;
         }
-        if (typeof image !== "string" || image === "") {
-          ctx.report(`${where} is not set`);
-          return;
-        }
-        if (ctx.cfg.domain && !registryAllowed(image, ctx.cfg.registries)) {
-          ctx.report(
-            ctx.cfg.registries.length === 0
-              ? `${where} '${image}': no registries configured for ${ctx.cfg.domain} (set \`registries.${ctx.cfg.domain}\` in the pack config)`
-              : `${where} '${image}' is not from a ${ctx.cfg.domain} registry (${ctx.cfg.registries.join(", ")})`,
-          );
-        }
-        if (!DIGEST.test(image)) {
-          ctx.report(`${where} '${image}' is not pinned by @sha256 digest`);
+        for (const problem of imageProblems(ctx.cfg, where, image)) {
+          ctx.report(problem);
         }
       });
     }
@@ -466,11 +462,220 @@ export const storageClassEncrypt: ResourceValidationPolicy = resourcePolicy(
   },
 );
 
+// ------------------------------------------------------------------------------------------
+// MER-K8S-06/07: Pod Security on every workload, wherever it lands.
+
+const CONTAINER_KINDS = ["containers", "initContainers", "ephemeralContainers"] as const;
+
+/** The Pod Security level a namespace's workloads are held to: `restricted` unless excepted by config. */
+function levelFor(cfg: StackCheckContext["cfg"], namespace: unknown): "restricted" | "baseline" | "privileged" {
+  const ns = typeof namespace === "string" && namespace !== "" ? namespace : "default";
+  return cfg.namespaceExceptions[ns]?.podSecurity ?? "restricted";
+}
+
+export const workloadSecurityContext: ResourceValidationPolicy = resourcePolicy(
+  {
+    name: "meridian-kubernetes-workload-securitycontext-restrict",
+    area: "kubernetes",
+    rules: ["MER-K8S-06", "K8S-01"],
+    description:
+      "Every workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob, Pod), in any namespace — also ones the stack does not create — meets Pod Security `restricted`: runAsNonRoot, no privilege escalation, capabilities drop ALL, seccomp RuntimeDefault, not privileged, no host namespaces.",
+    why: "The namespace label is enforced by the cluster only where the stack created the namespace; a workload deployed into an existing namespace (default, kube-system, a tenant's) would otherwise run as root with every capability.",
+    remediation:
+      "Set `securityContext: { runAsNonRoot: true, seccompProfile: { type: \"RuntimeDefault\" } }` on the pod and `securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [\"ALL\"] } }` on every container; a documented exception is `namespaceExceptions.<ns>.podSecurity` in the pack config.",
+    severity: "high",
+    enforcementLevel: "mandatory",
+    frameworks: SOC2_K8S,
+    types: WORKLOAD_TYPES,
+  },
+  (r, ctx) => {
+    const specPath = POD_SPEC_PATH[r.type]!;
+    const spec = at(r.props, specPath);
+    if (spec === UNKNOWN) {
+      ctx.unknown(specPath);
+      return;
+    }
+    const namespace = at(r.props, "metadata.namespace");
+    if (namespace === UNKNOWN && Object.keys(ctx.cfg.namespaceExceptions).length > 0) {
+      ctx.unknown("metadata.namespace (an exception may apply to it)");
+      return;
+    }
+    // An unknown namespace with no exceptions configured is held to `restricted` like any other.
+    const level = namespace === UNKNOWN ? "restricted" : levelFor(ctx.cfg, namespace);
+    if (level === "privileged") {
+      return;
+    }
+    for (const host of ["hostNetwork", "hostPID", "hostIPC"]) {
+      if (at(spec, host) === true) {
+        ctx.report(`${specPath}.${host} must not be true`);
+      }
+    }
+    const pod = at(spec, "securityContext");
+    for (const kind of CONTAINER_KINDS) {
+      const list = arrayAt(spec, kind);
+      if (list === UNKNOWN) {
+        ctx.unknown(`${specPath}.${kind}`);
+        continue;
+      }
+      list.forEach((c, i) => {
+        const where = `${specPath}.${kind}[${i}]`;
+        const sc = at(c, "securityContext");
+        if (sc === UNKNOWN) {
+          ctx.unknown(`${where}.securityContext`);
+          return;
+        }
+        const pick = (k: string) => {
+          const own = at(sc, k);
+          return own !== undefined ? own : at(pod, k);
+        };
+        const fields = [pick("privileged"), pick("runAsNonRoot"), pick("runAsUser"), at(sc, "allowPrivilegeEscalation"), at(sc, "capabilities.drop"), pick("seccompProfile")];
+        if (fields.some((v) => v === UNKNOWN || isUnknownValue(v))) {
+          ctx.unknown(`${where}.securityContext`);
+          return;
+        }
+        if (pick("privileged") === true) {
+          ctx.report(`${where}.securityContext.privileged must not be true`);
+        }
+        if (level === "baseline") {
+          return;
+        }
+        if (pick("runAsNonRoot") !== true) {
+          ctx.report(`${where}: runAsNonRoot must be true (container or pod securityContext)`);
+        }
+        if (pick("runAsUser") === 0) {
+          ctx.report(`${where}: runAsUser must not be 0`);
+        }
+        if (at(sc, "allowPrivilegeEscalation") !== false) {
+          ctx.report(`${where}.securityContext.allowPrivilegeEscalation must be false`);
+        }
+        const drop = at(sc, "capabilities.drop");
+        if (!Array.isArray(drop) || !drop.includes("ALL")) {
+          ctx.report(`${where}.securityContext.capabilities.drop must include "ALL"`);
+        }
+        const seccomp = str(at(pick("seccompProfile"), "type"));
+        if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") {
+          ctx.report(`${where}: seccompProfile.type must be "RuntimeDefault" (container or pod securityContext)`);
+        }
+      });
+    }
+  },
+);
+
+export const workloadReadOnlyRoot: ResourceValidationPolicy = resourcePolicy(
+  {
+    name: "meridian-kubernetes-workload-rootfs-readonly",
+    area: "kubernetes",
+    rules: ["MER-K8S-07"],
+    description: "Workload containers run with a read-only root filesystem where possible (advisory).",
+    why: "A writable root lets an intruder drop tools and persist changes in the container; advisory only because many images write to their root (caches, /tmp, pid files) and need emptyDir mounts first, which the pack cannot see from the image.",
+    remediation: "Set `securityContext.readOnlyRootFilesystem: true` on each container and mount `emptyDir` volumes where the image writes (e.g. /tmp, /var/cache/nginx).",
+    severity: "low",
+    enforcementLevel: "advisory",
+    frameworks: SOC2_K8S,
+    types: WORKLOAD_TYPES,
+  },
+  (r, ctx) => {
+    const specPath = POD_SPEC_PATH[r.type]!;
+    for (const kind of ["containers", "initContainers"]) {
+      const list = arrayAt(r.props, `${specPath}.${kind}`);
+      if (list === UNKNOWN) {
+        ctx.unknown(`${specPath}.${kind}`);
+        continue;
+      }
+      list.forEach((c, i) => {
+        const ro = at(c, "securityContext.readOnlyRootFilesystem");
+        if (ro === UNKNOWN) {
+          ctx.unknown(`${specPath}.${kind}[${i}].securityContext.readOnlyRootFilesystem`);
+        } else if (ro !== true) {
+          ctx.report(`${specPath}.${kind}[${i}] (${String(at(c, "name") ?? "?")}): securityContext.readOnlyRootFilesystem is not true`);
+        }
+      });
+    }
+  },
+);
+
+// ------------------------------------------------------------------------------------------
+// MER-K8S-08: public LoadBalancer Services terminate TLS.
+
+const INTERNAL_LB_ANNOTATIONS: ReadonlyArray<readonly [string, (v: string) => boolean]> = [
+  ["service.beta.kubernetes.io/aws-load-balancer-internal", (v) => v === "true" || v === "0.0.0.0/0"],
+  ["service.beta.kubernetes.io/aws-load-balancer-scheme", (v) => v === "internal"],
+  ["service.beta.kubernetes.io/azure-load-balancer-internal", (v) => v === "true"],
+  ["networking.gke.io/load-balancer-type", (v) => v.toLowerCase() === "internal"],
+  ["cloud.google.com/load-balancer-type", (v) => v.toLowerCase() === "internal"],
+];
+const AWS_SSL_CERT = "service.beta.kubernetes.io/aws-load-balancer-ssl-cert";
+const AWS_SSL_PORTS = "service.beta.kubernetes.io/aws-load-balancer-ssl-ports";
+
+export const loadBalancerServiceTls: ResourceValidationPolicy = resourcePolicy(
+  {
+    name: "meridian-kubernetes-service-loadbalancer-tls",
+    area: "kubernetes",
+    rules: ["MER-K8S-08"],
+    description:
+      "A public `LoadBalancer` Service (no internal-LB annotation, no source ranges) exposes only TLS: the AWS load balancer terminates TLS on every port (ssl-cert annotation), or every port is 443.",
+    why: "A public LoadBalancer Service on port 80 (or any plain port) serves the domain's data in clear text to the internet; the Service itself cannot redirect.",
+    remediation:
+      "Prefer an Ingress / Gateway that terminates TLS and redirects HTTP; otherwise mark the Service internal (`service.beta.kubernetes.io/aws-load-balancer-scheme: internal`, `…azure-load-balancer-internal: \"true\"`, `networking.gke.io/load-balancer-type: Internal`), restrict `loadBalancerSourceRanges`, or terminate TLS with `service.beta.kubernetes.io/aws-load-balancer-ssl-cert`.",
+    severity: "high",
+    enforcementLevel: "mandatory",
+    frameworks: ["SOC2 CC6.1", "SOC2 CC6.6", "SOC2 CC6.7"],
+    types: ["kubernetes:core/v1:Service"],
+  },
+  (r, ctx) => {
+    const type = at(r.props, "spec.type");
+    if (type === UNKNOWN) {
+      ctx.unknown("spec.type");
+      return;
+    }
+    if (type !== "LoadBalancer") {
+      return;
+    }
+    const annotations = at(r.props, "metadata.annotations");
+    if (annotations === UNKNOWN) {
+      ctx.unknown("metadata.annotations");
+      return;
+    }
+    const ann = (k: string): string | undefined => {
+      const v = annotations !== null && typeof annotations === "object" ? (annotations as Record<string, unknown>)[k] : undefined;
+      return typeof v === "string" ? v : undefined;
+    };
+    if (INTERNAL_LB_ANNOTATIONS.some(([k, internal]) => ann(k) !== undefined && internal(ann(k)!))) {
+      return;
+    }
+    const ranges = arrayAt(r.props, "spec.loadBalancerSourceRanges");
+    if (ranges === UNKNOWN) {
+      ctx.unknown("spec.loadBalancerSourceRanges");
+      return;
+    }
+    if (ranges.length > 0 && !ranges.some((c) => c === "0.0.0.0/0" || c === "::/0")) {
+      return; // not public
+    }
+    const ports = arrayAt(r.props, "spec.ports");
+    if (ports === UNKNOWN) {
+      ctx.unknown("spec.ports");
+      return;
+    }
+    const tlsPorts = ann(AWS_SSL_CERT) ? (ann(AWS_SSL_PORTS) ?? "*").split(",").map((p) => p.trim()) : [];
+    for (const p of ports) {
+      const port = at(p, "port");
+      const name = str(at(p, "name"));
+      const terminated = tlsPorts.includes("*") || tlsPorts.includes(String(port)) || (name !== undefined && tlsPorts.includes(name));
+      if (port !== 443 && !terminated) {
+        ctx.report(`public LoadBalancer Service exposes port ${String(port)} without TLS (only 443, or ports listed in ${AWS_SSL_PORTS} with ${AWS_SSL_CERT})`);
+      }
+    }
+  },
+);
+
 export const kubernetesPolicies = [
   providerClusterDomain,
   resourceProviderDomain,
   namespaceLabels,
   workloadImages,
+  workloadSecurityContext,
+  workloadReadOnlyRoot,
+  loadBalancerServiceTls,
   defaultDenyNetworkPolicy,
   storageClassEncrypt,
 ];

@@ -16,8 +16,10 @@ import {
   locationOfKeyRef,
   normalizeLocation,
   placementOf,
+  regionOfArn,
 } from "../lib/location";
 import { arrayAt, at, str, UNKNOWN, isUnknownValue, providerPackage } from "../lib/values";
+import { CMK_KEY_FIELDS } from "./dataEncryption";
 
 const SOC2_RESIDENCY = ["SOC2 CC6.1", "SOC2 CC6.7", "SOC2 C1.1"];
 
@@ -67,8 +69,11 @@ function checkPlacement(
     }
     return;
   }
-  if (cloud === "gcp" && placement.location.toLowerCase() === "global") {
-    return; // Global GCP objects (networks, global addresses) hold no data; KMS and log buckets are checked by GCP-03/07.
+  if ((cloud === "gcp" || cloud === "azure") && placement.location.toLowerCase() === "global") {
+    // Global objects (GCP networks and global addresses, Azure DNS zones and action groups)
+    // hold no data; KMS and log buckets are GCP-03/07, edge caches and global routers RES-09
+    // (meridian-residency-global-edge-target-domain).
+    return;
   }
   if (!isAllowed(ctx.cfg, cloud, placement.location)) {
     ctx.report(
@@ -185,7 +190,7 @@ export const stackReferenceDomain: ResourceValidationPolicy = resourcePolicy(
 // RES-05: key co-location.
 
 const KEY_FIELD =
-  /^(kmsKey|kmsKeyId|kmsKeyArn|kmsKeyName|keyArn|kmsMasterKeyId|defaultKmsKeyName|bootDiskKmsKey|diskEncryptionSetID|keyIdentifier|cryptoKey|cryptoKeyName|disk-encryption-kms-key)$/;
+  /^(kmsKey|kmsKeyId|kmsKeyArn|kmsKeyName|keyArn|kmsMasterKeyId|defaultKmsKeyName|bootDiskKmsKey|diskEncryptionSetID|diskEncryptionSetId|keyIdentifier|cryptoKey|cryptoKeyName|disk-encryption-kms-key|encryptionKeyName|encryptionAtRestKmsKeyArn|keyVaultKeyUri|primaryKeyURI|kmsKeySelfLink|run\.googleapis\.com\/encryption-key)$/;
 
 interface KeyRef {
   /** Dotted path inside props. */
@@ -193,21 +198,30 @@ interface KeyRef {
   readonly value: unknown;
 }
 
-/** Every key reference in props (including `keyName` under databaseEncryption and `keyId` under azureKeyVaultKms). */
-export function keyRefs(props: unknown, path = "", out: KeyRef[] = []): KeyRef[] {
+/**
+ * Every key reference in props: the generic key field names, `keyName` under
+ * databaseEncryption, `keyId` under azureKeyVaultKms, a Key Vault `keyVaultUri`, and the
+ * per-type key fields of the data-service table (`extra`, e.g. SSM `keyId`, Key Vault
+ * secrets' `vaultName`).
+ */
+export function keyRefs(props: unknown, path = "", out: KeyRef[] = [], extra?: ReadonlySet<string>): KeyRef[] {
   if (Array.isArray(props)) {
-    props.forEach((v, i) => keyRefs(v, `${path}[${i}]`, out));
+    props.forEach((v, i) => keyRefs(v, `${path}[${i}]`, out, extra));
   } else if (props !== null && typeof props === "object") {
     for (const [k, v] of Object.entries(props)) {
       const p = path ? `${path}.${k}` : k;
       const isKey =
-        KEY_FIELD.test(k) || (k === "keyName" && path.endsWith("databaseEncryption")) || (k === "keyId" && path.endsWith("azureKeyVaultKms"));
+        KEY_FIELD.test(k) ||
+        extra?.has(k) === true ||
+        (k === "keyVaultUri" && /keyVaultProperties(\[\d+\])?$/.test(path)) ||
+        (k === "keyName" && path.endsWith("databaseEncryption")) ||
+        (k === "keyId" && path.endsWith("azureKeyVaultKms"));
       if (isKey && (typeof v === "string" || isUnknownValue(v))) {
         if (v !== "") {
           out.push({ path: p, value: v });
         }
       } else if (v !== null && typeof v === "object") {
-        keyRefs(v, p, out);
+        keyRefs(v, p, out, extra);
       }
     }
   }
@@ -251,6 +265,12 @@ function keyResourceLocation(key: StackResourceView): { cloud: Cloud; location: 
   }
 }
 
+/** Key fields beyond the generic names, per type: the data-service table's, and Key Vault secrets' vault. */
+function keyFieldsOf(type: string): ReadonlySet<string> | undefined {
+  return type === "azure-native:keyvault:Secret" ? VAULT_NAME : CMK_KEY_FIELDS.get(type);
+}
+const VAULT_NAME: ReadonlySet<string> = new Set(["vaultName"]);
+
 function topLevelKey(path: string): string {
   return path.split(/[.[]/)[0]!;
 }
@@ -278,7 +298,7 @@ export const keyColocation: StackValidationPolicy = stackPolicy(
       if (r.type.startsWith("pulumi:")) {
         continue;
       }
-      for (const ref of keyRefs(r.props)) {
+      for (const ref of keyRefs(r.props, "", [], keyFieldsOf(r.type))) {
         if (ref.value === UNKNOWN || isUnknownValue(ref.value)) {
           // Resolve through the dependency before giving up: the key resource may be known.
           const located = resolveThroughDeps(r, ref.path, ctx);
@@ -346,13 +366,20 @@ function locationOfResource(d: StackResourceView): { cloud: Cloud; location: str
   return p.location === undefined ? undefined : { cloud, location: p.location };
 }
 
+const S3_ACCESS_LOGGING = ["aws:s3/bucketLoggingV2:BucketLoggingV2", "aws:s3/bucketLogging:BucketLogging"];
+const OTHER_GCP_SINKS = [
+  "gcp:logging/organizationSink:OrganizationSink",
+  "gcp:logging/folderSink:FolderSink",
+  "gcp:logging/billingAccountSink:BillingAccountSink",
+];
+
 export const replicationTargets: StackValidationPolicy = stackPolicy(
   {
     name: "meridian-residency-replication-target-allowlist",
     area: "residency",
     rules: ["RES-07", "RES-06"],
     description:
-      "Replication (ECR, KMS replica keys, S3, ACR), geo-redundant storage pairs, log sinks, diagnostic settings and backup vaults land only in the stack's domain.",
+      "Replication (ECR, KMS replica keys, S3, ACR), geo-redundant storage pairs, log sinks (project, folder, organization, billing), CloudWatch log subscriptions, CloudTrail and S3 access-log buckets, diagnostic settings and backup vaults land only in the stack's domain.",
     why: "Public packs push geo-replication for resilience; for a two-domain platform a copy in the other domain (or in a non-member paired region) is a residency breach.",
     remediation:
       "Point replication and sinks at allowlisted regions of the same domain; use LRS/ZRS storage (or a region whose pair is allowlisted); send logs to this domain's workspace/bucket.",
@@ -368,6 +395,10 @@ export const replicationTargets: StackValidationPolicy = stackPolicy(
       "azure-native:monitor:DiagnosticSetting",
       "azure-native:dataprotection:BackupVault",
       "gcp:logging/projectSink:ProjectSink",
+      ...OTHER_GCP_SINKS,
+      "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+      "aws:cloudtrail/trail:Trail",
+      ...S3_ACCESS_LOGGING,
     ],
   },
   (resources, ctx) => {
@@ -502,6 +533,53 @@ export const replicationTargets: StackValidationPolicy = stackPolicy(
           viaDeps(r, ["destination"], "log sink destination");
           break;
         }
+        case "gcp:logging/organizationSink:OrganizationSink":
+        case "gcp:logging/folderSink:FolderSink":
+        case "gcp:logging/billingAccountSink:BillingAccountSink": {
+          const dest = at(r.props, "destination");
+          if (dest === UNKNOWN) {
+            ctx.unknown(`${r.name}.destination`);
+          } else if (typeof dest !== "string" || dest === "") {
+            ctx.report("log sink has no destination", r.urn);
+          } else if (dest.startsWith("logging.googleapis.com/")) {
+            // GCP-07 reads project sinks' log bucket paths; other sinks are checked here.
+            const loc = locationOfGcpName(dest);
+            if (!loc || loc.toLowerCase() === "global") {
+              ctx.report(`log sink destination bucket is in ${loc ?? "no location"}, outside the ${ctx.cfg.domain} domain`, r.urn);
+            } else {
+              outside("gcp", loc, "log sink destination bucket", r.urn);
+            }
+          } else {
+            viaDeps(r, ["destination"], "log sink destination");
+          }
+          break;
+        }
+        case "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": {
+          const arn = at(r.props, "destinationArn");
+          if (arn === UNKNOWN) {
+            const deps = r.propertyDependencies.destinationArn ?? [];
+            if (deps.length > 0) {
+              viaDeps(r, ["destinationArn"], "log subscription destination");
+            } else {
+              ctx.unknown(`${r.name}.destinationArn`);
+            }
+          } else if (typeof arn === "string") {
+            const region = regionOfArn(arn);
+            if (region) {
+              outside("aws", region, "log subscription destination", r.urn);
+            } else {
+              viaDeps(r, ["destinationArn"], "log subscription destination");
+            }
+          }
+          break;
+        }
+        case "aws:cloudtrail/trail:Trail":
+          viaDeps(r, ["s3BucketName"], "CloudTrail log bucket");
+          break;
+        case "aws:s3/bucketLoggingV2:BucketLoggingV2":
+        case "aws:s3/bucketLogging:BucketLogging":
+          viaDeps(r, ["targetBucket"], "S3 access log target bucket");
+          break;
       }
     }
   },

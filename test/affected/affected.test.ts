@@ -74,7 +74,7 @@ describe("fleet affected on a fixture git history", () => {
     repo.append("policy-pack/index.ts", "// v2\n");
     repo.commit("pack");
     const r = affected(repo, "main").report!;
-    expect(r.stacks).toHaveLength(22);
+    expect(r.stacks).toHaveLength(28);
     expect(r.policyPackChanged).toBe(true);
     expect(r.matrix.eu.find((m) => m.stack === "eu-interconnect-aws-gcp")).toEqual({ stack: "eu-interconnect-aws-gcp", domain: "eu", role: "interconnect", aws: true, azure: false, gcp: true });
     expect(r.matrix.eu.find((m) => m.stack === "eu-pki")).toMatchObject({ aws: false, azure: false, gcp: false });
@@ -101,7 +101,7 @@ describe("fleet affected on a fixture git history", () => {
     const r = affected(repo, "main").report!;
     expect(r.unmapped).toEqual(["components/newthing/index.ts"]);
     expect(r.removed).toEqual(["us-interconnect-gcp-azure"]);
-    expect(r.stacks).toHaveLength(21);
+    expect(r.stacks).toHaveLength(27);
     expect(affected(repo, "main").text).toContain("No rule maps components/newthing/index.ts");
   });
 

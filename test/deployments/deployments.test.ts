@@ -122,7 +122,7 @@ describe("validation", () => {
 
   it("refuses a stack of the other domain (runners and credentials never cross)", () => {
     const us = deploymentsArgs(fleet, configs.us, "us").stacks[0];
-    expect(reasons({ ...eu, stacks: [...eu.stacks, us] })).toEqual([expect.stringMatching(/^stacks\[11\]\.domain: us-foundation-aws is in domain us; this component deploys domain eu only/)]);
+    expect(reasons({ ...eu, stacks: [...eu.stacks, us] })).toEqual([expect.stringMatching(/^stacks\[14\]\.domain: us-foundation-aws is in domain us; this component deploys domain eu only/)]);
   });
 
   it("requires an identity for every cloud used and well-formed identifiers", () => {

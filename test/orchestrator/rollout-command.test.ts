@@ -42,7 +42,7 @@ describe("fleet preview|up|refresh|destroy (command)", () => {
     const asked: string[] = [];
     const b = io({ interactive: true, confirm: async (q) => (asked.push(q), false) });
     expect(await runRolloutCommand("destroy", base(), b.value, repo)).toBe(2);
-    expect(asked[0]).toMatch(/^destroy 22 stack\(s\) in eu, us/);
+    expect(asked[0]).toMatch(/^destroy 28 stack\(s\) in eu, us/);
     expect(await runRolloutCommand("preview", base(), io().value, repo)).toBe(0);
   });
 
@@ -52,7 +52,7 @@ describe("fleet preview|up|refresh|destroy (command)", () => {
     expect(code).toBe(0);
     const events = a.out.join("").trim().split("\n").map((l) => JSON.parse(l) as FleetEvent);
     expect(new Set(events.filter((e) => e.type === "stack-started").map((e) => (e as { stack: string }).stack))).toEqual(
-      new Set(["eu-foundation-aws", "eu-pki", "eu-mgmt"]),
+      new Set(["eu-guardrails-aws", "eu-foundation-aws", "eu-pki", "eu-mgmt"]),
     );
     expect(events[events.length - 1]).toMatchObject({ type: "run-finished", status: "succeeded", exitCode: 0 });
   });

@@ -100,7 +100,7 @@ describe("run folder split by domain", () => {
       expect(rec.options.stacks.sort()).toEqual([...STACKS_OF[d]].sort());
     }
     const summary = JSON.parse(fs.readFileSync(path.join(out.runDir, "summary.json"), "utf8"));
-    expect(summary.domains.eu).toMatchObject({ status: "succeeded", stacks: 11, counts: { succeeded: 11 } });
+    expect(summary.domains.eu).toMatchObject({ status: "succeeded", stacks: 14, counts: { succeeded: 14 } });
     expect(fs.readdirSync(out.runDir).sort()).toEqual(["eu", "report.md", "summary.json", "us"]);
     expectSplit(out.runDir);
   });
@@ -128,7 +128,7 @@ describe("run folder split by domain", () => {
     let lockAtExit: boolean | undefined;
     const exits: number[] = [];
     const hard = input(
-      { "eu-foundation-aws": { durationMs: 1 }, "eu-pki": { hang: true, ignoreCancel: true } },
+      { "eu-guardrails-aws": { durationMs: 1 }, "eu-pki": { hang: true, ignoreCancel: true } },
       {
         signals: signals2,
         strategy: "canary",
@@ -147,7 +147,7 @@ describe("run folder split by domain", () => {
     expect(rec.stacks["eu-pki"].status).toBe("cancelled");
     const ev = JSON.parse(fs.readFileSync(path.join(out2.runDir, "eu", "evidence", "evidence.json"), "utf8"));
     expect(ev.verdicts.outcome).toBe("incomplete");
-    expect(ev.results.find((r: { stack: string }) => r.stack === "eu-foundation-aws")?.status).toBe("succeeded");
+    expect(ev.results.find((r: { stack: string }) => r.stack === "eu-guardrails-aws")?.status).toBe("succeeded");
     expect(fs.existsSync(path.join(out2.runDir, "eu", "evidence", "events.jsonl"))).toBe(true);
     expectSplit(out2.runDir);
   });

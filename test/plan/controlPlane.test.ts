@@ -131,6 +131,7 @@ describe("fleet plan refuses a control plane outside its domain (exit 2)", () =>
 describe("fleet plan refuses copies of control-plane state across domains (exit 1)", () => {
   /** EU replicates its state bucket to a US bucket; US replicates a bucket into the EU state bucket and replicates the EU state key. */
   const program: StackProgram = async (_fleet, stack) => {
+    if (stack.endsWith("-guardrails-aws")) return { domain: stack.slice(0, 2) }; // the foundations come after them; nothing to copy here
     if (stack === "eu-foundation-aws") {
       const provider = new aws.Provider("eu-aws", { region: "eu-central-1" });
       const us = new aws.Provider("us-aws", { region: "us-east-1" });
@@ -156,7 +157,7 @@ describe("fleet plan refuses copies of control-plane state across domains (exit 
   let report: PlanReport;
   beforeAll(async () => {
     const yaml = REFERENCE_YAML.replace("awskms://alias/meridian-state-eu?region=eu-central-1", "awskms:///arn:aws:kms:eu-central-1:123456789012:key/0f0e0d0c-aaaa-bbbb-cccc-00000000000a");
-    const dir = smallFleet(yaml, ["Pulumi.eu-foundation-aws.yaml", "Pulumi.us-foundation-aws.yaml"]);
+    const dir = smallFleet(yaml, ["Pulumi.eu-guardrails-aws.yaml", "Pulumi.eu-foundation-aws.yaml", "Pulumi.us-guardrails-aws.yaml", "Pulumi.us-foundation-aws.yaml"]);
     const { out, io: sink } = io();
     code = await runPlanCommand({ stacksDir: dir, json: true, program }, sink);
     report = JSON.parse(out.join("")) as PlanReport;

@@ -4,7 +4,9 @@
  */
 import type { PlannedResource } from "../../policy-pack/evaluate";
 import { CONTROL_PLANE_CASES, CONTROL_PLANE_CONFIG_POLICIES } from "./controlPlaneCases";
-import { awsEu, awsUs, azureEu, gcpEu, k8sEu, k8sUs, provider, res, urnOf } from "./harness";
+import { ADVISORY_CASES, BREADTH_CASES, LOG_EXPORT_CASES } from "./casesBreadth";
+import { awsEu, awsUs, azureEu, gcpEu, k8sEu, provider, res, urnOf } from "./harness";
+import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -155,6 +157,13 @@ export const CASES: Record<string, Case[]> = {
       fail: [res("aws:ec2/vpc:Vpc", "vpc", { region: "eu-west-2" }, { provider: awsEu })],
       expect: "region 'eu-west-2'",
     },
+    {
+      // Firestore's `locationId`, a multi-region configuration: eur3 is EU, nam5 is US.
+      type: "*",
+      pass: [res("gcp:firestore/database:Database", "db", { locationId: "eur3", type: "FIRESTORE_NATIVE" }, { provider: gcpEu })],
+      fail: [res("gcp:firestore/database:Database", "db", { locationId: "nam5", type: "FIRESTORE_NATIVE" }, { provider: gcpEu })],
+      expect: "locationId 'nam5' (domain us)",
+    },
   ],
   "meridian-residency-provider-region-pin": [
     { type: "pulumi:providers:aws", pass: [res(awsEu.type, "aws-eu", awsEu.props)], fail: [res(awsEu.type, "default_7_48_0", {})], expect: "provider has no region" },
@@ -219,6 +228,26 @@ export const CASES: Record<string, Case[]> = {
       })(),
       expect: "uses key 'kek'",
     },
+    {
+      // A data-service key field from the CMK table (SSM SecureString `keyId`).
+      type: "aws:ssm/parameter:Parameter",
+      pass: [res("aws:ssm/parameter:Parameter", "p", { type: "SecureString", keyId: KEY }, { provider: awsEu })],
+      fail: [res("aws:ssm/parameter:Parameter", "p", { type: "SecureString", keyId: US_KEY }, { provider: awsEu })],
+      expect: "keyId uses a key in 'us-east-1' (domain us)",
+    },
+    {
+      // Key Vault secrets are encrypted by their vault: the vault must be the domain's.
+      type: "azure-native:keyvault:Secret",
+      pass: (() => {
+        const vault = res("azure-native:keyvault:Vault", "kv", { location: "westeurope" }, { provider: azureEu });
+        return [vault, res("azure-native:keyvault:Secret", "s", { vaultName: "kv", properties: { value: "x" } }, { provider: azureEu, propertyDependencies: { vaultName: [vault.urn] } })];
+      })(),
+      fail: (() => {
+        const vault = res("azure-native:keyvault:Vault", "kv", { location: "eastus" }, { provider: azureEu });
+        return [vault, res("azure-native:keyvault:Secret", "s", { vaultName: "kv", properties: { value: "x" } }, { provider: azureEu, propertyDependencies: { vaultName: [vault.urn] } })];
+      })(),
+      expect: "vaultName uses key 'kv' in 'eastus' (domain us)",
+    },
   ],
   "meridian-residency-replication-target-allowlist": [
     {
@@ -270,6 +299,7 @@ export const CASES: Record<string, Case[]> = {
       expect: "no paired region",
     },
     { type: "gcp:logging/projectSink:ProjectSink", pass: [gcsEu, sink(gcsEu)], fail: [gcsUs, sink(gcsUs)], expect: "log sink destination 'US'" },
+    ...LOG_EXPORT_CASES,
   ],
   "meridian-aws-eks-cluster-encrypt": [
     { type: "aws:eks/cluster:Cluster", pass: [eks()], fail: [eks({ encryptionConfig: undefined })], expect: "\"secrets\"" },
@@ -377,7 +407,7 @@ export const CASES: Record<string, Case[]> = {
   "meridian-azure-storage-account-encrypt": [
     {
       type: "azure-native:storage:StorageAccount",
-      pass: [res("azure-native:storage:StorageAccount", "sa", { location: "westeurope", encryption: { keySource: "Microsoft.Keyvault", requireInfrastructureEncryption: true }, minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true }, { provider: azureEu })],
+      pass: [res("azure-native:storage:StorageAccount", "sa", { location: "westeurope", encryption: { keySource: "Microsoft.Keyvault", keyVaultProperties: { keyVaultUri: "https://eu-kv.vault.azure.net/", keyName: "data" }, requireInfrastructureEncryption: true }, minimumTlsVersion: "TLS1_2", enableHttpsTrafficOnly: true }, { provider: azureEu })],
       fail: [res("azure-native:storage:StorageAccount", "sa", { location: "westeurope", encryption: { keySource: "Microsoft.Storage" }, minimumTlsVersion: "TLS1_0", enableHttpsTrafficOnly: true }, { provider: azureEu })],
       expect: "minimumTlsVersion must be \"TLS1_2\"",
     },
@@ -437,24 +467,8 @@ export const CASES: Record<string, Case[]> = {
       expect: "destination log bucket",
     },
   ],
-  "meridian-kubernetes-provider-cluster-domain": [
-    { type: "pulumi:providers:kubernetes", pass: [res(k8sEu.type, "k8s-eu", k8sEu.props)], fail: [res(k8sUs.type, "k8s-us", k8sUs.props)], expect: "is in domain us, not eu" },
-    {
-      type: "pulumi:providers:kubernetes",
-      pass: [res(k8sEu.type, "k8s", { kubeconfig: "apiVersion: v1\nclusters:\n- cluster:\n    server: https://ABC.gr7.eu-central-1.eks.amazonaws.com\n  name: eu-workload-aws\ncurrent-context: eu-workload-aws\n" })],
-      fail: [res(k8sEu.type, "k8s", { kubeconfig: "apiVersion: v1\nclusters:\n- cluster:\n    server: https://ABC.gr7.us-east-1.eks.amazonaws.com\n  name: eu-workload-aws\ncurrent-context: eu-workload-aws\n" })],
-      expect: "server us-east-1 is in domain us",
-    },
-    {
-      // What components/cluster creates: clusterIdentifier meridian:<domain>:<cluster>, context meridian-<domain>-<cluster>.
-      type: "pulumi:providers:kubernetes",
-      pass: [res(k8sEu.type, "k8s", { clusterIdentifier: "meridian:eu:workload-aws", context: "meridian-eu-workload-aws", kubeconfig: JSON.stringify({ apiVersion: "v1", clusters: [{ name: "meridian-eu-workload-aws", cluster: { server: "https://x.hcp.westeurope.azmk8s.io:443" } }], "current-context": "meridian-eu-workload-aws" }) })],
-      fail: [res(k8sEu.type, "k8s", { clusterIdentifier: "meridian:us:workload-aws", context: "meridian-us-workload-aws" })],
-      expect: "clusterIdentifier 'meridian:us:workload-aws' is in domain us",
-    },
-  ],
   "meridian-kubernetes-resource-provider-domain": [
-    { type: "*", pass: [ns({ residency: "eu" })], fail: [{ ...ns({}), provider: k8sUs }], expect: "provider 'k8s-us'" },
+    { type: "*", pass: [ns({ residency: "eu" })], fail: [res("kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps" } })], expect: "no provider" },
     { type: "*", pass: [ns({})], fail: [{ ...ns({}), provider: provider("kubernetes", "default_4_32_0", {}) }], expect: "default Kubernetes provider" },
   ],
   "meridian-kubernetes-namespace-label-require": [
@@ -547,10 +561,13 @@ export const CASES: Record<string, Case[]> = {
   "meridian-gcp-gke-cluster-audit-logging-enable": [
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } })], expect: "missing APISERVER" },
   ],
-  // Governance policies are exercised with configs in governance.test.ts.
+  ...GUARDRAIL_CASES,
   ...CONTROL_PLANE_CASES,
+  ...BREADTH_CASES,
+  ...ADVISORY_CASES,
 };
 
+// Governance policies are exercised with configs in governance.test.ts.
 export const GOVERNANCE_POLICIES = ["meridian-governance-config-validate", "meridian-governance-exemption-expire", "meridian-governance-exemption-report", ...CONTROL_PLANE_CONFIG_POLICIES];
 
 export { urnOf };

@@ -140,3 +140,35 @@ it("takes the domain from MERIDIAN_POLICY_CONFIG when the engine config carries 
     ["meridian-residency-resource-region-allowlist", expect.stringContaining("outside the eu allowlist")],
   ]);
 }, 60_000);
+
+it("learns preview vs update from ConfigureStack: an unproven cluster is advisory at preview, mandatory at update", async () => {
+  await call(client, "configure", new analyzerPb.ConfigureAnalyzerRequest());
+  const provider = new analyzerPb.AnalyzerResource();
+  provider.setType("pulumi:providers:kubernetes");
+  provider.setName("k8s");
+  provider.setUrn("urn:pulumi:eu-network::meridian::pulumi:providers:kubernetes::k8s");
+  provider.setOptions(new analyzerPb.AnalyzerResourceOptions());
+  // An API server behind an IP address proves no region, and nothing in the graph does either.
+  const kubeconfig = JSON.stringify({
+    "current-context": "aws",
+    contexts: [{ name: "aws", context: { cluster: "c" } }],
+    clusters: [{ name: "c", cluster: { server: "https://10.1.2.3" } }],
+  });
+  provider.setProperties(structPb.Struct.fromJavaScript({ kubeconfig }));
+  const levelsFor = async (dryRun: boolean) => {
+    const configure = new analyzerPb.AnalyzerStackConfigureRequest();
+    configure.setStack("eu-network");
+    configure.setProject("meridian");
+    configure.setDryRun(dryRun);
+    await call(client, "configureStack", configure);
+    const req = new analyzerPb.AnalyzeStackRequest();
+    req.setResourcesList([provider]);
+    const res = await call<{ getDiagnosticsList(): Array<{ getPolicyname(): string; getEnforcementlevel(): number }> }>(client, "analyzeStack", req);
+    return res
+      .getDiagnosticsList()
+      .filter((d) => d.getPolicyname() === "meridian-kubernetes-provider-cluster-domain")
+      .map((d) => d.getEnforcementlevel());
+  };
+  expect(await levelsFor(true)).toEqual([analyzerPb.EnforcementLevel.ADVISORY]);
+  expect(await levelsFor(false)).toEqual([analyzerPb.EnforcementLevel.MANDATORY]);
+}, 60_000);

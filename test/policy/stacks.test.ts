@@ -16,7 +16,8 @@ it("a complete, secure EU AWS workload stack (cloud + Kubernetes) has no violati
   const withKey = (prop: string) => ({ provider: awsEu, propertyDependencies: { [prop]: [key.urn] } });
   const bucket = res("aws:s3/bucketV2:BucketV2", "evidence", { bucket: "evidence-eu" }, { provider: awsEu });
   const k8s = provider("kubernetes", "eu-workload-aws", {
-    kubeconfig: "apiVersion: v1\nclusters:\n- cluster:\n    server: https://ABC.gr7.eu-central-1.eks.amazonaws.com\n  name: eu-workload-aws\ncurrent-context: eu-workload-aws\n",
+    kubeconfig:
+      "apiVersion: v1\nclusters:\n- cluster:\n    server: https://ABC.gr7.eu-central-1.eks.amazonaws.com\n  name: eu-workload-aws\ncontexts:\n- context:\n    cluster: eu-workload-aws\n    user: aws\n  name: aws\ncurrent-context: aws\n",
   });
   const stack = [
     res(awsEu.type, "aws-eu", awsEu.props),
@@ -36,7 +37,22 @@ it("a complete, secure EU AWS workload stack (cloud + Kubernetes) has no violati
     res("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "evidence", { bucket: "evidence-eu", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: KEY } }] }, { provider: awsEu, propertyDependencies: { bucket: [bucket.urn], rules: [key.urn] } }),
     res("kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps", labels: { residency: "eu", "pod-security.kubernetes.io/enforce": "restricted" } } }, { provider: k8s }),
     res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "apps-deny", { metadata: { namespace: "apps" }, spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } }, { provider: k8s }),
-    res("kubernetes:apps/v1:Deployment", "web", { metadata: { namespace: "apps" }, spec: { template: { spec: { containers: [{ name: "web", image: IMG }] } } } }, { provider: k8s }),
+    res(
+      "kubernetes:apps/v1:Deployment",
+      "web",
+      {
+        metadata: { namespace: "apps" },
+        spec: {
+          template: {
+            spec: {
+              securityContext: { runAsNonRoot: true, seccompProfile: { type: "RuntimeDefault" } },
+              containers: [{ name: "web", image: IMG, securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } } }],
+            },
+          },
+        },
+      },
+      { provider: k8s },
+    ),
     res("kubernetes:storage.k8s.io/v1:StorageClass", "encrypted", { provisioner: "ebs.csi.aws.com", parameters: { encrypted: "true", kmsKeyId: KEY } }, { provider: k8s }),
   ];
   expect(runAll(stack)).toEqual([]);

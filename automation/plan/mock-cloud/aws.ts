@@ -41,6 +41,12 @@ const SHAPERS: Record<string, Shaper> = {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}`, name, arn: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}` };
   },
+  // Organizations is global: policy ARNs carry no region (guardrails).
+  "aws:organizations/policy:Policy": (ctx) => {
+    const id = `p-${stableHash(ctx.type + ctx.name, 8)}`;
+    return { id, arn: `arn:aws:organizations::${FAKE_AWS_ACCOUNT}:policy/o-mock/service_control_policy/${id}` };
+  },
+  "aws:organizations/policyAttachment:PolicyAttachment": (ctx) => ({ id: `${str(ctx.inputs.targetId, "target")}:${str(ctx.inputs.policyId, "policy")}` }),
   "aws:cloudwatch/logGroup:LogGroup": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: name, name, arn: `arn:aws:logs:${region}:${FAKE_AWS_ACCOUNT}:log-group:${name}` };
@@ -85,4 +91,71 @@ export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provid
     const region = awsRegion({ inputs: {}, provider });
     return { name: region, region, id: region, endpoint: `ec2.${region}.amazonaws.com` };
   },
+  "aws:index/getAvailabilityZones:getAvailabilityZones": (inputs, provider) => {
+    const region = awsRegion({ inputs, provider });
+    const names = ["a", "b", "c"].map((z) => `${region}${z}`);
+    return { id: region, names, zoneIds: names.map((_, i) => `${region.replace(/-/g, "").slice(0, 6)}-az${i + 1}`), groupNames: [region] };
+  },
+  "aws:ec2/getAmi:getAmi": (inputs, provider) => {
+    const id = `ami-${stableHash(JSON.stringify(inputs.filters ?? []) + awsRegion({ inputs, provider }), 17)}`;
+    return { id, imageId: id, architecture: "x86_64", name: "al2023-ami-2023.6-kernel-6.1-x86_64", ownerId: "137112412989", rootDeviceType: "ebs", virtualizationType: "hvm" };
+  },
+  // The default VPC every AWS account has in every region (what `getVpc({ default: true })` finds).
+  "aws:ec2/getVpc:getVpc": (inputs, provider) => {
+    const region = awsRegion({ inputs, provider });
+    const id = `vpc-${stableHash(`default-${region}`, 17)}`;
+    return { id, cidrBlock: "172.31.0.0/16", default: true, arn: `arn:aws:ec2:${region}:${FAKE_AWS_ACCOUNT}:vpc/${id}`, ownerId: FAKE_AWS_ACCOUNT };
+  },
+  "aws:ec2/getSubnets:getSubnets": (inputs, provider) => {
+    const region = awsRegion({ inputs, provider });
+    return { id: region, ids: ["a", "b", "c"].map((z) => `subnet-${stableHash(`default-${region}${z}`, 17)}`) };
+  },
+  // Rendered as AWS renders it, so bucket and key policies built with it are judged on real JSON.
+  "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
+    const json = JSON.stringify({ Version: "2012-10-17", Statement: ((inputs.statements as PolicyStatementInput[] | undefined) ?? []).map(policyStatement) });
+    return { id: stableHash(json, 10), json, minifiedJson: json };
+  },
+  "aws:ecr/getAuthorizationToken:getAuthorizationToken": (_i, provider) => {
+    const region = awsRegion({ inputs: {}, provider });
+    return {
+      id: region,
+      authorizationToken: "bW9jazptb2Nr",
+      userName: "AWS",
+      password: "mock",
+      proxyEndpoint: `https://${FAKE_AWS_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+      expiresAt: "2036-01-01T00:00:00Z",
+    };
+  },
 };
+
+interface PolicyStatementInput {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  notActions?: string[];
+  resources?: string[];
+  notResources?: string[];
+  principals?: Array<{ type: string; identifiers: string[] }>;
+  conditions?: Array<{ test: string; variable: string; values: string[] }>;
+}
+
+function policyStatement(s: PolicyStatementInput): Record<string, unknown> {
+  const one = (v: string[]) => (v.length === 1 ? v[0] : v);
+  const out: Record<string, unknown> = {};
+  if (s.sid) out.Sid = s.sid;
+  out.Effect = s.effect ?? "Allow";
+  if (s.actions) out.Action = one(s.actions);
+  if (s.notActions) out.NotAction = one(s.notActions);
+  if (s.resources) out.Resource = one(s.resources);
+  if (s.notResources) out.NotResource = one(s.notResources);
+  if (s.principals) {
+    // `{ type: "*", identifiers: ["*"] }` renders as `"Principal": "*"`, as AWS does.
+    out.Principal = s.principals.some((p) => p.type === "*") ? "*" : Object.fromEntries(s.principals.map((p) => [p.type, one(p.identifiers)]));
+  }
+  if (s.conditions) {
+    const c: Record<string, Record<string, unknown>> = {};
+    for (const x of s.conditions) (c[x.test] ??= {})[x.variable] = one(x.values);
+    out.Condition = c;
+  }
+  return out;
+}

@@ -23,6 +23,8 @@ const RESOURCE_PATHS: Record<string, string> = {
   "azure-native:operationalinsights:Workspace": "Microsoft.OperationalInsights/workspaces",
 };
 
+const SCOPED_POLICY_TYPES = new Set(["azure-native:authorization:PolicyAssignment", "azure-native:authorization:PolicyExemption"]);
+
 function typeToPath(type: string): string {
   const known = RESOURCE_PATHS[type];
   if (known !== undefined) return known;
@@ -43,10 +45,13 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
       ? str(ctx.inputs.resourceGroupName, physicalName(ctx))
       : str(nameKey ? ctx.inputs[nameKey] : undefined, physicalName(ctx).replace(/-/g, ""));
   const sub = `/subscriptions/${FAKE_AZURE_SUBSCRIPTION}`;
+  const scope = str(ctx.inputs.scope, ""); // policy assignments and exemptions live under their scope (guardrails)
   const id =
     ctx.type === "azure-native:resources:ResourceGroup"
       ? `${sub}/resourceGroups/${name}`
-      : `${sub}/resourceGroups/${rg || "unknown-rg"}/providers/${typeToPath(ctx.type)}/${name}`;
+      : scope !== "" && SCOPED_POLICY_TYPES.has(ctx.type)
+        ? `${scope}/providers/${typeToPath(ctx.type)}/${name}`
+        : `${sub}/resourceGroups/${rg || "unknown-rg"}/providers/${typeToPath(ctx.type)}/${name}`;
   const out: Record<string, unknown> = { id, name, location, type: typeToPath(ctx.type) };
   switch (ctx.type) {
     case "azure-native:keyvault:Vault":
@@ -67,6 +72,19 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
     case "azure-native:containerregistry:Registry":
       out.loginServer = `${name.toLowerCase()}.azurecr.io`;
       break;
+    case "azure-native:storage:StorageAccount": {
+      // What programs build URLs and CDN origins from.
+      const host = (svc: string) => `https://${name.toLowerCase()}.${svc}.core.windows.net/`;
+      out.primaryEndpoints = { blob: host("blob"), dfs: host("dfs"), file: host("file"), queue: host("queue"), table: host("table"), web: `https://${name.toLowerCase()}.z6.web.core.windows.net/` };
+      out.primaryLocation = location;
+      break;
+    }
+    case "azure-native:web:WebApp":
+      out.defaultHostName = `${name.toLowerCase()}.azurewebsites.net`;
+      break;
+    case "azure-native:cosmosdb:DatabaseAccount":
+      out.documentEndpoint = `https://${name.toLowerCase()}.documents.azure.com:443/`;
+      break;
   }
   return out;
 }
@@ -77,5 +95,9 @@ export const azureInvokes: Record<string, (inputs: Record<string, unknown>, prov
     objectId: "00000000-0000-4000-8000-0000000000b1",
     subscriptionId: FAKE_AZURE_SUBSCRIPTION,
     tenantId: FAKE_AZURE_TENANT,
+  }),
+  // Placeholder key material (never a usable key): what connection strings are built from.
+  "azure-native:storage:listStorageAccountKeys": (inputs) => ({
+    keys: ["key1", "key2"].map((keyName) => ({ keyName, permissions: "FULL", value: `MOCK${stableHash(String(inputs.accountName) + keyName, 40)}==` })),
   }),
 };

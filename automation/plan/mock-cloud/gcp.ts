@@ -40,6 +40,8 @@ export function gcpOutputs(ctx: MockContext): Record<string, unknown> {
       const email = `${accountId}@${project}.iam.gserviceaccount.com`;
       return { id: `projects/${project}/serviceAccounts/${email}`, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
     }
+    case "gcp:orgpolicy/policy:Policy": // guardrails: the id is the policy's name (`folders/N/policies/<constraint>`)
+      return { id: name, name };
     default:
       return { id: `projects/${project}/locations/${region}/${kind.toLowerCase()}s/${name}`, name, project };
   }
@@ -56,4 +58,19 @@ export const gcpInvokes: Record<string, (inputs: Record<string, unknown>, provid
     id: "client-config",
     accessToken: "mock-token",
   }),
+  "gcp:compute/getZones:getZones": (inputs, provider) => {
+    const region = str(inputs.region, gcpRegion({ inputs: {}, provider }));
+    return { id: region, names: ["b", "c", "d"].map((z) => `${region}-${z}`), project: gcpProject({ inputs, provider }), region };
+  },
+  "gcp:compute/getImage:getImage": (inputs) => {
+    const family = str(inputs.family, "debian-12");
+    const project = str(inputs.project, "debian-cloud");
+    const selfLink = `https://www.googleapis.com/compute/v1/projects/${project}/global/images/${family}-v20260101`;
+    return { id: selfLink, selfLink, name: `${family}-v20260101`, family, project };
+  },
+  // The Cloud Storage service agent, which CMEK grants name.
+  "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (inputs, provider) => {
+    const email = `service-${FAKE_GCP_PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com`;
+    return { id: email, emailAddress: email, member: `serviceAccount:${email}`, project: gcpProject({ inputs, provider }) };
+  },
 };

@@ -5,8 +5,11 @@
  * Outputs look like the real providers': ARNs and resource IDs carry the region of the
  * provider that created them and a fake account, subscription or project, so the policy
  * pack's residency checks (which parse ARNs and IDs) see what they would see for real.
- * Invokes are answered strictly: an unknown token throws, so a new data-source call
- * cannot silently return nothing.
+ * Invokes (data sources) are answered strictly: an unknown token fails the stack with one
+ * line naming it. A generic answer (an empty object, made-up strings) would flow into the
+ * inputs the policy pack judges — a key ARN, a region, a policy document — and could turn a
+ * violation into a pass; a plan that stops and names the data source it cannot answer is
+ * honest, and adding the answer here is a few lines.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { awsOutputs, awsInvokes } from "./aws";
@@ -108,7 +111,7 @@ export class MockCloud implements pulumi.runtime.Mocks {
     const provider = this.providerOf(args.provider);
     const answer = awsInvokes[args.token] ?? azureInvokes[args.token] ?? gcpInvokes[args.token] ?? EXTRA_INVOKES[args.token];
     if (answer === undefined) {
-      throw new Error(`mock cloud: no answer for invoke ${args.token}; add one in automation/plan/mock-cloud/`);
+      throw new Error(`the offline plan has no answer for data source ${args.token}; add one in automation/plan/mock-cloud/ (see docs/plan.md)`);
     }
     return answer(args.inputs, provider);
   }

@@ -27,11 +27,12 @@ function edit(file: string, change: (config: Record<string, unknown>) => void): 
 describe("the reference fleet", () => {
   const fleet = loadFleet(path.resolve(__dirname, "../../../stacks"));
 
-  it("has 22 stacks, 11 per domain, every role", () => {
-    expect(fleet.stacks.size).toBe(22);
+  it("has 28 stacks, 14 per domain, every role", () => {
+    expect(fleet.stacks.size).toBe(28);
     for (const d of ["eu", "us"]) {
       const mine = [...fleet.stacks.values()].filter((s) => s.domain === d);
-      expect(mine).toHaveLength(11);
+      expect(mine).toHaveLength(14);
+      expect(mine.filter((s) => s.role === "guardrails").map((s) => s.clouds[0]).sort()).toEqual(["aws", "azure", "gcp"]);
       expect(mine.filter((s) => s.role === "foundation").map((s) => s.clouds[0]).sort()).toEqual(["aws", "azure", "gcp"]);
       expect(mine.filter((s) => s.role === "pki")).toHaveLength(1);
       expect(mine.filter((s) => s.role === "management")).toHaveLength(1);
@@ -58,7 +59,7 @@ describe("the reference fleet", () => {
   });
 
   it("computes closures both ways", () => {
-    expect([...withDependencies(fleet, ["eu-workload-aws"])].sort()).toEqual(["eu-foundation-aws", "eu-mgmt", "eu-pki", "eu-workload-aws"]);
+    expect([...withDependencies(fleet, ["eu-workload-aws"])].sort()).toEqual(["eu-foundation-aws", "eu-guardrails-aws", "eu-mgmt", "eu-pki", "eu-workload-aws"]);
     expect(dependentsOf(fleet, "eu-pki").has("eu-workload-azure")).toBe(true);
     expect([...dependentsOf(fleet, "eu-pki")].some((s) => s.startsWith("us-"))).toBe(false);
   });
