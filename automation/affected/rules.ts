@@ -77,7 +77,7 @@ export const PATH_RULES: readonly PathRule[] = [
     globs: [
       "docs/**", "**/*.md", "test/**", "**/*.test.ts", "bench/**", "tools/**", "scripts/**", ".github/**", ".ci/**",
       ".gitignore", ".nvmrc", "eslint.config.mjs", "jest.config.js", "jest.e2e.config.js", "tsconfig.jest.json",
-      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**",
+      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**",
       "components/deployments/**", "deployments/**",
     ],
     selects: NONE,

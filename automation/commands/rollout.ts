@@ -2,8 +2,10 @@
  * `fleet preview|up|refresh|destroy`: the orchestrated rollout. Resolves the stack
  * selection, builds the engine (the Automation API by default; others register in
  * `rolloutEngines`), runs the orchestrator with live progress or `--json` events, and
- * prints the report. Exit codes: 0 success, 1 stack failures or mandatory violations,
- * 2 usage/config errors, 130 interrupted.
+ * prints the report. Each domain runs against its own control plane (./controlPlanes.ts);
+ * after a run of an engine that deploys real stacks, each domain's evidence folder is
+ * uploaded to that domain's evidence store. Exit codes: 0 success, 1 stack failures,
+ * mandatory violations or a failed evidence upload, 2 usage/config errors, 130 interrupted.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -11,7 +13,14 @@ import * as path from "node:path";
 import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
-import { AutomationEngine, resolveBackend } from "../engine/automation";
+import { AutomationEngine } from "../engine/automation";
+import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
+import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
+import { uploadEvidence, type UploadReceipt } from "../evidence-store";
+import { describeControlPlane, domainReportFile } from "../orchestrator/evidence";
+import { domainRunDir, evidenceDir } from "../orchestrator/layout";
+import type { Domain } from "../../components/residency/catalogue";
+import { resolveControlPlanes } from "./controlPlanes";
 import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -72,7 +81,10 @@ export interface EngineContext {
   readonly runDir: string;
   /** (Optional) With `--resume`, the resumed run's folder (engines that keep state there read it). */
   readonly resumedRunDir?: string;
-  readonly backendUrl: string;
+  /** Each domain's backend, secrets provider and evidence store. */
+  readonly controlPlanes: ControlPlanes;
+  /** The domains of the selected stacks, in rollout order. */
+  readonly domains: readonly Domain[];
   /** Absolute policy pack directory. */
   readonly policyPack: string;
   readonly env: NodeJS.ProcessEnv;
@@ -84,13 +96,12 @@ export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
 export const rolloutEngines: Record<string, EngineFactory> = {
   mock: async (ctx) => new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir)),
   automation: async (ctx) => {
-    if (ctx.env.PULUMI_CONFIG_PASSPHRASE === undefined && ctx.env.PULUMI_CONFIG_PASSPHRASE_FILE === undefined) {
-      throw new UsageError("set PULUMI_CONFIG_PASSPHRASE (or PULUMI_CONFIG_PASSPHRASE_FILE): stack secrets use the passphrase provider");
-    }
+    checkDomainSecrets(ctx);
     try {
       return await AutomationEngine.create({
         projectDir: ctx.repoDir,
-        backendUrl: ctx.backendUrl,
+        controlPlanes: ctx.controlPlanes,
+        env: ctx.env,
         policyPack: ctx.policyPack,
         policyConfigDir: path.join(ctx.runDir, "policy-config"),
         fleet: ctx.fleet,
@@ -100,7 +111,43 @@ export const rolloutEngines: Record<string, EngineFactory> = {
       throw new UsageError(`no usable Pulumi CLI (looked for ${path.join(ctx.repoDir, ".tools", "bin", "pulumi")}, then pulumi on PATH): ${(e as Error).message.split("\n")[0]}`);
     }
   },
+  remote: async (ctx) => {
+    for (const d of ctx.domains) {
+      const problem = remoteProblem(d, ctx.controlPlanes);
+      if (problem !== undefined) throw new UsageError(problem);
+    }
+    checkDomainSecrets(ctx);
+    let remote;
+    try {
+      remote = loadRemoteDomains(ctx.repoDir, ctx.domains);
+    } catch (e) {
+      if (e instanceof RemoteSetupError) throw new UsageError(e.message);
+      throw e;
+    }
+    const commit = git(["rev-parse", "HEAD"], ctx.repoDir);
+    if (commit === undefined) throw new UsageError("--engine remote deploys a git commit: run it in a git checkout");
+    if ((git(["status", "--porcelain", "--untracked-files=no"], ctx.repoDir) ?? "").length > 0) {
+      throw new UsageError(`--engine remote deploys commit ${commit.slice(0, 12)} from the repository, not this working tree: commit (and push) your changes first`);
+    }
+    try {
+      return await RemoteEngine.create({ fleet: ctx.fleet, controlPlanes: ctx.controlPlanes, remote, commit, workDir: path.join(ctx.runDir, "remote-workspace"), env: ctx.env, pulumiRoot: path.join(ctx.repoDir, ".tools") });
+    } catch (e) {
+      throw new UsageError(`no usable Pulumi CLI (looked for ${path.join(ctx.repoDir, ".tools", "bin", "pulumi")}, then pulumi on PATH): ${(e as Error).message.split("\n")[0]}`);
+    }
+  },
 };
+
+/** Every selected domain can open its own secrets (its passphrase variable is set), before anything runs. */
+export function checkDomainSecrets(ctx: Pick<EngineContext, "controlPlanes" | "domains" | "env">): void {
+  for (const d of ctx.domains) {
+    try {
+      domainEnv(d, ctx.controlPlanes, ctx.env);
+    } catch (e) {
+      if (e instanceof MissingDomainSecretError) throw new UsageError(e.message);
+      throw e;
+    }
+  }
+}
 
 export interface RolloutIo {
   out(s: string): void;
@@ -144,9 +191,9 @@ export function registerRollout(program: Command): void {
       .option("--resume <run>", "re-run only what did not succeed in run <run> (an id under .fleet-runs, or a path)")
       .option("--json", "stream one JSON event per line on stdout")
       .option("--yes", op === "up" || op === "destroy" ? "do not ask for confirmation (required when not a TTY)" : "accepted for symmetry")
-      .option("--backend <url>", "state backend; default $PULUMI_BACKEND_URL, else file://<repo>/.pulumi-state")
+      .option("--backend <domain=url,...>", "state backend per domain, e.g. eu=s3://…,us=s3://…; default $MERIDIAN_BACKEND_<DOMAIN>, else fleet.yaml domains.<domain>.backend, else file://<repo>/.pulumi-state/<domain>. One URL for every domain (and PULUMI_BACKEND_URL) is refused")
       .option("--policy-pack <dir>", "policy pack run on every preview/up", path.join(REPO_ROOT, "policy-pack"))
-      .option("--engine <name>", "engine: automation (real Pulumi CLI) or a registered one", "automation")
+      .option("--engine <name>", "engine: automation (real Pulumi CLI), remote (Pulumi Deployments, each stack on its domain's agent pool), mock (offline), or a registered one", "automation")
       .addOption(new Option("--stacks-dir <dir>").default(path.join(REPO_ROOT, "stacks")).hideHelp())
       .addOption(new Option("--runs-dir <dir>").default(path.join(REPO_ROOT, ".fleet-runs")).hideHelp())
       .action(async (opts: RolloutOptions) => {
@@ -183,7 +230,7 @@ function git(args: string[], cwd: string): string | undefined {
 }
 
 /** Who and what, for the record and the evidence. */
-export function runContext(repoDir: string, policyPack: string, backend: string, env: NodeJS.ProcessEnv): RunContext {
+export function runContext(repoDir: string, policyPack: string, controlPlanes: ControlPlanes, env: NodeJS.ProcessEnv): RunContext {
   const name = git(["config", "user.name"], repoDir);
   const email = git(["config", "user.email"], repoDir);
   let pack: { name?: string; version?: string } = {};
@@ -198,7 +245,7 @@ export function runContext(repoDir: string, policyPack: string, backend: string,
     gitCommit: git(["rev-parse", "HEAD"], repoDir),
     gitDirty: (git(["status", "--porcelain", "--untracked-files=no"], repoDir) ?? "").length > 0,
     policyPack: { path: path.relative(repoDir, policyPack) || ".", name: pack.name, version: pack.version },
-    backend,
+    controlPlanes: Object.fromEntries(Object.entries(controlPlanes).map(([d, plane]) => [d, describeControlPlane(d as Domain, plane)])),
     node: process.version,
   };
 }
@@ -255,11 +302,19 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   const runDir = path.join(opts.runsDir, runId);
   const policyPack = path.resolve(opts.policyPack);
   if (!fs.existsSync(policyPack)) return fail(`--policy-pack: ${opts.policyPack} does not exist`);
-  const backendUrl = resolveBackend(opts.backend, io.env, repoDir);
+  let controlPlanes: ControlPlanes;
+  try {
+    controlPlanes = resolveControlPlanes(fleet, opts.backend, io.env, repoDir);
+  } catch (e) {
+    if (e instanceof UsageError) return fail(redactor.redact(e.message));
+    throw e;
+  }
+  // A passphrase variable of any name is a secret: redact its value wherever it could appear.
+  for (const v of domainSecretValues(controlPlanes, io.env)) redactor.add(v);
 
   let engine: Engine;
   try {
-    engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, backendUrl, policyPack, env: io.env });
+    engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
   } catch (e) {
     if (e instanceof UsageError) return fail(redactor.redact(e.message));
     throw e;
@@ -290,7 +345,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       runId,
       fingerprint,
       files: io.files,
-      context: runContext(repoDir, policyPack, redactor.redact(backendUrl), io.env),
+      context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
       redactor,
       resume,
       sinks,
@@ -298,16 +353,70 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       hardExit: io.hardExit,
       estimates: lastDurations(opts.runsDir, command),
     });
-    if (!opts.json) {
+    const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];
+    const uploadFailed = uploads.some((u) => u.error !== undefined);
+    if (opts.json) {
+      for (const u of uploads) io.out(JSON.stringify(redactor.redactDeep(uploadEvent(outcome.runId, u))) + "\n");
+    } else {
       progress?.stop();
       io.out(`\n${redactor.redact(textTable(orderedStacks(outcome.record)))}\n\n`);
-      io.out(`${outcome.status}: report ${path.join(outcome.runDir, "report.md")}\n`);
+      for (const u of uploads) io.out(redactor.redact(uploadLine(u)) + "\n");
+      io.out(`${outcome.status}${uploadFailed ? " (evidence upload failed)" : ""}: report ${path.join(outcome.runDir, "report.md")}\n`);
       if (outcome.status !== "succeeded") io.out(`resume with: npm run fleet -- ${command} --resume ${outcome.runId}\n`);
     }
-    return outcome.exitCode;
+    // A run whose evidence did not reach its store is not done: exit 1 (the local copy is kept).
+    return uploadFailed && outcome.exitCode === EXIT_CODES.ok ? EXIT_CODES.failed : outcome.exitCode;
   } catch (e) {
     progress?.stop();
     if (e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(e.message);
     throw e;
   }
+}
+
+/** One domain's evidence upload: the receipt, or the error (naming the store, no credentials). */
+export interface DomainUpload {
+  readonly domain: Domain;
+  readonly store: string;
+  readonly receipt?: UploadReceipt;
+  readonly error?: string;
+}
+
+/**
+ * Upload each domain's evidence bundle (`<run>/<domain>/evidence/`) to that domain's store,
+ * one domain after the other. The outcome is written beside it (`<run>/<domain>/upload.json`,
+ * or `upload-failed.json`) and appended to the domain's report (`<run>/<domain>/report.md`),
+ * so the local bundle stays byte-for-byte what was uploaded; it is kept either way.
+ */
+export async function uploadDomainsEvidence(runDir: string, runId: string, domains: readonly Domain[], planes: ControlPlanes, env: NodeJS.ProcessEnv): Promise<DomainUpload[]> {
+  const out: DomainUpload[] = [];
+  for (const domain of domains) {
+    const dir = evidenceDir(runDir, domain);
+    const store = planes[domain].evidenceStore;
+    let upload: DomainUpload;
+    try {
+      const receipt = await uploadEvidence(store, dir, { runId, domain }, { env });
+      upload = { domain, store: receipt.store, receipt };
+      fs.writeFileSync(path.join(domainRunDir(runDir, domain), "upload.json"), JSON.stringify(receipt, null, 2) + "\n");
+    } catch (e) {
+      const error = (e as Error).message;
+      upload = { domain, store: describeControlPlane(domain, planes[domain]).evidenceStore.url ?? "", error };
+      fs.writeFileSync(path.join(domainRunDir(runDir, domain), "upload-failed.json"), JSON.stringify({ store: upload.store, error, at: new Date().toISOString() }, null, 2) + "\n");
+    }
+    const report = domainReportFile(runDir, domain);
+    if (fs.existsSync(report)) fs.appendFileSync(report, `\n## Evidence upload\n\n${uploadLine(upload)}\n`);
+    out.push(upload);
+  }
+  return out;
+}
+
+function uploadLine(u: DomainUpload): string {
+  if (u.error !== undefined) return `evidence ${u.domain}: NOT uploaded — ${u.error}; the local copy is kept`;
+  const r = u.receipt!;
+  return `evidence ${u.domain}: ${r.objects.length} object(s) uploaded to ${r.store} under ${r.location}; retention: ${r.retention.applied ? `${r.retention.mode ?? ""}${r.retention.retainUntil ? ` until ${r.retention.retainUntil}` : ""} (${r.retention.detail})` : `none (${r.retention.detail})`}`;
+}
+
+function uploadEvent(runId: string, u: DomainUpload): Record<string, unknown> {
+  return u.error !== undefined
+    ? { type: "evidence-upload-failed", time: new Date().toISOString(), runId, domain: u.domain, store: u.store, error: u.error }
+    : { type: "evidence-uploaded", time: u.receipt!.uploadedAt, runId, domain: u.domain, store: u.store, location: u.receipt!.location, objects: u.receipt!.objects.length, retention: u.receipt!.retention };
 }

@@ -5,9 +5,15 @@
  *
  * - CLI: `<pulumiRoot>/bin/pulumi` when it exists (`PulumiCommand.get({ root })`, e.g. the
  *   repo's `.tools`), else `pulumi` on PATH.
- * - Backend: `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`.
- * - Secrets: the passphrase provider; the CLI reads `PULUMI_CONFIG_PASSPHRASE` (or `_FILE`)
- *   from the inherited environment — the value is never copied into any option or log.
+ * - Control plane per domain: every stack runs in a workspace of its own domain — that
+ *   domain's `PULUMI_BACKEND_URL`, its secrets provider (`stack init --secrets-provider` when
+ *   the stack is created, so the stack file carries it) and only its own passphrase/token;
+ *   every other domain's variables are removed from the CLI's environment (see ./domainEnv.ts).
+ *   The passphrase reaches the CLI process only; it is in no option we store, record or log.
+ * - A stack file whose `secretsprovider`/`encryptionsalt` says another provider than its
+ *   domain's is refused before the CLI runs (the CLI would silently use the file's).
+ * - A StackReference to another domain's stack cannot resolve (that stack is not in this
+ *   domain's backend): the CLI's `unknown stack` error is explained as such.
  * - Policy: on every preview and up, `--policy-pack <dir>`; the stack's policy config
  *   (see `policyConfigFor`) is written to `<policyConfigDir>/<stack>.json` and named by
  *   `MERIDIAN_POLICY_CONFIG` in the CLI's environment, which the pack reads as the base of
@@ -21,6 +27,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { parse as parseYaml } from "yaml";
 import {
   ConcurrentUpdateError,
   LocalWorkspace,
@@ -35,10 +42,12 @@ import type { Fleet } from "../fleet/load";
 import { withDependencies } from "../fleet/graph";
 import { stackPackConfig, writeStackPackConfig } from "../plan/policies";
 import type { Domain } from "../../components/residency";
+import { domainEnv, type ControlPlanes } from "./domainEnv";
 import type { PackConfig } from "../../policy-pack/evaluate";
 import {
   NO_CHANGES,
   OperationCancelledError,
+  OperationDispatch,
   StackLockedError,
   type ChangeSummary,
   type Engine,
@@ -52,8 +61,10 @@ import {
 export interface AutomationEngineOptions {
   /** (Required) The project directory (holds Pulumi.yaml). */
   readonly projectDir: string;
-  /** (Required) Backend URL, see `resolveBackend`. */
-  readonly backendUrl: string;
+  /** (Required) Each domain's control plane (backend, secrets provider), resolved by the CLI. */
+  readonly controlPlanes: ControlPlanes;
+  /** (Optional) The environment the CLI inherits, read for each domain's own passphrase/token. Defaults to `process.env`. */
+  readonly env?: NodeJS.ProcessEnv;
   /** (Optional) Policy pack directory, absolute; none when undefined. */
   readonly policyPack?: string;
   /** (Required when `policyPack` is set) Where the per-stack policy config files are written. */
@@ -65,14 +76,6 @@ export interface AutomationEngineOptions {
   readonly pulumiCommand?: PulumiCommand;
 }
 
-/** `--backend`, else `PULUMI_BACKEND_URL`, else `file://<repo>/.pulumi-state`. */
-export function resolveBackend(flag: string | undefined, env: NodeJS.ProcessEnv, repoDir: string): string {
-  if (flag !== undefined && flag.length > 0) return flag;
-  const fromEnv = env.PULUMI_BACKEND_URL;
-  if (fromEnv !== undefined && fromEnv.length > 0) return fromEnv;
-  return `file://${path.join(path.resolve(repoDir), ".pulumi-state")}`;
-}
-
 /** Make sure a `file://` backend folder exists (the CLI does not create it). */
 export function ensureFileBackend(url: string): void {
   if (!url.startsWith("file://")) return;
@@ -80,10 +83,6 @@ export function ensureFileBackend(url: string): void {
   if (dir.length > 0) fs.mkdirSync(dir, { recursive: true });
 }
 
-/**
- * The policy config of one stack, read by the policy pack:
- * `{ domain, stackDomains: { <stack>: <domain> } for every stack of the fleet, regions: { <domain>: { <cloud>: [regions] } } }`.
- */
 /**
  * The policy pack's config for one stack — the same derivation the offline plan uses
  * (`stackPackConfig`): domain, every stack's domain, allowlists, fleet.yaml `policy:`, the
@@ -95,11 +94,68 @@ export function policyConfigFor(fleet: Fleet, stack: string, registries: Partial
   return stackPackConfig(fleet, stack, registries);
 }
 
-/** LocalWorkspace options for one stack (pure; no CLI needed). */
-export function workspaceOptions(opts: AutomationEngineOptions, pulumiCommand: PulumiCommand | undefined, policyConfigFile?: string): LocalWorkspaceOptions {
-  const envVars: Record<string, string> = { PULUMI_BACKEND_URL: opts.backendUrl, PULUMI_SKIP_UPDATE_CHECK: "true" };
-  if (policyConfigFile !== undefined) envVars.MERIDIAN_POLICY_CONFIG = policyConfigFile;
-  return { workDir: opts.projectDir, pulumiCommand, envVars, secretsProvider: "passphrase" };
+/** The domain of a stack of the fleet. */
+export function domainOfStack(fleet: Fleet, stack: string): Domain {
+  const spec = fleet.stacks.get(stack);
+  if (spec === undefined) throw new Error(`"${stack}" is not a stack of the fleet`);
+  return spec.domain;
+}
+
+/**
+ * LocalWorkspace options for one stack (pure; no CLI needed): the project dir, the stack's
+ * domain's environment (backend, own passphrase, other domains' variables removed) and
+ * secrets provider. Built when the workspace is made and handed to it only.
+ */
+export function workspaceOptions(opts: AutomationEngineOptions, stack: string, pulumiCommand: PulumiCommand | undefined, policyConfigFile?: string): LocalWorkspaceOptions {
+  const domain = domainOfStack(opts.fleet, stack);
+  const env = domainEnv(domain, opts.controlPlanes, opts.env ?? process.env);
+  if (policyConfigFile !== undefined) env.MERIDIAN_POLICY_CONFIG = policyConfigFile;
+  // `undefined` entries remove a variable from the CLI's environment (see ./domainEnv.ts); the SDK's type says string only.
+  const envVars = env as Record<string, string>;
+  return { workDir: opts.projectDir, pulumiCommand, envVars, secretsProvider: opts.controlPlanes[domain].secretsProvider };
+}
+
+/**
+ * Why a stack's config file cannot be used with its domain's secrets provider, if it cannot:
+ * the CLI uses the provider the file names (`secretsprovider`, or `encryptionsalt` for a
+ * passphrase) over the one asked for, so a file set up for another provider would encrypt
+ * this domain's secrets with it.
+ */
+export function stackFileSecretsProblem(file: string, secretsProvider: string): string | undefined {
+  if (!fs.existsSync(file)) return undefined;
+  let doc: { secretsprovider?: unknown; encryptionsalt?: unknown } | null;
+  try {
+    doc = parseYaml(fs.readFileSync(file, "utf8")) as typeof doc;
+  } catch {
+    return undefined; // the fleet loader reports unreadable stack files itself
+  }
+  const declared = typeof doc?.secretsprovider === "string" ? doc.secretsprovider : doc?.encryptionsalt !== undefined ? "passphrase" : undefined;
+  if (declared === undefined || declared === secretsProvider) return undefined;
+  return `${file}: secretsprovider is "${declared}" but the stack's domain uses "${secretsProvider}"; move it with \`pulumi stack change-secrets-provider\` first`;
+}
+
+/** The CLI's `unknown stack "…/<name>"` for a StackReference to another domain's stack, explained. */
+export function explainForeignReference(fleet: Fleet, stack: string, text: string, backend: string): string | undefined {
+  const m = /unknown stack "(?:[^"/]*\/)*([^"/]+)"/.exec(text);
+  if (m === null) return undefined;
+  const referenced = fleet.stacks.get(m[1]);
+  const domain = domainOfStack(fleet, stack);
+  if (referenced === undefined || referenced.domain === domain) return undefined;
+  return `${stack}: references stack ${m[1]} of domain ${referenced.domain}, which is not in domain ${domain}'s backend (${backend}): a stack can only read stacks of its own domain`;
+}
+
+/**
+ * The policy packs a summary event says ran, name → version. The 3.248 CLI writes them under
+ * `PolicyPacks` (PascalCase: apitype.SummaryEvent has the JSON tag `"PolicyPacks"`), not the
+ * SDK-typed `policyPacks`, and names a local pack `<name>|local|<path>` (engine
+ * `LocalPolicyPack.NameForEvents`), with the version the pack itself reported when loaded.
+ * Both spellings are read; a `|local|` key is reduced to the pack's name.
+ */
+export function policyPacksFromSummary(summary: object | undefined): Record<string, string> | undefined {
+  if (summary === undefined) return undefined;
+  const raw = (summary as { PolicyPacks?: Record<string, string> }).PolicyPacks ?? (summary as { policyPacks?: Record<string, string> }).policyPacks;
+  if (raw === undefined || raw === null) return undefined;
+  return Object.fromEntries(Object.entries(raw).map(([key, version]) => [key.split("|")[0], version]));
 }
 
 export function changesFromOpMap(map: OpMap | undefined): ChangeSummary {
@@ -193,8 +249,57 @@ export async function findPulumiCommand(root: string | undefined): Promise<Pulum
   return PulumiCommand.get({ skipVersionCheck: true });
 }
 
-export class AutomationEngine implements Engine {
+/**
+ * The stack an operation runs on: created when missing for preview/up, selected otherwise.
+ * Destroying a stack the backend never had is a no-op (undefined), reported as output.
+ */
+export async function openForOperation(op: Operation, what: string, open: (create: boolean) => Promise<Stack>, opts: OperationOptions): Promise<Stack | undefined> {
+  try {
+    return await open(op === "preview" || op === "up");
+  } catch (e) {
+    if (op === "destroy" && e instanceof StackNotFoundError) {
+      opts.onEvent({ type: "output", text: `stack ${what} does not exist in its domain's backend: nothing to destroy` });
+      return undefined;
+    }
+    throw e;
+  }
+}
+
+/**
+ * One operation on a stack with the engine contract's callbacks: CLI text and engine events
+ * mapped to ours, the policy packs the summary reports collected, the change summary read.
+ * Shared by the local and the remote engine (a remote workspace's Stack adds `--remote`).
+ */
+export async function runOnStack(stack: Stack, op: Operation, opts: OperationOptions, signal: AbortSignal, policy: { policyPacks: string[]; policyPackConfigs?: string[] } = { policyPacks: [] }): Promise<OperationResult> {
+  let policyPacks: Record<string, string> | undefined;
+  const common = {
+    color: "never" as const,
+    signal,
+    onOutput: (text: string) => opts.onEvent({ type: "output", text }),
+    onError: (text: string) => opts.onEvent({ type: "output", text }),
+    onEvent: (e: PulumiEngineEvent) => {
+      const ran = policyPacksFromSummary(e.summaryEvent);
+      if (ran !== undefined) policyPacks = ran;
+      for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
+    },
+  };
+  switch (op) {
+    case "preview":
+      return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy })).changeSummary), policyPacks };
+    case "up":
+      return { changes: changesFromOpMap((await stack.up({ ...common, ...policy })).summary.resourceChanges), policyPacks };
+    case "refresh":
+      return { changes: changesFromOpMap((await stack.refresh(common)).summary.resourceChanges), policyPacks };
+    case "destroy":
+      return { changes: changesFromOpMap((await stack.destroy(common)).summary.resourceChanges), policyPacks };
+    default:
+      throw new Error(`unknown operation ${String(op)}`);
+  }
+}
+
+export class AutomationEngine extends OperationDispatch implements Engine {
   readonly kind = "automation-api";
+  readonly deploysRealStacks = true;
   private readonly controllers = new Map<string, AbortController>();
   /** Stack selection runs `pulumi stack select`, which writes workspace state: one at a time. */
   private selecting: Promise<unknown> = Promise.resolve();
@@ -202,25 +307,14 @@ export class AutomationEngine implements Engine {
   private constructor(
     private readonly opts: AutomationEngineOptions,
     private readonly pulumiCommand: PulumiCommand,
-  ) {}
+  ) {
+    super();
+  }
 
   static async create(opts: AutomationEngineOptions): Promise<AutomationEngine> {
     const cmd = opts.pulumiCommand ?? (await findPulumiCommand(opts.pulumiRoot ?? path.join(opts.projectDir, ".tools")));
-    ensureFileBackend(opts.backendUrl);
+    for (const plane of Object.values(opts.controlPlanes)) ensureFileBackend(plane.backend);
     return new AutomationEngine(opts, cmd);
-  }
-
-  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("preview", stack, opts);
-  }
-  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("up", stack, opts);
-  }
-  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("refresh", stack, opts);
-  }
-  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("destroy", stack, opts);
   }
 
   async outputs(stack: string): Promise<StackOutputs> {
@@ -257,67 +351,35 @@ export class AutomationEngine implements Engine {
     // Only operations need the pack's config (reading outputs does not run the pack).
     const policyConfig = create && this.opts.policyPack !== undefined ? await this.writePolicyConfig(name) : undefined;
     const next = this.selecting.then(async () => {
-      const ws = await LocalWorkspace.create(workspaceOptions(this.opts, this.pulumiCommand, policyConfig));
+      const ws = await LocalWorkspace.create(workspaceOptions(this.opts, name, this.pulumiCommand, policyConfig));
       return create ? Stack.createOrSelect(name, ws) : Stack.select(name, ws);
     });
     this.selecting = next.catch(() => undefined);
     return next;
   }
 
-  private async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+  protected async run(op: Operation, name: string, opts: OperationOptions): Promise<OperationResult> {
+    const plane = this.opts.controlPlanes[domainOfStack(this.opts.fleet, name)];
+    const secretsProblem = stackFileSecretsProblem(path.resolve(this.opts.fleet.stacks.get(name)!.file), plane.secretsProvider);
+    if (secretsProblem !== undefined) throw new Error(`${name}: ${secretsProblem}`);
     const controller = new AbortController();
     this.controllers.set(name, controller);
     const signal = controller.signal;
-    let policyPacks: Record<string, string> | undefined;
-    const common = {
-      color: "never" as const,
-      signal,
-      onOutput: (text: string) => opts.onEvent({ type: "output", text }),
-      onError: (text: string) => opts.onEvent({ type: "output", text }),
-      onEvent: (e: PulumiEngineEvent) => {
-        if (e.summaryEvent?.policyPacks !== undefined) policyPacks = { ...e.summaryEvent.policyPacks };
-        for (const mapped of mapEngineEvent(e)) opts.onEvent(mapped);
-      },
-    };
-    // The stack's compact policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set
-    // on the stack's workspace): the pack merges it under every policy's config. Enforcement levels reach the engine only through `--policy-pack-config` (the engine's
-    // format, written beside it by writeStackPackConfig from the same stackPackConfig).
-    const policy =
-      this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.engine.json`)] } : {};
     try {
-      let stack: Stack;
-      try {
-        stack = await this.stack(name, op === "preview" || op === "up");
-      } catch (e) {
-        if (op === "destroy" && e instanceof StackNotFoundError) {
-          opts.onEvent({ type: "output", text: `stack ${name} does not exist in the backend: nothing to destroy` });
-          return { changes: NO_CHANGES };
-        }
-        throw e;
-      }
+      const stack = await openForOperation(op, name, (create) => this.stack(name, create), opts);
+      if (stack === undefined) return { changes: NO_CHANGES };
       if (signal.aborted) throw new OperationCancelledError(name);
-      switch (op) {
-        case "preview": {
-          const r = await stack.preview({ ...common, ...policy });
-          return { changes: changesFromOpMap(r.changeSummary), policyPacks };
-        }
-        case "up": {
-          const r = await stack.up({ ...common, ...policy });
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        case "refresh": {
-          const r = await stack.refresh(common);
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        case "destroy": {
-          const r = await stack.destroy(common);
-          return { changes: changesFromOpMap(r.summary.resourceChanges), policyPacks };
-        }
-        default:
-          throw new Error(`unknown operation ${String(op)}`);
-      }
+      // The stack's compact policy config reaches the pack through MERIDIAN_POLICY_CONFIG (set
+      // on the stack's workspace): the pack merges it under every policy's config. Enforcement
+      // levels reach the engine only through `--policy-pack-config` (the engine's format,
+      // written beside it by writeStackPackConfig from the same stackPackConfig).
+      const policy =
+        this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.engine.json`)] } : undefined;
+      return await runOnStack(stack, op, opts, signal, policy);
     } catch (e) {
-      throw classifyError(name, e, signal.aborted);
+      const err = classifyError(name, e, signal.aborted);
+      const foreign = explainForeignReference(this.opts.fleet, name, err.message, plane.backend);
+      throw foreign !== undefined ? new Error(foreign) : err;
     } finally {
       if (this.controllers.get(name) === controller) this.controllers.delete(name);
     }

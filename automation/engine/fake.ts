@@ -6,6 +6,7 @@
 import {
   NO_CHANGES,
   OperationCancelledError,
+  OperationDispatch,
   StackLockedError,
   type ChangeSummary,
   type Engine,
@@ -40,7 +41,7 @@ export interface FakeCall {
   readonly at: number;
 }
 
-export class FakeEngine implements Engine {
+export class FakeEngine extends OperationDispatch implements Engine {
   readonly kind = "fake";
   readonly calls: FakeCall[] = [];
   private readonly attempts = new Map<string, number>();
@@ -49,19 +50,8 @@ export class FakeEngine implements Engine {
   /** Most operations in flight at once, as observed by the engine. */
   maxConcurrent = 0;
 
-  constructor(private readonly scripts: Readonly<Record<string, FakeStackScript>> = {}) {}
-
-  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("preview", stack, opts);
-  }
-  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("up", stack, opts);
-  }
-  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("refresh", stack, opts);
-  }
-  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.run("destroy", stack, opts);
+  constructor(private readonly scripts: Readonly<Record<string, FakeStackScript>> = {}) {
+    super();
   }
 
   async outputs(stack: string): Promise<StackOutputs> {
@@ -79,7 +69,7 @@ export class FakeEngine implements Engine {
     return this.calls.filter((c) => (op === undefined ? c.op !== "outputs" && c.op !== "cancel" : c.op === op)).map((c) => c.stack);
   }
 
-  private run(op: Operation, stack: string, opts: OperationOptions): Promise<OperationResult> {
+  protected run(op: Operation, stack: string, opts: OperationOptions): Promise<OperationResult> {
     this.calls.push({ op, stack, at: Date.now() });
     const script = this.scripts[stack] ?? {};
     const attempt = (this.attempts.get(stack) ?? 0) + 1;

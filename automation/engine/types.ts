@@ -67,14 +67,37 @@ export interface OperationResult {
 export type StackOutputs = Readonly<Record<string, { readonly value: unknown; readonly secret: boolean }>>;
 
 export interface Engine {
-  /** A short name for records and evidence: `automation-api`, `mock`, `fake`. */
+  /** A short name for records and evidence: `automation-api`, `pulumi-deployments`, `mock`, `fake`. */
   readonly kind: string;
+  /**
+   * (Optional) True when the engine changes real stacks (the Automation API, Pulumi
+   * Deployments): its runs' evidence is uploaded to each domain's evidence store. Offline
+   * engines leave it unset; their evidence stays in the run folder.
+   */
+  readonly deploysRealStacks?: boolean;
   preview(stack: string, opts: OperationOptions): Promise<OperationResult>;
   up(stack: string, opts: OperationOptions): Promise<OperationResult>;
   refresh(stack: string, opts: OperationOptions): Promise<OperationResult>;
   destroy(stack: string, opts: OperationOptions): Promise<OperationResult>;
   outputs(stack: string): Promise<StackOutputs>;
   cancel(stack: string): Promise<void>;
+}
+
+/** preview/up/refresh/destroy as one `run(op, …)`, for engines that do all four the same way. */
+export abstract class OperationDispatch {
+  protected abstract run(op: Operation, stack: string, opts: OperationOptions): Promise<OperationResult>;
+  preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("preview", stack, opts);
+  }
+  up(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("up", stack, opts);
+  }
+  refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("refresh", stack, opts);
+  }
+  destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
+    return this.run("destroy", stack, opts);
+  }
 }
 
 /** Another update holds the stack's lock (Pulumi's ConcurrentUpdateError): transient, retried. */

@@ -8,7 +8,48 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunRecord } from "./record";
 import { countStatuses } from "./record";
-import { evidenceDir } from "./layout";
+import { domainRunDir, evidenceDir, REPORT_FILE } from "./layout";
+import { passphraseEnvFor, type DomainControlPlane } from "../fleet/controlPlane";
+import { displayUrl } from "../evidence-store/spec";
+import type { Domain } from "../../components/residency/catalogue";
+
+/** Kind and location of one control-plane store — never a secret: no passphrase, no token, no key. */
+export interface StoreDescription {
+  /** URL scheme (`s3`, `file`, `awskms`, …) or `passphrase`. */
+  readonly kind: string;
+  /** The location declared in fleet.yaml or derived from the URL (`region=`), `local` for file/passphrase, else `undeclared`. */
+  readonly location: string;
+  /** The URL without credentials (absent for `passphrase`). */
+  readonly url?: string;
+  /** For `passphrase`: the name of the variable the passphrase was read from (not its value). */
+  readonly variable?: string;
+}
+
+export interface ControlPlaneEvidence {
+  readonly backend: StoreDescription;
+  readonly secretsProvider: StoreDescription;
+  readonly evidenceStore: StoreDescription;
+}
+
+function describeStore(url: string, declared: string | undefined): StoreDescription {
+  const kind = /^([a-z0-9]+):\/\//.exec(url)?.[1] ?? url;
+  const region = /[?&]region=([^&]+)/.exec(url)?.[1];
+  const location = declared ?? region ?? (kind === "file" ? "local" : "undeclared");
+  return { kind, location, url: displayUrl(url) };
+}
+
+/** What the evidence says about a domain's control plane: kinds and locations, no secret. */
+export function describeControlPlane(domain: Domain, plane: DomainControlPlane): ControlPlaneEvidence {
+  const secretsProvider: StoreDescription =
+    plane.secretsProvider === "passphrase"
+      ? { kind: "passphrase", location: plane.locations?.secretsProvider ?? "local", variable: passphraseEnvFor(domain, plane) }
+      : describeStore(plane.secretsProvider, plane.locations?.secretsProvider);
+  return {
+    backend: describeStore(plane.backend, plane.locations?.backend),
+    secretsProvider,
+    evidenceStore: describeStore(plane.evidenceStore, plane.locations?.evidenceStore),
+  };
+}
 
 export interface RunContext {
   /** The OS user (`USER`/`USERNAME`). */
@@ -20,9 +61,17 @@ export interface RunContext {
   readonly gitDirty?: boolean;
   /** The policy pack: path, and name/version from its package.json. */
   readonly policyPack?: { readonly path: string; readonly name?: string; readonly version?: string };
+  /** (Deprecated) One backend for the run; unset since each domain has its own: see `controlPlanes`. */
   readonly backend?: string;
+  /** Each domain's backend, secrets provider and evidence store: kind and location only. */
+  readonly controlPlanes?: Readonly<Partial<Record<string, ControlPlaneEvidence>>>;
   /** Node.js version the run used. */
   readonly node: string;
+}
+
+/** The domain's report (`<run>/<domain>/report.md`, beside its evidence bundle): where an upload's outcome is appended. */
+export function domainReportFile(runDir: string, domain: string): string {
+  return path.join(domainRunDir(runDir, domain), REPORT_FILE);
 }
 
 export interface DomainEvidence {
@@ -39,9 +88,19 @@ export interface DomainEvidence {
     readonly engine: string;
     readonly gitCommit?: string;
     readonly gitDirty?: boolean;
+    /** The pack the run asked for: its path and the name/version its package.json declares. */
     readonly policyPack?: RunContext["policyPack"];
-    /** Policy packs the engine reported running, name → version. */
+    /**
+     * Policy packs the engine reported running, name → version: for the Automation API, the
+     * CLI's summary event (`PolicyPacks`: each pack's name and the version it reported when
+     * the CLI loaded it). Empty for refresh/destroy (the CLI runs no pack then) and for
+     * engines that report none.
+     */
     readonly policyPacksRun: Readonly<Record<string, string>>;
+    /** Where `policyPacksRun` comes from. */
+    readonly policyPacksRunSource: string;
+    /** This domain's backend, secrets provider and evidence store (kind, location; never a secret). */
+    readonly controlPlane?: ControlPlaneEvidence;
     readonly resumedFrom?: string;
     readonly node: string;
   };
@@ -67,6 +126,13 @@ export interface DomainEvidence {
   };
 }
 
+/** Where an engine's `policyPacks` come from, for the evidence reader. */
+function policyPacksSource(engine: string): string {
+  return engine === "automation-api" || engine === "pulumi-deployments"
+    ? `the Pulumi CLI's summary event of each preview/up (PolicyPacks: pack name and the version it reported when loaded), via engine ${engine}`
+    : `reported by engine ${engine}`;
+}
+
 export function domainEvidence(record: RunRecord, ctx: RunContext, domain: string, policyPacksRun: Readonly<Record<string, string>>): DomainEvidence {
   const stacks = Object.values(record.stacks).filter((s) => s.domain === domain);
   const counts = countStatuses(stacks);
@@ -90,6 +156,8 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
       gitDirty: ctx.gitDirty,
       policyPack: ctx.policyPack,
       policyPacksRun,
+      policyPacksRunSource: policyPacksSource(record.options.engine),
+      controlPlane: ctx.controlPlanes?.[domain],
       resumedFrom: record.resumedFrom,
       node: ctx.node,
     },

@@ -72,10 +72,10 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
 
     it("ran with the policy pack loaded by the engine (its blocking power is proven in part 2)", () => {
       for (const [d, s] of [["eu", "eu-local"], ["us", "us-local"]]) {
-        const log = fs.readFileSync(path.join(project.runsDir, up.runId!, "logs", d, `${s}.log`), "utf8");
+        const log = fs.readFileSync(path.join(project.runsDir, up.runId!, d, "logs", `${s}.log`), "utf8");
         expect(log).toContain("Loading policy packs...: done");
       }
-      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "evidence", "eu", "evidence.json"), "utf8")) as { what: { policyPack: { name: string } } };
+      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "eu", "evidence", "evidence.json"), "utf8")) as { what: { policyPack: { name: string } } };
       expect(ev.what.policyPack.name).toBe("meridian-policy-pack");
       // Known gap (docs/e2e.md): `what.policyPacksRun` stays {} — the 3.248 CLI's summary event
       // carries no policyPacks on this path, so the evidence cannot say what the engine ran.

@@ -13,45 +13,66 @@ import {
   AutomationEngine,
   changesFromOpMap,
   classifyError,
+  explainForeignReference,
   mapEngineEvent,
   policyConfigFor,
-  resolveBackend,
+  policyPacksFromSummary,
+  stackFileSecretsProblem,
   workspaceOptions,
 } from "../../automation/engine/automation";
+import { defaultControlPlane } from "../../automation/fleet/controlPlane";
+import type { ControlPlanes } from "../../automation/engine/domainEnv";
 import { OperationCancelledError, StackLockedError, type EngineEvent } from "../../automation/engine/types";
 
-// Internal helpers of the Automation API, used here so errors are built exactly as the SDK builds them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { CommandResult } = require("@pulumi/pulumi/automation/cmd") as { CommandResult: new (stdout: string, stderr: string, code: number, err?: Error) => unknown };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createCommandError } = require("@pulumi/pulumi/automation/errors") as { createCommandError: (r: unknown) => Error };
+import { CommandResult, createCommandError, stubCli } from "./stubCli";
 
 const repo = path.join(__dirname, "../..");
 const fleet = loadFleet(path.join(repo, "stacks"));
 const LOCKED_STDERR = "error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  file:///x/.pulumi/locks/organization/meridian/eu-pki/abc.json: created by alice@host (pid 4242) at 2025-01-01T00:00:00Z";
 
+/** Local per-domain planes under `root`: `file://<root>/state-<d>`, passphrase from `PULUMI_CONFIG_PASSPHRASE_<D>`. */
+function localPlanes(root: string): ControlPlanes {
+  return {
+    eu: { ...defaultControlPlane("eu", root), backend: `file://${root}/state-eu` },
+    us: { ...defaultControlPlane("us", root), backend: `file://${root}/state-us` },
+  };
+}
+const DOMAIN_ENV = { PULUMI_CONFIG_PASSPHRASE_EU: "eu-pass-phrase", PULUMI_CONFIG_PASSPHRASE_US: "us-pass-phrase", PULUMI_CONFIG_PASSPHRASE: "one-for-all" };
+
 describe("Automation API adapter: pure pieces", () => {
-  it("resolves the backend: --backend, then PULUMI_BACKEND_URL, then file://<repo>/.pulumi-state", () => {
-    expect(resolveBackend("s3://bucket", { PULUMI_BACKEND_URL: "file:///env" }, "/repo")).toBe("s3://bucket");
-    expect(resolveBackend(undefined, { PULUMI_BACKEND_URL: "file:///env" }, "/repo")).toBe("file:///env");
-    expect(resolveBackend(undefined, {}, "/repo")).toBe("file:///repo/.pulumi-state");
+  it("builds each stack's workspace options from its own domain: backend, secrets provider, own passphrase; the rest removed", () => {
+    const planes: ControlPlanes = { ...localPlanes("/tmp/p"), us: { backend: "s3://state-us?region=us-east-1", secretsProvider: "awskms://alias/state-us?region=us-east-1", evidenceStore: "s3://ev-us?region=us-east-1" } };
+    const eu = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: "/tmp/pc" }, "eu-pki", undefined, "/tmp/pc/eu-pki.json");
+    expect(eu).toMatchObject({ workDir: repo, secretsProvider: "passphrase", envVars: { PULUMI_BACKEND_URL: "file:///tmp/p/state-eu", MERIDIAN_POLICY_CONFIG: "/tmp/pc/eu-pki.json", PULUMI_CONFIG_PASSPHRASE: "eu-pass-phrase" } });
+    // Removed from the CLI's environment: present as keys whose value is undefined.
+    for (const v of ["PULUMI_CONFIG_PASSPHRASE_EU", "PULUMI_CONFIG_PASSPHRASE_US", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_CONFIG_PASSPHRASE_US_FILE", "PULUMI_ACCESS_TOKEN"]) {
+      expect(Object.keys(eu.envVars!)).toContain(v);
+      expect(eu.envVars![v]).toBeUndefined();
+    }
+    const us = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined);
+    expect(us.secretsProvider).toBe("awskms://alias/state-us?region=us-east-1");
+    expect(us.envVars!.PULUMI_BACKEND_URL).toBe("s3://state-us?region=us-east-1");
+    // A KMS domain gets no passphrase at all, neither its own nor another domain's nor the generic one.
+    expect(Object.values(us.envVars!).filter((v) => v !== undefined)).not.toEqual(expect.arrayContaining([expect.stringMatching(/pass-phrase|one-for-all/)]));
   });
 
-  it("builds workspace options on the project dir with the backend and passphrase provider, never the passphrase itself", () => {
-    const prev = process.env.PULUMI_CONFIG_PASSPHRASE;
-    process.env.PULUMI_CONFIG_PASSPHRASE = "very-secret-passphrase";
-    try {
-      const o = workspaceOptions({ projectDir: repo, backendUrl: "file:///tmp/state", fleet, policyConfigDir: "/tmp/pc" }, undefined, "/tmp/pc/eu-pki.json");
-      expect(o).toMatchObject({
-        workDir: repo,
-        secretsProvider: "passphrase",
-        envVars: { PULUMI_BACKEND_URL: "file:///tmp/state", MERIDIAN_POLICY_CONFIG: "/tmp/pc/eu-pki.json" },
-      });
-      expect(JSON.stringify(o)).not.toContain("very-secret-passphrase");
-    } finally {
-      if (prev === undefined) delete process.env.PULUMI_CONFIG_PASSPHRASE;
-      else process.env.PULUMI_CONFIG_PASSPHRASE = prev;
-    }
+  it("refuses a passphrase domain whose own variable is unset, even when the generic one is set", () => {
+    expect(() => workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE: "one-for-all", PULUMI_CONFIG_PASSPHRASE_EU: "x-eu-pass" }, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined)).toThrow(
+      "domain us uses the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE_US (or PULUMI_CONFIG_PASSPHRASE_US_FILE)",
+    );
+    const file = workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE_US_FILE: "/run/secrets/us" }, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined);
+    expect(file.envVars!.PULUMI_CONFIG_PASSPHRASE_FILE).toBe("/run/secrets/us");
+    expect(file.envVars!.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+  });
+
+  it("reads the policy packs the 3.248 CLI reports: PascalCase PolicyPacks, local packs as <name>|local|<path>", () => {
+    // The summary event of a real 3.248 `preview --policy-pack` (a probe pack named probe-pack, package.json version 1.2.3), verbatim.
+    const real = JSON.parse('{"maybeCorrupt":false,"durationSeconds":1,"resourceChanges":{"create":1},"PolicyPacks":{"probe-pack|local|/tmp/op/probe/pack":"1.2.3"},"isPreview":true,"result":"succeeded"}');
+    expect(policyPacksFromSummary(real)).toEqual({ "probe-pack": "1.2.3" });
+    expect(policyPacksFromSummary({ PolicyPacks: { "meridian|local|/repo/policy-pack": "0.1.0" } })).toEqual({ meridian: "0.1.0" });
+    expect(policyPacksFromSummary({ policyPacks: { meridian: "v0.1.0" } })).toEqual({ meridian: "v0.1.0" });
+    expect(policyPacksFromSummary({ PolicyPacks: {} })).toEqual({});
+    expect(policyPacksFromSummary({})).toBeUndefined();
   });
 
   it("writes the policy config the pack reads: the stack's domain, every stack's domain, the region allowlists", () => {
@@ -114,31 +135,13 @@ describe("Automation API adapter: pure pieces", () => {
   });
 });
 
-/** A stand-in for the Pulumi CLI: records argv and env, answers like the real one. */
-function stubCli(behaviour: (args: string[], signal?: AbortSignal) => Promise<{ stdout?: string; stderr?: string; code?: number }>) {
-  const calls: Array<{ args: string[]; env: Record<string, string> }> = [];
-  const cli = {
-    command: "/stub/bin/pulumi",
-    version: { toString: () => "3.100.0" },
-    async run(args: string[], _cwd: string, env: Record<string, string>, onOutput?: (s: string) => void, _onError?: (s: string) => void, signal?: AbortSignal) {
-      calls.push({ args: [...args], env });
-      const r = await behaviour(args, signal);
-      if (r.stdout && onOutput) onOutput(r.stdout);
-      const result = new CommandResult(r.stdout ?? "", r.stderr ?? "", r.code ?? 0);
-      if ((r.code ?? 0) !== 0) throw createCommandError(result);
-      return result;
-    },
-  };
-  return { cli: cli as unknown as PulumiCommand, calls };
-}
-
 describe("AutomationEngine against a stub CLI", () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-ae-"))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const engineWith = (cli: PulumiCommand) =>
-    AutomationEngine.create({ projectDir: repo, backendUrl: `file://${dir}/state`, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+  const engineWith = (cli: PulumiCommand, planes: ControlPlanes = localPlanes(dir)) =>
+    AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
 
   it("previews with the policy pack and the stack's policy config, streams events, reads the change summary", async () => {
     const { cli, calls } = stubCli(async (args) => {
@@ -146,7 +149,8 @@ describe("AutomationEngine against a stub CLI", () => {
         const log = args[args.indexOf("--event-log") + 1];
         const events = [
           { sequence: 1, timestamp: 1, policyEvent: { message: "not EU", color: "never", policyName: "residency", policyPackName: "meridian", policyPackVersion: "0.1.0", policyPackVersionTag: "", enforcementLevel: "mandatory" } },
-          { sequence: 2, timestamp: 2, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 4, same: 1 }, policyPacks: { meridian: "0.1.0" } } },
+          // As the 3.248 CLI writes it (apitype.SummaryEvent's JSON tag is "PolicyPacks").
+          { sequence: 2, timestamp: 2, summaryEvent: { maybeCorrupt: false, durationSeconds: 1, resourceChanges: { create: 4, same: 1 }, PolicyPacks: { [`meridian|local|${path.join(repo, "policy-pack")}`]: "0.1.0" } } },
         ];
         fs.appendFileSync(log, events.map((e) => JSON.stringify(e)).join("\n") + "\n");
         await new Promise((r) => setTimeout(r, 700)); // the SDK tails the event log every 200ms
@@ -166,11 +170,12 @@ describe("AutomationEngine against a stub CLI", () => {
     // The shared config goes through the environment; the same config in the engine's format
     // (keys = policy names, with enforcement levels) is the --policy-pack-config file.
     expect(preview.args[preview.args.indexOf("--policy-pack-config") + 1]).toBe(path.join(dir, "pc", "eu-pki.engine.json"));
-    expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state`);
+    expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state-eu`);
     expect(preview.env.MERIDIAN_POLICY_CONFIG).toBe(path.join(dir, "pc", "eu-pki.json"));
     expect(JSON.parse(fs.readFileSync(path.join(dir, "pc", "eu-pki.json"), "utf8"))).toMatchObject({ domain: "eu", stackDomains: { "us-pki": "us" } });
     expect(calls[0].args.slice(0, 4)).toEqual(["stack", "select", "--stack", "eu-pki"]);
-    expect(fs.existsSync(path.join(dir, "state"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "state-eu"))).toBe(true);
+    expect(fs.existsSync(path.join(dir, "state-us"))).toBe(true);
   });
 
   it("creates the stack with the passphrase provider when it does not exist yet", async () => {
@@ -224,5 +229,154 @@ describe("AutomationEngine against a stub CLI", () => {
     });
     const engine = await engineWith(cli);
     expect(await engine.outputs("eu-pki")).toEqual({ caCert: { value: "PEM", secret: false }, caKey: { value: "KEY", secret: true } });
+  });
+});
+
+/** What `stack history` answers after an update (the SDK reads the summary from it). */
+const HISTORY = JSON.stringify([{ version: 1, kind: "update", startTime: "2026-12-01T10:00:00Z", message: "", environment: {}, config: {}, result: "succeeded", resourceChanges: { same: 1 } }]);
+function answerFor(args: string[]): string {
+  if (args[0] === "stack" && args[1] === "history") return HISTORY;
+  if (args[0] === "stack" && args[1] === "output") return "{}";
+  return "";
+}
+
+describe("AutomationEngine: each stack against its own domain's control plane (stub CLI)", () => {
+  let dir: string;
+  beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-ae-dom-"))));
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const planes = (root: string): ControlPlanes => ({
+    eu: { ...localPlanes(root).eu },
+    us: { backend: "s3://meridian-state-us?region=us-east-1", secretsProvider: "awskms://alias/meridian-state-us?region=us-east-1", evidenceStore: "s3://meridian-evidence-us?region=us-east-1" },
+  });
+
+  it("EU and US stacks running side by side: every CLI call of a stack sees only its domain's backend and secrets", async () => {
+    const { cli, calls } = stubCli(async (args) => {
+      if (args[0] === "stack" && args[1] === "select") return { code: 255, stderr: `error: no stack named '${args[3]}' found` };
+      if (args[0] === "preview" || args[0] === "up") await new Promise((r) => setTimeout(r, 30));
+      return { stdout: answerFor(args) };
+    });
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    await Promise.all([engine.preview("eu-pki", { onEvent: () => undefined }), engine.preview("us-pki", { onEvent: () => undefined }), engine.up("eu-mgmt", { onEvent: () => undefined }), engine.up("us-mgmt", { onEvent: () => undefined })]);
+    const stackOf = (args: string[]) => args[args.indexOf("--stack") + 1] ?? args[2];
+    const byDomain = (d: string) => calls.filter((c) => (stackOf(c.args) ?? "").startsWith(`${d}-`));
+    expect(byDomain("eu").length).toBeGreaterThanOrEqual(6);
+    expect(byDomain("us").length).toBeGreaterThanOrEqual(6);
+    for (const c of byDomain("eu")) {
+      const seen = JSON.stringify(Object.fromEntries(Object.entries(c.env).filter(([, v]) => v !== undefined)));
+      expect(c.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state-eu`);
+      expect(c.env.PULUMI_CONFIG_PASSPHRASE).toBe("eu-pass-phrase");
+      expect(seen).not.toMatch(/us-pass-phrase|one-for-all|meridian-state-us|_US/);
+    }
+    for (const c of byDomain("us")) {
+      const seen = JSON.stringify(Object.fromEntries(Object.entries(c.env).filter(([, v]) => v !== undefined)));
+      expect(c.env.PULUMI_BACKEND_URL).toBe("s3://meridian-state-us?region=us-east-1");
+      expect(c.env.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
+      expect(seen).not.toMatch(/pass-phrase|one-for-all|state-eu|_EU/);
+    }
+    // Created stacks carry their domain's secrets provider (stack init writes it into the stack file).
+    const inits = calls.filter((c) => c.args[0] === "stack" && c.args[1] === "init").map((c) => c.args.slice(2, 5));
+    expect(inits).toEqual(
+      expect.arrayContaining([
+        ["eu-pki", "--secrets-provider", "passphrase"],
+        ["us-pki", "--secrets-provider", "awskms://alias/meridian-state-us?region=us-east-1"],
+        ["us-mgmt", "--secrets-provider", "awskms://alias/meridian-state-us?region=us-east-1"],
+      ]),
+    );
+  });
+
+  it("explains a StackReference to another domain's stack: it is not in this domain's backend", async () => {
+    const { cli } = stubCli(async (args) =>
+      args[0] === "preview"
+        ? // The real 3.248 CLI's lines for a StackReference to a stack its backend does not have (captured with a probe project).
+          {
+            code: 255,
+            stderr: [
+              '    pulumi:pulumi:StackReference organization/meridian/eu-pki  error: Preview failed: unknown stack "organization/meridian/eu-pki"',
+              " +  pulumi:pulumi:Stack meridian-us-mgmt create error: preview failed",
+              " +  pulumi:pulumi:Stack meridian-us-mgmt create 1 error",
+              "    error: preview failed",
+              '    error: Preview failed: unknown stack "organization/meridian/eu-pki"',
+            ].join("\n"),
+          }
+        : {},
+    );
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    await expect(engine.preview("us-mgmt", { onEvent: () => undefined })).rejects.toThrow(
+      "us-mgmt: references stack eu-pki of domain eu, which is not in domain us's backend (s3://meridian-state-us?region=us-east-1): a stack can only read stacks of its own domain",
+    );
+    // A same-domain stack that is missing stays the CLI's own error.
+    expect(explainForeignReference(fleet, "us-mgmt", 'unknown stack "organization/meridian/us-pki"', "s3://x")).toBeUndefined();
+  });
+
+  it("refuses a stack file set up for another secrets provider before the CLI runs", () => {
+    const file = path.join(dir, "Pulumi.us-pki.yaml");
+    fs.writeFileSync(file, "encryptionsalt: v1:abc\nconfig: {}\n");
+    expect(stackFileSecretsProblem(file, "awskms://alias/meridian-state-us?region=us-east-1")).toMatch(/secretsprovider is "passphrase" but the stack's domain uses "awskms:\/\/alias\/meridian-state-us/);
+    expect(stackFileSecretsProblem(file, "passphrase")).toBeUndefined();
+    fs.writeFileSync(file, "secretsprovider: awskms://alias/meridian-state-eu?region=eu-central-1\n");
+    expect(stackFileSecretsProblem(file, "awskms://alias/meridian-state-us?region=us-east-1")).toMatch(/change-secrets-provider/);
+    expect(stackFileSecretsProblem(path.join(dir, "none.yaml"), "passphrase")).toBeUndefined();
+  });
+});
+
+describe("the CLI process's real environment (real SDK, real spawn, a shell-script CLI)", () => {
+  let dir: string;
+  const saved: Record<string, string | undefined> = {};
+  const inherited = { PULUMI_CONFIG_PASSPHRASE: "one-for-all", PULUMI_CONFIG_PASSPHRASE_EU: "eu-pass-phrase", PULUMI_CONFIG_PASSPHRASE_US: "us-pass-phrase", PULUMI_ACCESS_TOKEN: "pul-generic-token" };
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), "fleet-ae-env-"));
+    fs.mkdirSync(path.join(dir, "cli", "bin"), { recursive: true });
+    // Answers `version`, and for any other command appends its argv and environment to a file.
+    fs.writeFileSync(
+      path.join(dir, "cli", "bin", "pulumi"),
+      [
+        "#!/bin/sh",
+        'if [ "$1" = version ]; then echo v3.248.0; exit 0; fi',
+        `{ echo "ARGS $*"; env | sed 's/^/ENV /'; echo END; } >> "${dir}/calls.txt"`,
+        `if [ "$1 $2" = "stack history" ]; then echo '${HISTORY}'; fi`,
+        `if [ "$1 $2" = "stack output" ]; then echo '{}'; fi`,
+        "exit 0",
+      ].join("\n") + "\n",
+      { mode: 0o755 },
+    );
+    for (const [k, v] of Object.entries(inherited)) {
+      saved[k] = process.env[k];
+      process.env[k] = v; // what an operator's shell would hand down
+    }
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("the EU CLI inherits neither the US passphrase nor the generic one; the US CLI (KMS) gets no passphrase at all", async () => {
+    const { PulumiCommand } = await import("@pulumi/pulumi/automation");
+    const cli = await PulumiCommand.get({ root: path.join(dir, "cli"), skipVersionCheck: true });
+    const planes: ControlPlanes = {
+      eu: { ...localPlanes(dir).eu },
+      us: { backend: "s3://meridian-state-us?region=us-east-1", secretsProvider: "awskms://alias/meridian-state-us?region=us-east-1", evidenceStore: "s3://meridian-evidence-us?region=us-east-1" },
+    };
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: process.env, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    await engine.refresh("eu-pki", { onEvent: () => undefined });
+    await engine.refresh("us-pki", { onEvent: () => undefined });
+    const calls = fs
+      .readFileSync(path.join(dir, "calls.txt"), "utf8")
+      .split("END\n")
+      .filter((c) => c.includes("ARGS refresh"))
+      .map((c) => ({ args: /^ARGS (.*)$/m.exec(c)![1], env: Object.fromEntries([...c.matchAll(/^ENV ([^=]+)=(.*)$/gm)].map((m) => [m[1], m[2]])) }));
+    expect(calls.map((c) => c.args.split(" ").slice(0, 1)[0])).toEqual(["refresh", "refresh"]);
+    const [eu, us] = calls;
+    expect(eu.args).toContain("--stack eu-pki");
+    expect(eu.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state-eu`);
+    expect(eu.env.PULUMI_CONFIG_PASSPHRASE).toBe("eu-pass-phrase");
+    for (const gone of ["PULUMI_CONFIG_PASSPHRASE_EU", "PULUMI_CONFIG_PASSPHRASE_US", "PULUMI_ACCESS_TOKEN"]) expect(eu.env[gone]).toBeUndefined();
+    expect(us.args).toContain("--stack us-pki");
+    expect(us.env.PULUMI_BACKEND_URL).toBe("s3://meridian-state-us?region=us-east-1");
+    for (const gone of ["PULUMI_CONFIG_PASSPHRASE", "PULUMI_CONFIG_PASSPHRASE_EU", "PULUMI_CONFIG_PASSPHRASE_US", "PULUMI_ACCESS_TOKEN"]) expect(us.env[gone]).toBeUndefined();
+    expect(JSON.stringify(us.env)).not.toMatch(/pass-phrase|one-for-all|pul-generic-token/);
   });
 });

@@ -10,9 +10,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
-import { rolloutEngines, runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../automation/commands/rollout";
+import { rolloutEngines, runRolloutCommand, type RolloutOptions } from "../../automation/commands/rollout";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
-import { ManualSignals } from "../../automation/orchestrator";
+import { recordingIo } from "../support/rolloutIo";
 
 const repo = path.join(__dirname, "../..");
 const CANARY = "CANARY-s3cr3t-7f3a9b";
@@ -39,23 +39,8 @@ afterAll(() => {
   fs.rmSync(sandbox, { recursive: true, force: true });
 });
 
-function io(): { value: RolloutIo; out: string[]; err: string[] } {
-  const out: string[] = [];
-  const err: string[] = [];
-  return {
-    out,
-    err,
-    value: {
-      out: (s) => out.push(s),
-      err: (s) => err.push(s),
-      interactive: false,
-      confirm: async () => false,
-      stderr: { write: (s: string) => err.push(s), isTTY: false },
-      env: { USER: "tester" },
-      signals: new ManualSignals(),
-      hardExit: () => undefined,
-    },
-  };
+function io() {
+  return recordingIo({ hardExit: () => undefined });
 }
 
 function opts(over: Partial<RolloutOptions> = {}): RolloutOptions {

@@ -3,6 +3,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { rolloutEngines, runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../automation/commands/rollout";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
+import { localControlPlaneFleetDir } from "../support/fleetDir";
+import { recordingIo } from "../support/rolloutIo";
 import { ManualSignals, nodeFiles, type FleetEvent, type RunFiles } from "../../automation/orchestrator";
 
 const repo = path.join(__dirname, "../..");
@@ -19,19 +21,7 @@ beforeEach(() => {
 afterEach(() => fs.rmSync(runsDir, { recursive: true, force: true }));
 
 function io(over: Partial<RolloutIo> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const value: RolloutIo = {
-    out: (s) => out.push(s),
-    err: (s) => err.push(s),
-    interactive: false,
-    confirm: async () => false,
-    stderr: { write: (s: string) => err.push(s), isTTY: false },
-    env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" },
-    signals: new ManualSignals(),
-    ...over,
-  };
-  return { value, out, err };
+  return recordingIo({ env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" }, ...over });
 }
 
 const base = (over: Partial<RolloutOptions> = {}): RolloutOptions => ({
@@ -91,9 +81,12 @@ describe("fleet preview|up|refresh|destroy (command)", () => {
   });
 
   it("the automation engine needs the passphrase in the environment (exit 2 otherwise, value never printed)", async () => {
+    // A fleet on the local default control plane (passphrase per domain): the reference fleet declares KMS.
+    const stacksDir = localControlPlaneFleetDir();
     const a = io({ env: { USER: "x" } });
-    expect(await runRolloutCommand("preview", base({ engine: "automation" }), a.value, repo)).toBe(2);
-    expect(a.err.join("")).toMatch(/PULUMI_CONFIG_PASSPHRASE/);
+    expect(await runRolloutCommand("preview", base({ engine: "automation", stacksDir }), a.value, repo)).toBe(2);
+    expect(a.err.join("")).toMatch(/PULUMI_CONFIG_PASSPHRASE_EU/);
+    fs.rmSync(stacksDir, { recursive: true, force: true });
   });
 
   it("one run at a time: a second up, and a --resume of the live run, are refused (exit 2) naming the holder; the lock goes with the run", async () => {

@@ -22,3 +22,8 @@ export function fleetDir(edits: Record<string, string | null> = {}): string {
 export function readReference(file: string): string {
   return fs.readFileSync(path.join(REFERENCE_STACKS, file), "utf8");
 }
+
+/** The reference fleet without fleet.yaml's `domains:` block: every domain on its local default control plane (file backend, passphrase). */
+export function localControlPlaneFleetDir(): string {
+  return fleetDir({ "fleet.yaml": readReference("fleet.yaml").replace(/^domains:\n(?:[ \t].*\n|[ \t]*\n)*/m, "") });
+}

@@ -14,6 +14,7 @@ import * as path from "node:path";
 import type { PulumiCommand } from "@pulumi/pulumi/automation";
 import { FleetConfigErrors, loadFleet, type Fleet } from "../../../automation/fleet";
 import { protectedPolicies, protectedThemes } from "../../../automation/fleet/policySettings";
+import { defaultControlPlane } from "../../../automation/fleet/controlPlane";
 import { AutomationEngine, policyConfigFor } from "../../../automation/engine/automation";
 import { MockEngine } from "../../../automation/engine/mock";
 import { enginePolicyConfig, policyPackEvaluator, stackPackConfig } from "../../../automation/plan/policies";
@@ -181,7 +182,9 @@ describe("the plan, the mock engine, the Automation API engine and CI compute on
       },
     } as unknown as PulumiCommand;
     const repo = path.resolve(__dirname, "../../..");
-    const engine = await AutomationEngine.create({ projectDir: repo, backendUrl: `file://${work}/state`, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(work, "pc"), fleet, pulumiCommand: cli });
+    const controlPlanes = { eu: defaultControlPlane("eu", work), us: defaultControlPlane("us", work) };
+    const env = { PULUMI_CONFIG_PASSPHRASE_EU: "test-eu", PULUMI_CONFIG_PASSPHRASE_US: "test-us" };
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes, env, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(work, "pc"), fleet, pulumiCommand: cli });
     await engine.preview(STACK, { onEvent: () => undefined }).catch(() => undefined);
     const preview = calls.find((a) => a[0] === "preview")!;
     const engineFile = preview[preview.indexOf("--policy-pack-config") + 1];
