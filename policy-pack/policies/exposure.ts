@@ -272,8 +272,27 @@ const AWS_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:kms/key:Key": "policy",
 };
 const GCP_PUBLIC_MEMBERS = new Set(["allusers", "allauthenticatedusers"]);
-const GCP_IAM_MEMBER = ["gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"];
-const GCP_IAM_BINDING = ["gcp:storage/bucketIAMBinding:BucketIAMBinding", "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding"];
+// Grants on data (buckets, repositories) and on invocation (Cloud Run services and jobs,
+// Cloud Functions 1st and 2nd gen): `allUsers` as run/functions invoker lets anyone on the
+// internet call the domain's code and reach the data behind it.
+const GCP_IAM_MEMBER = [
+  "gcp:storage/bucketIAMMember:BucketIAMMember",
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+  "gcp:cloudrun/iamMember:IamMember",
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  "gcp:cloudfunctions/functionIamMember:FunctionIamMember",
+  "gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember",
+];
+const GCP_IAM_BINDING = [
+  "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+  "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+  "gcp:cloudrun/iamBinding:IamBinding",
+  "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
+  "gcp:cloudfunctions/functionIamBinding:FunctionIamBinding",
+  "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding",
+];
 
 export const publicResourcePolicy: ResourceValidationPolicy = resourcePolicy(
   {
@@ -281,7 +300,7 @@ export const publicResourcePolicy: ResourceValidationPolicy = resourcePolicy(
     area: "baseline",
     rules: ["MER-NET-03"],
     description:
-      "No bucket, repository, queue, topic, secret or key policy allows `Principal: \"*\"` without a condition that narrows it (source account/ARN/VPC/organisation); no GCS or Artifact Registry grant to allUsers/allAuthenticatedUsers; no Lambda permission for everyone; no public Azure blob access.",
+      "No bucket, repository, queue, topic, secret or key policy allows `Principal: \"*\"` without a condition that narrows it (source account/ARN/VPC/organisation); no GCS, Artifact Registry, Cloud Run or Cloud Functions grant (member or binding) to allUsers/allAuthenticatedUsers; no Lambda permission for everyone; no public Azure blob access.",
     why: "A grant to everyone makes the domain's data readable (or writable) by anyone on the internet, wherever they are.",
     remediation:
       "Grant to named principals, or add a narrowing condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceVpce`, `aws:PrincipalOrgID`); serve public content through an authenticated front end in the domain; set `allowBlobPublicAccess: false` and container `publicAccess: \"None\"`.",
@@ -464,8 +483,8 @@ const LOAD_BALANCERS = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loa
 const HTTP_PORT = 80;
 
 /**
- * Where an open port 80 can be a redirect to HTTPS: an AWS security group a load balancer
- * uses (its listeners are checked by meridian-baseline-http-listener-redirect), an Azure
+ * Where an open port 80 can be a redirect to HTTPS: an AWS security group that only load
+ * balancers use (their listeners are checked by meridian-baseline-http-listener-redirect), an Azure
  * NSG (Application Gateway subnets need it); never a GCP firewall (Google's load balancers
  * reach backends from their own ranges, so 0.0.0.0/0 on 80 is straight to the VMs).
  */
@@ -478,7 +497,12 @@ function redirectable(r: StackResourceView, all: readonly StackResourceView[]): 
   }
   const groups =
     r.type === "aws:ec2/securityGroup:SecurityGroup" ? [r] : (r.propertyDependencies.securityGroupId ?? []).filter((d) => d.type === "aws:ec2/securityGroup:SecurityGroup");
-  return groups.some((g) => all.some((u) => LOAD_BALANCERS.has(u.type) && Object.values(u.propertyDependencies).some((deps) => deps.some((d) => d.urn === g.urn))));
+  const uses = (u: StackResourceView, g: StackResourceView) => Object.values(u.propertyDependencies).some((deps) => deps.some((d) => d.urn === g.urn));
+  // Only a group that fronts nothing but load balancers: the same group on an ECS service,
+  // an instance or a launch template lets 0.0.0.0/0 reach those directly on 80 (rules and
+  // other groups that merely reference it as a source are not its users).
+  const directUser = (u: StackResourceView) => !LOAD_BALANCERS.has(u.type) && !SG_TYPES.includes(u.type);
+  return groups.length > 0 && groups.every((g) => all.some((u) => LOAD_BALANCERS.has(u.type) && uses(u, g)) && !all.some((u) => directUser(u) && uses(u, g)));
 }
 
 export const openIngress: StackValidationPolicy = stackPolicy(
@@ -487,7 +511,7 @@ export const openIngress: StackValidationPolicy = stackPolicy(
     area: "baseline",
     rules: ["MER-NET-06", "RES-06"],
     description:
-      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group a load balancer uses, an NSG — never a GCP firewall or a group on bare instances).",
+      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group only load balancers use, an NSG — never a GCP firewall, nor a group also attached to instances, ECS services or launch templates).",
     why: "SSH, RDP, database and admin ports open to the internet are the most common way in, and port 80 straight to an instance is clear-text HTTP; only the domain's public HTTPS entry points (and their redirects) belong there.",
     remediation:
       "Restrict the source to the domain's CIDRs, a prefix list or a security group; reach hosts through SSM / IAP / Bastion; put HTTP behind a load balancer that redirects to HTTPS; if another port must be public, add it to `publicIngressPorts` in the pack config (reviewed).",

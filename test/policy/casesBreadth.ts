@@ -278,6 +278,18 @@ const PUBLIC: Case[] = [
   pair("gcp:storage/bucketIAMBinding:BucketIAMBinding", { bucket: "b", role: "roles/storage.objectViewer", members: ["group:team@example.com"] }, { bucket: "b", role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }, "allAuthenticatedUsers"),
   pair("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", { repository: "r", role: "roles/artifactregistry.reader", member: "serviceAccount:x@p.iam.gserviceaccount.com" }, { repository: "r", role: "roles/artifactregistry.reader", member: "allUsers" }, "allUsers"),
   pair("gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding", { repository: "r", role: "roles/artifactregistry.reader", members: ["group:g@example.com"] }, { repository: "r", role: "roles/artifactregistry.reader", members: ["allUsers"] }, "allUsers"),
+  ...(
+    [
+      ["gcp:cloudrun/iamMember:IamMember", "gcp:cloudrun/iamBinding:IamBinding", { service: "s", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", { name: "s", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudrunv2/jobIamMember:JobIamMember", "gcp:cloudrunv2/jobIamBinding:JobIamBinding", { name: "j", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudfunctions/functionIamMember:FunctionIamMember", "gcp:cloudfunctions/functionIamBinding:FunctionIamBinding", { cloudFunction: "f", region: "europe-west1" }, "roles/cloudfunctions.invoker"],
+      ["gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember", "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding", { cloudFunction: "f", location: "europe-west1" }, "roles/cloudfunctions.invoker"],
+    ] as const
+  ).flatMap(([member, binding, target, role]) => [
+    pair(member, { ...target, role, member: "serviceAccount:caller@p.iam.gserviceaccount.com" }, { ...target, role, member: "allUsers" }, `allUsers is granted ${role}`),
+    pair(binding, { ...target, role, members: ["group:team@example.com"] }, { ...target, role, members: ["allAuthenticatedUsers"] }, `allAuthenticatedUsers is granted ${role}`),
+  ]),
   pair("gcp:storage/bucketAccessControl:BucketAccessControl", { bucket: "b", entity: "group-team@example.com", role: "READER" }, { bucket: "b", entity: "allUsers", role: "READER" }, "entity allUsers makes the bucket public"),
   pair("azure-native:storage:StorageAccount", { location: "westeurope", allowBlobPublicAccess: false }, { location: "westeurope", allowBlobPublicAccess: true }, "allowBlobPublicAccess must be false"),
   pair("azure-native:storage:BlobContainer", { accountName: "sa", publicAccess: "None" }, { accountName: "sa", publicAccess: "Blob" }, "publicAccess must be \"None\""),
@@ -312,6 +324,13 @@ const INGRESS: Case[] = [
     const other = one("aws:ec2/securityGroup:SecurityGroup", sg([]), "other");
     return { type: lbType, pass: [web, lb([web])], fail: [web, other, lb([other])], expect: "'web': ingress[0] opens 80 to the internet; allowed public ports: 443 (80 only in front of a load balancer" };
   }),
+  (() => {
+    // The group of a load balancer that is also the tasks' group: 0.0.0.0/0 reaches the tasks on 80 directly.
+    const web = one("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] }]), "web");
+    const alb = res("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application" }, { provider: awsEu, propertyDependencies: { securityGroups: [web.urn] } });
+    const svc = res("aws:ecs/service:Service", "svc", { networkConfiguration: { subnets: ["s"] } }, { provider: awsEu, propertyDependencies: { networkConfiguration: [web.urn] } });
+    return { type: "aws:ec2/securityGroup:SecurityGroup", pass: [web, alb], fail: [web, alb, svc], expect: "'web': ingress[0] opens 80 to the internet" };
+  })(),
   pair("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, { type: "ingress", protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, "opens 3306"),
   pair("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, { ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, "(all or many ports)"),
   pair(
