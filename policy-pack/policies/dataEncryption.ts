@@ -36,7 +36,12 @@ export interface CmkRow {
   /** Key paths: one of them must name a customer-managed key. Empty: the row only inherits. */
   readonly keys: readonly PropPath[];
   /** Encryption inherited from the resource behind this property (when no own key is set). */
-  readonly inherits?: { readonly via: string; readonly from: readonly string[] };
+  readonly inherits?: {
+    readonly via: string;
+    readonly from: readonly string[];
+    /** Inherits only (and always) when `via` is set; otherwise the resource's own settings decide. */
+    readonly onlyWhenSet?: boolean;
+  };
   /** Extra per-row checks (array elements such as DynamoDB replicas). */
   readonly more?: (props: unknown, report: (m: string) => void, unknown: (p: string) => void) => void;
 }
@@ -100,7 +105,9 @@ export const AWS_CMK_ROWS: readonly CmkRow[] = [
   {
     type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     what: "Firehose delivery stream",
-    appliesWhen: { path: "kinesisSourceConfiguration", test: (v) => v === undefined || v === null, otherwise: "reads from a Kinesis stream (encrypted by that stream)" },
+    // Reading from a Kinesis stream, Firehose cannot set its own SSE: the data at rest is the
+    // stream's, so the stream's encryption is the delivery stream's.
+    inherits: { via: "kinesisSourceConfiguration", from: ["aws:kinesis/stream:Stream"], onlyWhenSet: true },
     encrypted: {
       path: "serverSideEncryption",
       ok: (v) => isTrue(at(v, "enabled")) && equals("CUSTOMER_MANAGED_CMK")(at(v, "keyType")),
@@ -130,6 +137,25 @@ export const AWS_CMK_ROWS: readonly CmkRow[] = [
   { type: "aws:elasticache/serverlessCache:ServerlessCache", what: "ElastiCache serverless cache", keys: ["kmsKeyId"] },
   { type: "aws:msk/cluster:Cluster", what: "MSK cluster", keys: ["encryptionInfo.encryptionAtRestKmsKeyArn"] },
   { type: "aws:backup/vault:Vault", what: "Backup vault", keys: ["kmsKeyArn"] },
+  {
+    type: "aws:ec2/instance:Instance",
+    what: "EC2 instance root volume",
+    appliesWhen: { path: "launchTemplate", test: (v) => v === undefined || v === null, otherwise: "takes its volumes from a launch template (meridian-aws-launchtemplate-ebs-encrypt)" },
+    encrypted: { path: "rootBlockDevice.encrypted", ok: isTrue, expect: "rootBlockDevice.encrypted must be true (unset, the root EBS volume is unencrypted unless the account encrypts by default)" },
+    keys: ["rootBlockDevice.kmsKeyId"],
+    more: (props, report, unknown) => {
+      const devices = at(props, "ebsBlockDevices");
+      if (devices === UNKNOWN) {
+        unknown("ebsBlockDevices");
+        return;
+      }
+      (Array.isArray(devices) ? devices : []).forEach((d, i) => {
+        if (!isTrue(at(d, "encrypted")) || typeof at(d, "kmsKeyId") !== "string") {
+          report(`ebsBlockDevices[${i}] must be encrypted with a customer-managed key (encrypted: true, kmsKeyId)`);
+        }
+      });
+    },
+  },
   {
     type: "aws:lambda/function:Function",
     what: "Lambda function environment",
@@ -176,6 +202,28 @@ export const AZURE_CMK_ROWS: readonly CmkRow[] = [
     what: "managed disk",
     encrypted: { path: "encryption.type", ok: equals(...AZURE_CMK_DISK), expect: `encryption.type must be ${AZURE_CMK_DISK.map((t) => `"${t}"`).join(" or ")}` },
     keys: ["encryption.diskEncryptionSetId"],
+  },
+  {
+    type: "azure-native:compute:VirtualMachine",
+    what: "virtual machine OS disk",
+    appliesWhen: {
+      path: "storageProfile.osDisk.createOption",
+      test: (v) => !equals("Attach")(v),
+      otherwise: "attaches an existing managed disk (checked as that disk)",
+    },
+    keys: ["storageProfile.osDisk.managedDisk.diskEncryptionSet.id"],
+    more: (props, report, unknown) => {
+      const disks = at(props, "storageProfile.dataDisks");
+      if (disks === UNKNOWN) {
+        unknown("storageProfile.dataDisks");
+        return;
+      }
+      (Array.isArray(disks) ? disks : []).forEach((d, i) => {
+        if (!equals("Attach")(at(d, "createOption")) && typeof at(d, "managedDisk.diskEncryptionSet.id") !== "string") {
+          report(`storageProfile.dataDisks[${i}].managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain`);
+        }
+      });
+    },
   },
 ];
 
@@ -286,7 +334,14 @@ function cmkPolicy(cloud: Cloud, name: string, rule: string, rows: readonly CmkR
         const row = byType.get(r.type)!;
         let v = ownVerdict(cloud, row, r);
         const ownKeyMissing = typeof v === "object" && row.keys.every((k) => get(r.props, k) === undefined || get(r.props, k) === "");
-        if (row.inherits && depth < 4 && (row.keys.length === 0 || ownKeyMissing)) {
+        if (row.inherits?.onlyWhenSet) {
+          const via = get(r.props, row.inherits.via);
+          if (via === UNKNOWN) {
+            v = "unknown";
+          } else if (via !== undefined && via !== null) {
+            v = depth < 4 ? inheritedVerdict(row, r, depth, ctx) : "unknown";
+          }
+        } else if (row.inherits && depth < 4 && (row.keys.length === 0 || ownKeyMissing)) {
           v = inheritedVerdict(row, r, depth, ctx);
         }
         memo.set(r.urn, v);

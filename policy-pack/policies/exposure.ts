@@ -479,6 +479,36 @@ const SG_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupR
 const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"];
 const FIREWALL = "gcp:compute/firewall:Firewall";
 
+const CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+
+/**
+ * Cloud SQL's own firewall: an authorized network 0.0.0.0/0 on the public IP opens the
+ * database port to the internet (the database speaks its own protocol there, not HTTPS).
+ */
+function checkAuthorizedNetworks(r: StackResourceView, ctx: { report(m: string, urn?: string): void; unknown(p: string): void }): void {
+  const ip = at(r.props, "settings.ipConfiguration");
+  if (ip === UNKNOWN) {
+    ctx.unknown(`${r.name}.settings.ipConfiguration`);
+    return;
+  }
+  if (at(ip, "ipv4Enabled") === false) {
+    return; // no public IP: authorized networks do not apply
+  }
+  const nets = arrayAt(ip, "authorizedNetworks");
+  if (nets === UNKNOWN) {
+    ctx.unknown(`${r.name}.settings.ipConfiguration.authorizedNetworks`);
+    return;
+  }
+  nets.forEach((n, i) => {
+    const v = at(n, "value");
+    if (v === UNKNOWN) {
+      ctx.unknown(`${r.name}.settings.ipConfiguration.authorizedNetworks[${i}].value`);
+    } else if (typeof v === "string" && (OPEN_V4.has(v) || OPEN_V6.has(v))) {
+      ctx.report(`'${r.name}': settings.ipConfiguration.authorizedNetworks[${i}] authorizes ${v}: the database's public IP is open to the internet`, r.urn);
+    }
+  });
+}
+
 const LOAD_BALANCERS = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]);
 const HTTP_PORT = 80;
 
@@ -511,18 +541,22 @@ export const openIngress: StackValidationPolicy = stackPolicy(
     area: "baseline",
     rules: ["MER-NET-06", "RES-06"],
     description:
-      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group only load balancers use, an NSG — never a GCP firewall, nor a group also attached to instances, ECS services or launch templates).",
+      "Security groups, security group rules, NSGs / security rules, GCP firewalls and Cloud SQL authorized networks open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group only load balancers use, an NSG — never a GCP firewall, nor a group also attached to instances, ECS services or launch templates).",
     why: "SSH, RDP, database and admin ports open to the internet are the most common way in, and port 80 straight to an instance is clear-text HTTP; only the domain's public HTTPS entry points (and their redirects) belong there.",
     remediation:
       "Restrict the source to the domain's CIDRs, a prefix list or a security group; reach hosts through SSM / IAP / Bastion; put HTTP behind a load balancer that redirects to HTTPS; if another port must be public, add it to `publicIngressPorts` in the pack config (reviewed).",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_EXPOSURE,
-    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL, ...LOAD_BALANCERS],
+    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL, ...LOAD_BALANCERS, CLOUD_SQL],
   },
   (resources, stackCtx) => {
     const types = new Set([...SG_TYPES, ...NSG_TYPES, FIREWALL]);
     for (const r of resources) {
+      if (r.type === CLOUD_SQL) {
+        checkAuthorizedNetworks(r, stackCtx);
+        continue;
+      }
       if (!types.has(r.type)) {
         continue;
       }

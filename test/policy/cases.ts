@@ -425,6 +425,19 @@ export const CASES: Record<string, Case[]> = {
       fail: [res("gcp:container/nodePool:NodePool", "np", { location: "europe-west1", nodeConfig: {} }, { provider: gcpEu })],
       expect: "bootDiskKmsKey",
     },
+    {
+      // The default pool boots on the cluster's nodeConfig (even when removed afterwards); inline pools too.
+      type: "gcp:container/cluster:Cluster",
+      pass: [gke({ removeDefaultNodePool: true, nodeConfig: { bootDiskKmsKey: GKEY }, nodePools: [{ name: "a", nodeConfig: { bootDiskKmsKey: GKEY } }] })],
+      fail: [gke({ nodeConfig: { bootDiskKmsKey: GKEY }, nodePools: [{ name: "a", nodeConfig: { machineType: "e2-standard-4" } }] })],
+      expect: "nodePools[0].nodeConfig.bootDiskKmsKey must name",
+    },
+    {
+      type: "gcp:container/cluster:Cluster",
+      pass: [gke({ nodeConfig: { bootDiskKmsKey: GKEY } })],
+      fail: [gke({ nodeConfig: { machineType: "n1-standard-1" } })],
+      expect: "nodeConfig.bootDiskKmsKey must name",
+    },
   ],
   "meridian-gcp-kms-key-rotate": [
     {

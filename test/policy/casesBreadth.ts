@@ -4,7 +4,7 @@
  */
 import type { PlannedResource } from "../../policy-pack/evaluate";
 import type { Case } from "./cases";
-import { awsEu, awsUs, azureEu, gcpEu, k8sEu, res } from "./harness";
+import { awsEu, awsUs, azureEu, gcpEu, k8sEu, res, urnOf } from "./harness";
 
 const KEY = "arn:aws:kms:eu-central-1:123456789012:key/0f0e0d0c-aaaa-bbbb-cccc-000000000001";
 const GKEY = "projects/p-eu/locations/europe-west1/keyRings/eu/cryptoKeys/data";
@@ -62,6 +62,13 @@ const AWS_CMK: Case[] = [
     { destination: "extended_s3", serverSideEncryption: { enabled: true, keyType: "AWS_OWNED_CMK" } },
     "keyType: \"CUSTOMER_MANAGED_CMK\"",
   ),
+  {
+    // Reading from a Kinesis stream, the delivery stream's data at rest is the stream's.
+    type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+    pass: [one("aws:kinesis/stream:Stream", { encryptionType: "KMS", kmsKeyId: KEY }, "in"), res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: "arn" } }, { provider: awsEu, propertyDependencies: { kinesisSourceConfiguration: [urnOf("aws:kinesis/stream:Stream", "in")] } })],
+    fail: [one("aws:kinesis/stream:Stream", { shardCount: 1 }, "in"), res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: "arn" } }, { provider: awsEu, propertyDependencies: { kinesisSourceConfiguration: [urnOf("aws:kinesis/stream:Stream", "in")] } })],
+    expect: "Firehose delivery stream 'fh': inherits the encryption of 'in'",
+  },
   pair("aws:secretsmanager/secret:Secret", { kmsKeyId: KEY }, { name: "db-password" }, "Secrets Manager secret 'r': kmsKeyId must name"),
   pair("aws:ssm/parameter:Parameter", { type: "SecureString", keyId: KEY, value: "x" }, { type: "SecureString", value: "x" }, "keyId must name"),
   pair("aws:efs/fileSystem:FileSystem", { encrypted: true, kmsKeyId: KEY }, { encrypted: false }, "encrypted must be true"),
@@ -74,6 +81,8 @@ const AWS_CMK: Case[] = [
   pair("aws:elasticache/serverlessCache:ServerlessCache", { engine: "valkey", kmsKeyId: KEY }, { engine: "valkey" }, "kmsKeyId must name"),
   pair("aws:msk/cluster:Cluster", { encryptionInfo: { encryptionAtRestKmsKeyArn: KEY } }, { clusterName: "kafka" }, "encryptionInfo.encryptionAtRestKmsKeyArn must name"),
   pair("aws:backup/vault:Vault", { kmsKeyArn: KEY }, { name: "vault" }, "kmsKeyArn must name"),
+  pair("aws:ec2/instance:Instance", { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY } }, { instanceType: "t3.micro" }, "EC2 instance root volume 'r': rootBlockDevice.encrypted must be true"),
+  pair("aws:ec2/instance:Instance", { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY }, ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true, kmsKeyId: KEY }] }, { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }, "ebsBlockDevices[0] must be encrypted"),
   pair("aws:lambda/function:Function", { environment: { variables: { DB: "x" } }, kmsKeyArn: KEY }, { environment: { variables: { DB: "x" } } }, "Lambda function environment 'r': kmsKeyArn must name"),
 ];
 
@@ -99,6 +108,18 @@ const AZURE_CMK: Case[] = [
     { location: "westeurope", encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des" } },
     { location: "westeurope", encryption: { type: "EncryptionAtRestWithPlatformKey" } },
     "encryption.type must be",
+  ),
+  pair(
+    "azure-native:compute:VirtualMachine",
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", managedDisk: { diskEncryptionSet: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des" } } } } },
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", name: "os" } } },
+    "virtual machine OS disk 'r': storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name",
+  ),
+  pair(
+    "azure-native:compute:VirtualMachine",
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "Attach", managedDisk: { id: "d" } }, dataDisks: [{ lun: 0, createOption: "Attach", managedDisk: { id: "d2" } }] } },
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "Attach", managedDisk: { id: "d" } }, dataDisks: [{ lun: 0, createOption: "Empty", diskSizeGB: 64 }] } },
+    "storageProfile.dataDisks[0].managedDisk.diskEncryptionSet.id must name",
   ),
 ];
 
@@ -331,6 +352,12 @@ const INGRESS: Case[] = [
     const svc = res("aws:ecs/service:Service", "svc", { networkConfiguration: { subnets: ["s"] } }, { provider: awsEu, propertyDependencies: { networkConfiguration: [web.urn] } });
     return { type: "aws:ec2/securityGroup:SecurityGroup", pass: [web, alb], fail: [web, alb, svc], expect: "'web': ingress[0] opens 80 to the internet" };
   })(),
+  pair(
+    "gcp:sql/databaseInstance:DatabaseInstance",
+    { region: "europe-west1", settings: { ipConfiguration: { ipv4Enabled: true, authorizedNetworks: [{ name: "office", value: "203.0.113.0/24" }] } } },
+    { region: "europe-west1", settings: { ipConfiguration: { ipv4Enabled: true, authorizedNetworks: [{ name: "all", value: "0.0.0.0/0" }] } } },
+    "'r': settings.ipConfiguration.authorizedNetworks[0] authorizes 0.0.0.0/0",
+  ),
   pair("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, { type: "ingress", protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, "opens 3306"),
   pair("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, { ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, "(all or many ports)"),
   pair(
