@@ -205,14 +205,17 @@ export const AZURE_CMK_ROWS: readonly CmkRow[] = [
   },
   {
     type: "azure-native:compute:VirtualMachine",
-    what: "virtual machine OS disk",
-    appliesWhen: {
-      path: "storageProfile.osDisk.createOption",
-      test: (v) => !equals("Attach")(v),
-      otherwise: "attaches an existing managed disk (checked as that disk)",
-    },
-    keys: ["storageProfile.osDisk.managedDisk.diskEncryptionSet.id"],
+    what: "virtual machine",
+    // Disks the VM creates (FromImage, Empty) take their encryption set here; an attached
+    // disk (createOption Attach) is its own compute:Disk, checked as that disk.
+    keys: [],
     more: (props, report, unknown) => {
+      const os = at(props, "storageProfile.osDisk");
+      if (os === UNKNOWN) {
+        unknown("storageProfile.osDisk");
+      } else if (!equals("Attach")(at(os, "createOption")) && typeof at(os, "managedDisk.diskEncryptionSet.id") !== "string") {
+        report("storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain (without it the OS disk uses platform-managed keys)");
+      }
       const disks = at(props, "storageProfile.dataDisks");
       if (disks === UNKNOWN) {
         unknown("storageProfile.dataDisks");

@@ -704,16 +704,18 @@ export const nodePublicIp: ResourceValidationPolicy = resourcePolicy(
     area: "baseline",
     rules: ["MER-NET-07"],
     description:
-      "Instances and cluster nodes get no public IP: EC2 instances and launch templates, AKS node pools, Azure NICs, Compute Engine instances and templates (access configs), GKE node pools (private nodes).",
+      "Instances, cluster nodes and containers get no public IP: EC2 instances and launch templates, ECS services' tasks (assignPublicIp), AKS node pools, Azure NICs, Azure container groups (ipAddress type Public), Compute Engine instances and templates (access configs), GKE node pools (private nodes).",
     why: "A node with a public address is reachable from the internet and leaves through its own address, around the domain's egress controls.",
     remediation:
-      "Put nodes in private subnets behind NAT; set `associatePublicIpAddress: false`, `enableNodePublicIP: false`, no `publicIPAddress` on NICs, no `accessConfigs` on GCE network interfaces, and private GKE nodes.",
+      "Put nodes in private subnets behind NAT; set `associatePublicIpAddress: false`, ECS `assignPublicIp: false`, ACI `ipAddress.type: \"Private\"` with `subnetIds`, `enableNodePublicIP: false`, no `publicIPAddress` on NICs, no `accessConfigs` on GCE network interfaces, and private GKE nodes.",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_EXPOSURE,
     types: [
       "aws:ec2/instance:Instance",
       "aws:ec2/launchTemplate:LaunchTemplate",
+      "aws:ecs/service:Service",
+      "azure-native:containerinstance:ContainerGroup",
       "azure-native:containerservice:ManagedCluster",
       "azure-native:containerservice:AgentPool",
       "azure-native:network:NetworkInterface",
@@ -744,6 +746,21 @@ export const nodePublicIp: ResourceValidationPolicy = resourcePolicy(
       case "aws:ec2/launchTemplate:LaunchTemplate":
         eachOf("networkInterfaces", "associatePublicIpAddress", (v) => !truthy(v), (i) => `networkInterfaces[${i}].associatePublicIpAddress must be false`);
         break;
+      case "aws:ecs/service:Service":
+        // awsvpc tasks (Fargate) get their own ENI; with assignPublicIp each task is on the internet.
+        expect(ctx, r.props, "networkConfiguration.assignPublicIp", (v) => !truthy(v), "networkConfiguration.assignPublicIp must be false (each task would get a public IP)");
+        break;
+      case "azure-native:containerinstance:ContainerGroup": {
+        const type = at(r.props, "ipAddress.type");
+        if (type === UNKNOWN) {
+          ctx.unknown("ipAddress.type");
+        } else if (equalsCI("Public")(type)) {
+          const ports = arrayAt(r.props, "ipAddress.ports");
+          const list = ports === UNKNOWN ? "" : ports.map((p) => String(at(p, "port"))).join(", ");
+          ctx.report(`ipAddress.type "Public" puts the container group on the internet${list ? ` (ports ${list})` : ""}: deploy it into a VNet subnet (subnetIds, type "Private") behind the domain's ingress`);
+        }
+        break;
+      }
       case "azure-native:containerservice:ManagedCluster":
         eachOf("agentPoolProfiles", "enableNodePublicIP", (v) => v !== true, (i) => `agentPoolProfiles[${i}].enableNodePublicIP must be false`);
         break;

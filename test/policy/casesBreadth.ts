@@ -113,7 +113,7 @@ const AZURE_CMK: Case[] = [
     "azure-native:compute:VirtualMachine",
     { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", managedDisk: { diskEncryptionSet: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des" } } } } },
     { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", name: "os" } } },
-    "virtual machine OS disk 'r': storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name",
+    "virtual machine 'r': storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name",
   ),
   pair(
     "azure-native:compute:VirtualMachine",
@@ -375,6 +375,13 @@ const PUBLIC_IP: Case[] = [
   pair("aws:ec2/instance:Instance", { ami: "ami-1", associatePublicIpAddress: false }, { ami: "ami-1", associatePublicIpAddress: true }, "associatePublicIpAddress must be false"),
   pair("aws:ec2/instance:Instance", { ami: "ami-1", subnetId: "subnet-private" }, { ami: "ami-1", instanceType: "t3.micro" }, "lands in the default VPC"),
   pair("aws:ec2/launchTemplate:LaunchTemplate", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, { networkInterfaces: [{ associatePublicIpAddress: "true" }] }, "networkInterfaces[0].associatePublicIpAddress must be false"),
+  pair("aws:ecs/service:Service", { launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-private"], assignPublicIp: false } }, { launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-public"], assignPublicIp: true } }, "networkConfiguration.assignPublicIp must be false"),
+  pair(
+    "azure-native:containerinstance:ContainerGroup",
+    { location: "westeurope", osType: "Linux", ipAddress: { type: "Private", ports: [{ port: 443 }] }, subnetIds: [{ id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/aci" }] },
+    { location: "westeurope", osType: "Linux", ipAddress: { type: "Public", ports: [{ port: 80, protocol: "Tcp" }] } },
+    "ipAddress.type \"Public\" puts the container group on the internet (ports 80)",
+  ),
   pair("azure-native:containerservice:ManagedCluster", { location: "westeurope", agentPoolProfiles: [{ name: "sys" }] }, { location: "westeurope", agentPoolProfiles: [{ name: "sys", enableNodePublicIP: true }] }, "agentPoolProfiles[0].enableNodePublicIP must be false"),
   pair("azure-native:containerservice:AgentPool", { enableNodePublicIP: false }, { enableNodePublicIP: true }, "enableNodePublicIP must be false"),
   pair("azure-native:network:NetworkInterface", { location: "westeurope", ipConfigurations: [{ name: "ip", subnet: { id: "s" } }] }, { location: "westeurope", ipConfigurations: [{ name: "ip", publicIPAddress: { id: "/x/publicIPAddresses/pip" } }] }, "publicIPAddress gives the interface a public IP"),
