@@ -33,13 +33,42 @@ function listenerProtocol(props: Props): string | typeof UNKNOWN {
   return cert === UNKNOWN ? UNKNOWN : isSet(cert) ? "HTTPS" : "HTTP";
 }
 
+const PLAIN_TRANSPORT = new Set(["TCP", "UDP", "TCP_UDP"]);
+const HTTPS_PORT = 443;
+
+/**
+ * A TCP/UDP listener on an internet-facing load balancer forwards whatever its backend
+ * speaks, unencrypted by the load balancer. On 443 (a configured public HTTPS port) that is
+ * TLS passthrough to a backend that terminates TLS itself; on any other port (Redis 6379, a
+ * database, plain HTTP on 80, which an NLB cannot redirect) it is a clear-text service on the
+ * internet. The load balancer's scheme is read from the resource behind `loadBalancerArn`.
+ */
+function plainTransportListener(r: StackResourceView, ctx: { report(m: string, urn?: string): void; unknown(p: string): void }): void {
+  const lbs = (r.propertyDependencies.loadBalancerArn ?? []).filter((d) => LB_TYPES.has(d.type));
+  if (lbs.length === 0) {
+    return; // a load balancer this stack does not declare: its scheme is not evidence here
+  }
+  const internal = at(lbs[0]!.props, "internal");
+  const port = at(r.props, "port");
+  if (internal === UNKNOWN || port === UNKNOWN) {
+    ctx.unknown(`${r.name}.port / ${lbs[0]!.name}.internal`);
+    return;
+  }
+  if (truthy(internal) || port === HTTPS_PORT || port === String(HTTPS_PORT)) {
+    return;
+  }
+  ctx.report(`listener '${r.name}' forwards plain ${String(at(r.props, "protocol"))} on port ${String(port ?? "?")} from the internet (load balancer '${lbs[0]!.name}' is internet-facing): use protocol TLS with a certificate, or an internal load balancer`, r.urn);
+}
+
+const LB_TYPES = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]);
+
 export const httpListenerRedirect: StackValidationPolicy = stackPolicy(
   {
     name: "meridian-baseline-http-listener-redirect",
     area: "baseline",
     rules: ["MER-NET-01", "RES-06"],
     description:
-      "Plain-HTTP listeners (ALB/NLB listeners, Application Gateway HTTP listeners, GCP target HTTP proxies) only redirect to HTTPS.",
+      "Plain-HTTP listeners (ALB/NLB listeners, Application Gateway HTTP listeners, GCP target HTTP proxies) only redirect to HTTPS; plain TCP/UDP listeners on an internet-facing load balancer only on 443 (TLS passthrough).",
     why: "A listener that serves over HTTP sends the domain's data and session tokens in clear text across networks the domain does not control.",
     remediation:
       "ALB: `defaultActions: [{ type: \"redirect\", redirect: { protocol: \"HTTPS\", port: \"443\", statusCode: \"HTTP_301\" } }]`; Application Gateway: a request routing rule with a `redirectConfiguration` to the HTTPS listener; GCP: a URL map with `defaultUrlRedirect: { httpsRedirect: true }` behind the HTTP proxy.",
@@ -54,6 +83,10 @@ export const httpListenerRedirect: StackValidationPolicy = stackPolicy(
         const protocol = listenerProtocol(r.props);
         if (protocol === UNKNOWN) {
           ctx.unknown(`${r.name}.protocol`);
+          continue;
+        }
+        if (PLAIN_TRANSPORT.has(protocol)) {
+          plainTransportListener(r, ctx);
           continue;
         }
         if (protocol !== "HTTP") {

@@ -241,6 +241,19 @@ const appGw = (redirect: boolean) => ({
 const HTTP_REDIRECT: Case[] = [
   pair("aws:lb/listener:Listener", { port: 80, protocol: "HTTP", defaultActions: httpsRedirect }, { port: 80, protocol: "HTTP", defaultActions: forward }, "serves HTTP (port 80) without redirecting"),
   pair("aws:alb/listener:Listener", { port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:eu-central-1:1:certificate/c", defaultActions: forward }, { port: 8080, defaultActions: forward }, "serves HTTP (port 8080)"),
+  (() => {
+    // Plain TCP on an internet-facing NLB only as TLS passthrough on 443; an internal NLB may carry any port.
+    const nlb = (internal: boolean) => one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal }, "nlb");
+    const tcp = (port: number) =>
+      res("aws:lb/listener:Listener", "cache", { port, protocol: "TCP", defaultActions: forward }, { provider: awsEu, propertyDependencies: { loadBalancerArn: [urnOf("aws:lb/loadBalancer:LoadBalancer", "nlb")] } });
+    return { type: "aws:lb/listener:Listener", pass: [nlb(false), tcp(443)], fail: [nlb(false), tcp(6379)], expect: "listener 'cache' forwards plain TCP on port 6379 from the internet" };
+  })(),
+  (() => {
+    const nlb = one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal: true }, "nlb");
+    const tcp = res("aws:lb/listener:Listener", "cache", { port: 6379, protocol: "TCP", defaultActions: forward }, { provider: awsEu, propertyDependencies: { loadBalancerArn: [nlb.urn] } });
+    const publicNlb = one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network" }, "nlb");
+    return { type: "aws:lb/listener:Listener", pass: [nlb, tcp], fail: [publicNlb, tcp], expect: "is internet-facing" };
+  })(),
   pair("azure-native:network:ApplicationGateway", appGw(true), appGw(false), "HTTP listener 'http' has no routing rule that redirects"),
   { type: "gcp:compute/targetHttpProxy:TargetHttpProxy", pass: [urlMap(true), httpProxy(urlMap(true))], fail: [urlMap(false), httpProxy(urlMap(false))], expect: "does not redirect to HTTPS" },
   { type: "gcp:compute/uRLMap:URLMap", pass: [urlMap(true), httpProxy(urlMap(true))], fail: [urlMap(false), httpProxy(urlMap(false))], expect: "URL map 'map'" },
