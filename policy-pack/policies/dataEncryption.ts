@@ -57,6 +57,25 @@ const get = (props: unknown, path: PropPath): unknown => at(props, path);
 
 const show = (path: PropPath): string => (typeof path === "string" ? path : path.map((s) => (s.includes(".") ? `["${s}"]` : s)).join("."));
 
+/** A `more` check over an array of parts (block devices, data disks): each must pass `ok`. */
+const eachPart =
+  (path: string, ok: (part: unknown) => boolean, message: (i: number) => string) =>
+  (props: unknown, report: (m: string) => void, unknown: (p: string) => void): void => {
+    const parts = at(props, path);
+    if (parts === UNKNOWN) {
+      unknown(path);
+      return;
+    }
+    (Array.isArray(parts) ? parts : []).forEach((part, i) => {
+      if (!ok(part)) {
+        report(message(i));
+      }
+    });
+  };
+
+/** A disk the VM creates (not an attached one) names its disk encryption set. */
+const vmDiskHasSet = (disk: unknown): boolean => equals("Attach")(at(disk, "createOption")) || typeof at(disk, "managedDisk.diskEncryptionSet.id") === "string";
+
 /** A key value that is set and is not a provider-managed key (`alias/aws/<service>`). */
 function customerKeyProblem(cloud: Cloud, value: string): string | undefined {
   if (cloud === "aws" && /(^|:)alias\/aws\//.test(value)) {
@@ -143,18 +162,11 @@ export const AWS_CMK_ROWS: readonly CmkRow[] = [
     appliesWhen: { path: "launchTemplate", test: (v) => v === undefined || v === null, otherwise: "takes its volumes from a launch template (meridian-aws-launchtemplate-ebs-encrypt)" },
     encrypted: { path: "rootBlockDevice.encrypted", ok: isTrue, expect: "rootBlockDevice.encrypted must be true (unset, the root EBS volume is unencrypted unless the account encrypts by default)" },
     keys: ["rootBlockDevice.kmsKeyId"],
-    more: (props, report, unknown) => {
-      const devices = at(props, "ebsBlockDevices");
-      if (devices === UNKNOWN) {
-        unknown("ebsBlockDevices");
-        return;
-      }
-      (Array.isArray(devices) ? devices : []).forEach((d, i) => {
-        if (!isTrue(at(d, "encrypted")) || typeof at(d, "kmsKeyId") !== "string") {
-          report(`ebsBlockDevices[${i}] must be encrypted with a customer-managed key (encrypted: true, kmsKeyId)`);
-        }
-      });
-    },
+    more: eachPart(
+      "ebsBlockDevices",
+      (d) => isTrue(at(d, "encrypted")) && typeof at(d, "kmsKeyId") === "string",
+      (i) => `ebsBlockDevices[${i}] must be encrypted with a customer-managed key (encrypted: true, kmsKeyId)`,
+    ),
   },
   {
     type: "aws:lambda/function:Function",
@@ -213,19 +225,10 @@ export const AZURE_CMK_ROWS: readonly CmkRow[] = [
       const os = at(props, "storageProfile.osDisk");
       if (os === UNKNOWN) {
         unknown("storageProfile.osDisk");
-      } else if (!equals("Attach")(at(os, "createOption")) && typeof at(os, "managedDisk.diskEncryptionSet.id") !== "string") {
+      } else if (!vmDiskHasSet(os)) {
         report("storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain (without it the OS disk uses platform-managed keys)");
       }
-      const disks = at(props, "storageProfile.dataDisks");
-      if (disks === UNKNOWN) {
-        unknown("storageProfile.dataDisks");
-        return;
-      }
-      (Array.isArray(disks) ? disks : []).forEach((d, i) => {
-        if (!equals("Attach")(at(d, "createOption")) && typeof at(d, "managedDisk.diskEncryptionSet.id") !== "string") {
-          report(`storageProfile.dataDisks[${i}].managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain`);
-        }
-      });
+      eachPart("storageProfile.dataDisks", vmDiskHasSet, (i) => `storageProfile.dataDisks[${i}].managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain`)(props, report, unknown);
     },
   },
 ];
