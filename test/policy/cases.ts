@@ -585,6 +585,7 @@ export const CASES: Record<string, Case[]> = {
   ],
   "meridian-gcp-gke-cluster-audit-logging-enable": [
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } })], expect: "missing APISERVER" },
+    { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: undefined })], expect: "is missing APISERVER (loggingConfig is unset: GKE's default logs SYSTEM_COMPONENTS, WORKLOADS only)" },
   ],
   ...GUARDRAIL_CASES,
   ...CONTROL_PLANE_CASES,
