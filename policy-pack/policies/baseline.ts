@@ -152,6 +152,9 @@ export const gkePrivateCluster: ResourceValidationPolicy = resourcePolicy(
   },
 );
 
+/** What a cluster without `loggingConfig` logs: GKE enables system and workload logs by default. */
+const GKE_DEFAULT_LOG_COMPONENTS: readonly string[] = ["SYSTEM_COMPONENTS", "WORKLOADS"];
+
 export const gkeAuditLogging: ResourceValidationPolicy = resourcePolicy(
   {
     name: "meridian-gcp-gke-cluster-audit-logging-enable",
@@ -166,14 +169,16 @@ export const gkeAuditLogging: ResourceValidationPolicy = resourcePolicy(
     types: ["gcp:container/cluster:Cluster"],
   },
   (r, ctx) => {
-    const comps = arrayAt(r.props, "loggingConfig.enableComponents");
+    const config = at(r.props, "loggingConfig");
+    const comps = config === undefined || config === null ? GKE_DEFAULT_LOG_COMPONENTS : arrayAt(r.props, "loggingConfig.enableComponents");
     if (comps === UNKNOWN) {
       ctx.unknown("loggingConfig.enableComponents");
       return;
     }
     const missing = ["SYSTEM_COMPONENTS", "APISERVER"].filter((c) => !comps.includes(c));
     if (missing.length > 0) {
-      ctx.report(`loggingConfig.enableComponents is missing ${missing.join(", ")}`);
+      const unset = comps === GKE_DEFAULT_LOG_COMPONENTS ? ` (loggingConfig is unset: GKE's default logs ${GKE_DEFAULT_LOG_COMPONENTS.join(", ")} only)` : "";
+      ctx.report(`loggingConfig.enableComponents is missing ${missing.join(", ")}${unset}`);
     }
   },
 );

@@ -36,7 +36,12 @@ export interface CmkRow {
   /** Key paths: one of them must name a customer-managed key. Empty: the row only inherits. */
   readonly keys: readonly PropPath[];
   /** Encryption inherited from the resource behind this property (when no own key is set). */
-  readonly inherits?: { readonly via: string; readonly from: readonly string[] };
+  readonly inherits?: {
+    readonly via: string;
+    readonly from: readonly string[];
+    /** Inherits only (and always) when `via` is set; otherwise the resource's own settings decide. */
+    readonly onlyWhenSet?: boolean;
+  };
   /** Extra per-row checks (array elements such as DynamoDB replicas). */
   readonly more?: (props: unknown, report: (m: string) => void, unknown: (p: string) => void) => void;
 }
@@ -51,6 +56,25 @@ const notFalse = (v: unknown): boolean => v !== false && v !== "false";
 const get = (props: unknown, path: PropPath): unknown => at(props, path);
 
 const show = (path: PropPath): string => (typeof path === "string" ? path : path.map((s) => (s.includes(".") ? `["${s}"]` : s)).join("."));
+
+/** A `more` check over an array of parts (block devices, data disks): each must pass `ok`. */
+const eachPart =
+  (path: string, ok: (part: unknown) => boolean, message: (i: number) => string) =>
+  (props: unknown, report: (m: string) => void, unknown: (p: string) => void): void => {
+    const parts = at(props, path);
+    if (parts === UNKNOWN) {
+      unknown(path);
+      return;
+    }
+    (Array.isArray(parts) ? parts : []).forEach((part, i) => {
+      if (!ok(part)) {
+        report(message(i));
+      }
+    });
+  };
+
+/** A disk the VM creates (not an attached one) names its disk encryption set. */
+const vmDiskHasSet = (disk: unknown): boolean => equals("Attach")(at(disk, "createOption")) || typeof at(disk, "managedDisk.diskEncryptionSet.id") === "string";
 
 /** A key value that is set and is not a provider-managed key (`alias/aws/<service>`). */
 function customerKeyProblem(cloud: Cloud, value: string): string | undefined {
@@ -100,7 +124,9 @@ export const AWS_CMK_ROWS: readonly CmkRow[] = [
   {
     type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
     what: "Firehose delivery stream",
-    appliesWhen: { path: "kinesisSourceConfiguration", test: (v) => v === undefined || v === null, otherwise: "reads from a Kinesis stream (encrypted by that stream)" },
+    // Reading from a Kinesis stream, Firehose cannot set its own SSE: the data at rest is the
+    // stream's, so the stream's encryption is the delivery stream's.
+    inherits: { via: "kinesisSourceConfiguration", from: ["aws:kinesis/stream:Stream"], onlyWhenSet: true },
     encrypted: {
       path: "serverSideEncryption",
       ok: (v) => isTrue(at(v, "enabled")) && equals("CUSTOMER_MANAGED_CMK")(at(v, "keyType")),
@@ -130,6 +156,18 @@ export const AWS_CMK_ROWS: readonly CmkRow[] = [
   { type: "aws:elasticache/serverlessCache:ServerlessCache", what: "ElastiCache serverless cache", keys: ["kmsKeyId"] },
   { type: "aws:msk/cluster:Cluster", what: "MSK cluster", keys: ["encryptionInfo.encryptionAtRestKmsKeyArn"] },
   { type: "aws:backup/vault:Vault", what: "Backup vault", keys: ["kmsKeyArn"] },
+  {
+    type: "aws:ec2/instance:Instance",
+    what: "EC2 instance root volume",
+    appliesWhen: { path: "launchTemplate", test: (v) => v === undefined || v === null, otherwise: "takes its volumes from a launch template (meridian-aws-launchtemplate-ebs-encrypt)" },
+    encrypted: { path: "rootBlockDevice.encrypted", ok: isTrue, expect: "rootBlockDevice.encrypted must be true (unset, the root EBS volume is unencrypted unless the account encrypts by default)" },
+    keys: ["rootBlockDevice.kmsKeyId"],
+    more: eachPart(
+      "ebsBlockDevices",
+      (d) => isTrue(at(d, "encrypted")) && typeof at(d, "kmsKeyId") === "string",
+      (i) => `ebsBlockDevices[${i}] must be encrypted with a customer-managed key (encrypted: true, kmsKeyId)`,
+    ),
+  },
   {
     type: "aws:lambda/function:Function",
     what: "Lambda function environment",
@@ -176,6 +214,22 @@ export const AZURE_CMK_ROWS: readonly CmkRow[] = [
     what: "managed disk",
     encrypted: { path: "encryption.type", ok: equals(...AZURE_CMK_DISK), expect: `encryption.type must be ${AZURE_CMK_DISK.map((t) => `"${t}"`).join(" or ")}` },
     keys: ["encryption.diskEncryptionSetId"],
+  },
+  {
+    type: "azure-native:compute:VirtualMachine",
+    what: "virtual machine",
+    // Disks the VM creates (FromImage, Empty) take their encryption set here; an attached
+    // disk (createOption Attach) is its own compute:Disk, checked as that disk.
+    keys: [],
+    more: (props, report, unknown) => {
+      const os = at(props, "storageProfile.osDisk");
+      if (os === UNKNOWN) {
+        unknown("storageProfile.osDisk");
+      } else if (!vmDiskHasSet(os)) {
+        report("storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain (without it the OS disk uses platform-managed keys)");
+      }
+      eachPart("storageProfile.dataDisks", vmDiskHasSet, (i) => `storageProfile.dataDisks[${i}].managedDisk.diskEncryptionSet.id must name a disk encryption set with a key of the domain`)(props, report, unknown);
+    },
   },
 ];
 
@@ -286,7 +340,14 @@ function cmkPolicy(cloud: Cloud, name: string, rule: string, rows: readonly CmkR
         const row = byType.get(r.type)!;
         let v = ownVerdict(cloud, row, r);
         const ownKeyMissing = typeof v === "object" && row.keys.every((k) => get(r.props, k) === undefined || get(r.props, k) === "");
-        if (row.inherits && depth < 4 && (row.keys.length === 0 || ownKeyMissing)) {
+        if (row.inherits?.onlyWhenSet) {
+          const via = get(r.props, row.inherits.via);
+          if (via === UNKNOWN) {
+            v = "unknown";
+          } else if (via !== undefined && via !== null) {
+            v = depth < 4 ? inheritedVerdict(row, r, depth, ctx) : "unknown";
+          }
+        } else if (row.inherits && depth < 4 && (row.keys.length === 0 || ownKeyMissing)) {
           v = inheritedVerdict(row, r, depth, ctx);
         }
         memo.set(r.urn, v);

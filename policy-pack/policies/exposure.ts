@@ -33,13 +33,42 @@ function listenerProtocol(props: Props): string | typeof UNKNOWN {
   return cert === UNKNOWN ? UNKNOWN : isSet(cert) ? "HTTPS" : "HTTP";
 }
 
+const PLAIN_TRANSPORT = new Set(["TCP", "UDP", "TCP_UDP"]);
+const HTTPS_PORT = 443;
+
+/**
+ * A TCP/UDP listener on an internet-facing load balancer forwards whatever its backend
+ * speaks, unencrypted by the load balancer. On 443 (a configured public HTTPS port) that is
+ * TLS passthrough to a backend that terminates TLS itself; on any other port (Redis 6379, a
+ * database, plain HTTP on 80, which an NLB cannot redirect) it is a clear-text service on the
+ * internet. The load balancer's scheme is read from the resource behind `loadBalancerArn`.
+ */
+function plainTransportListener(r: StackResourceView, ctx: { report(m: string, urn?: string): void; unknown(p: string): void }): void {
+  const lbs = (r.propertyDependencies.loadBalancerArn ?? []).filter((d) => LB_TYPES.has(d.type));
+  if (lbs.length === 0) {
+    return; // a load balancer this stack does not declare: its scheme is not evidence here
+  }
+  const internal = at(lbs[0]!.props, "internal");
+  const port = at(r.props, "port");
+  if (internal === UNKNOWN || port === UNKNOWN) {
+    ctx.unknown(`${r.name}.port / ${lbs[0]!.name}.internal`);
+    return;
+  }
+  if (truthy(internal) || port === HTTPS_PORT || port === String(HTTPS_PORT)) {
+    return;
+  }
+  ctx.report(`listener '${r.name}' forwards plain ${String(at(r.props, "protocol"))} on port ${String(port ?? "?")} from the internet (load balancer '${lbs[0]!.name}' is internet-facing): use protocol TLS with a certificate, or an internal load balancer`, r.urn);
+}
+
+const LB_TYPES = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]);
+
 export const httpListenerRedirect: StackValidationPolicy = stackPolicy(
   {
     name: "meridian-baseline-http-listener-redirect",
     area: "baseline",
     rules: ["MER-NET-01", "RES-06"],
     description:
-      "Plain-HTTP listeners (ALB/NLB listeners, Application Gateway HTTP listeners, GCP target HTTP proxies) only redirect to HTTPS.",
+      "Plain-HTTP listeners (ALB/NLB listeners, Application Gateway HTTP listeners, GCP target HTTP proxies) only redirect to HTTPS; plain TCP/UDP listeners on an internet-facing load balancer only on 443 (TLS passthrough).",
     why: "A listener that serves over HTTP sends the domain's data and session tokens in clear text across networks the domain does not control.",
     remediation:
       "ALB: `defaultActions: [{ type: \"redirect\", redirect: { protocol: \"HTTPS\", port: \"443\", statusCode: \"HTTP_301\" } }]`; Application Gateway: a request routing rule with a `redirectConfiguration` to the HTTPS listener; GCP: a URL map with `defaultUrlRedirect: { httpsRedirect: true }` behind the HTTP proxy.",
@@ -54,6 +83,10 @@ export const httpListenerRedirect: StackValidationPolicy = stackPolicy(
         const protocol = listenerProtocol(r.props);
         if (protocol === UNKNOWN) {
           ctx.unknown(`${r.name}.protocol`);
+          continue;
+        }
+        if (PLAIN_TRANSPORT.has(protocol)) {
+          plainTransportListener(r, ctx);
           continue;
         }
         if (protocol !== "HTTP") {
@@ -272,8 +305,27 @@ const AWS_POLICY_TYPES: Readonly<Record<string, string>> = {
   "aws:kms/key:Key": "policy",
 };
 const GCP_PUBLIC_MEMBERS = new Set(["allusers", "allauthenticatedusers"]);
-const GCP_IAM_MEMBER = ["gcp:storage/bucketIAMMember:BucketIAMMember", "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember"];
-const GCP_IAM_BINDING = ["gcp:storage/bucketIAMBinding:BucketIAMBinding", "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding"];
+// Grants on data (buckets, repositories) and on invocation (Cloud Run services and jobs,
+// Cloud Functions 1st and 2nd gen): `allUsers` as run/functions invoker lets anyone on the
+// internet call the domain's code and reach the data behind it.
+const GCP_IAM_MEMBER = [
+  "gcp:storage/bucketIAMMember:BucketIAMMember",
+  "gcp:artifactregistry/repositoryIamMember:RepositoryIamMember",
+  "gcp:cloudrun/iamMember:IamMember",
+  "gcp:cloudrunv2/serviceIamMember:ServiceIamMember",
+  "gcp:cloudrunv2/jobIamMember:JobIamMember",
+  "gcp:cloudfunctions/functionIamMember:FunctionIamMember",
+  "gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember",
+];
+const GCP_IAM_BINDING = [
+  "gcp:storage/bucketIAMBinding:BucketIAMBinding",
+  "gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding",
+  "gcp:cloudrun/iamBinding:IamBinding",
+  "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding",
+  "gcp:cloudrunv2/jobIamBinding:JobIamBinding",
+  "gcp:cloudfunctions/functionIamBinding:FunctionIamBinding",
+  "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding",
+];
 
 export const publicResourcePolicy: ResourceValidationPolicy = resourcePolicy(
   {
@@ -281,7 +333,7 @@ export const publicResourcePolicy: ResourceValidationPolicy = resourcePolicy(
     area: "baseline",
     rules: ["MER-NET-03"],
     description:
-      "No bucket, repository, queue, topic, secret or key policy allows `Principal: \"*\"` without a condition that narrows it (source account/ARN/VPC/organisation); no GCS or Artifact Registry grant to allUsers/allAuthenticatedUsers; no Lambda permission for everyone; no public Azure blob access.",
+      "No bucket, repository, queue, topic, secret or key policy allows `Principal: \"*\"` without a condition that narrows it (source account/ARN/VPC/organisation); no GCS, Artifact Registry, Cloud Run or Cloud Functions grant (member or binding) to allUsers/allAuthenticatedUsers; no Lambda permission for everyone; no public Azure blob access.",
     why: "A grant to everyone makes the domain's data readable (or writable) by anyone on the internet, wherever they are.",
     remediation:
       "Grant to named principals, or add a narrowing condition (`aws:SourceArn`, `aws:SourceAccount`, `aws:SourceVpce`, `aws:PrincipalOrgID`); serve public content through an authenticated front end in the domain; set `allowBlobPublicAccess: false` and container `publicAccess: \"None\"`.",
@@ -460,12 +512,42 @@ const SG_TYPES = ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/securityGroupR
 const NSG_TYPES = ["azure-native:network:NetworkSecurityGroup", "azure-native:network:SecurityRule"];
 const FIREWALL = "gcp:compute/firewall:Firewall";
 
+const CLOUD_SQL = "gcp:sql/databaseInstance:DatabaseInstance";
+
+/**
+ * Cloud SQL's own firewall: an authorized network 0.0.0.0/0 on the public IP opens the
+ * database port to the internet (the database speaks its own protocol there, not HTTPS).
+ */
+function checkAuthorizedNetworks(r: StackResourceView, ctx: { report(m: string, urn?: string): void; unknown(p: string): void }): void {
+  const ip = at(r.props, "settings.ipConfiguration");
+  if (ip === UNKNOWN) {
+    ctx.unknown(`${r.name}.settings.ipConfiguration`);
+    return;
+  }
+  if (at(ip, "ipv4Enabled") === false) {
+    return; // no public IP: authorized networks do not apply
+  }
+  const nets = arrayAt(ip, "authorizedNetworks");
+  if (nets === UNKNOWN) {
+    ctx.unknown(`${r.name}.settings.ipConfiguration.authorizedNetworks`);
+    return;
+  }
+  nets.forEach((n, i) => {
+    const v = at(n, "value");
+    if (v === UNKNOWN) {
+      ctx.unknown(`${r.name}.settings.ipConfiguration.authorizedNetworks[${i}].value`);
+    } else if (typeof v === "string" && (OPEN_V4.has(v) || OPEN_V6.has(v))) {
+      ctx.report(`'${r.name}': settings.ipConfiguration.authorizedNetworks[${i}] authorizes ${v}: the database's public IP is open to the internet`, r.urn);
+    }
+  });
+}
+
 const LOAD_BALANCERS = new Set(["aws:lb/loadBalancer:LoadBalancer", "aws:alb/loadBalancer:LoadBalancer"]);
 const HTTP_PORT = 80;
 
 /**
- * Where an open port 80 can be a redirect to HTTPS: an AWS security group a load balancer
- * uses (its listeners are checked by meridian-baseline-http-listener-redirect), an Azure
+ * Where an open port 80 can be a redirect to HTTPS: an AWS security group that only load
+ * balancers use (their listeners are checked by meridian-baseline-http-listener-redirect), an Azure
  * NSG (Application Gateway subnets need it); never a GCP firewall (Google's load balancers
  * reach backends from their own ranges, so 0.0.0.0/0 on 80 is straight to the VMs).
  */
@@ -478,7 +560,12 @@ function redirectable(r: StackResourceView, all: readonly StackResourceView[]): 
   }
   const groups =
     r.type === "aws:ec2/securityGroup:SecurityGroup" ? [r] : (r.propertyDependencies.securityGroupId ?? []).filter((d) => d.type === "aws:ec2/securityGroup:SecurityGroup");
-  return groups.some((g) => all.some((u) => LOAD_BALANCERS.has(u.type) && Object.values(u.propertyDependencies).some((deps) => deps.some((d) => d.urn === g.urn))));
+  const uses = (u: StackResourceView, g: StackResourceView) => Object.values(u.propertyDependencies).some((deps) => deps.some((d) => d.urn === g.urn));
+  // Only a group that fronts nothing but load balancers: the same group on an ECS service,
+  // an instance or a launch template lets 0.0.0.0/0 reach those directly on 80 (rules and
+  // other groups that merely reference it as a source are not its users).
+  const directUser = (u: StackResourceView) => !LOAD_BALANCERS.has(u.type) && !SG_TYPES.includes(u.type);
+  return groups.length > 0 && groups.every((g) => all.some((u) => LOAD_BALANCERS.has(u.type) && uses(u, g)) && !all.some((u) => directUser(u) && uses(u, g)));
 }
 
 export const openIngress: StackValidationPolicy = stackPolicy(
@@ -487,18 +574,22 @@ export const openIngress: StackValidationPolicy = stackPolicy(
     area: "baseline",
     rules: ["MER-NET-06", "RES-06"],
     description:
-      "Security groups, security group rules, NSGs / security rules and GCP firewalls open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group a load balancer uses, an NSG — never a GCP firewall or a group on bare instances).",
+      "Security groups, security group rules, NSGs / security rules, GCP firewalls and Cloud SQL authorized networks open to 0.0.0.0/0 or ::/0 only on `publicIngressPorts` (default 443, and 80 only where it can redirect to HTTPS: a security group only load balancers use, an NSG — never a GCP firewall, nor a group also attached to instances, ECS services or launch templates).",
     why: "SSH, RDP, database and admin ports open to the internet are the most common way in, and port 80 straight to an instance is clear-text HTTP; only the domain's public HTTPS entry points (and their redirects) belong there.",
     remediation:
       "Restrict the source to the domain's CIDRs, a prefix list or a security group; reach hosts through SSM / IAP / Bastion; put HTTP behind a load balancer that redirects to HTTPS; if another port must be public, add it to `publicIngressPorts` in the pack config (reviewed).",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_EXPOSURE,
-    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL, ...LOAD_BALANCERS],
+    types: [...SG_TYPES, ...NSG_TYPES, FIREWALL, ...LOAD_BALANCERS, CLOUD_SQL],
   },
   (resources, stackCtx) => {
     const types = new Set([...SG_TYPES, ...NSG_TYPES, FIREWALL]);
     for (const r of resources) {
+      if (r.type === CLOUD_SQL) {
+        checkAuthorizedNetworks(r, stackCtx);
+        continue;
+      }
       if (!types.has(r.type)) {
         continue;
       }
@@ -646,16 +737,18 @@ export const nodePublicIp: ResourceValidationPolicy = resourcePolicy(
     area: "baseline",
     rules: ["MER-NET-07"],
     description:
-      "Instances and cluster nodes get no public IP: EC2 instances and launch templates, AKS node pools, Azure NICs, Compute Engine instances and templates (access configs), GKE node pools (private nodes).",
+      "Instances, cluster nodes and containers get no public IP: EC2 instances and launch templates, ECS services' tasks (assignPublicIp), AKS node pools, Azure NICs, Azure container groups (ipAddress type Public), Compute Engine instances and templates (access configs), GKE node pools (private nodes).",
     why: "A node with a public address is reachable from the internet and leaves through its own address, around the domain's egress controls.",
     remediation:
-      "Put nodes in private subnets behind NAT; set `associatePublicIpAddress: false`, `enableNodePublicIP: false`, no `publicIPAddress` on NICs, no `accessConfigs` on GCE network interfaces, and private GKE nodes.",
+      "Put nodes in private subnets behind NAT; set `associatePublicIpAddress: false`, ECS `assignPublicIp: false`, ACI `ipAddress.type: \"Private\"` with `subnetIds`, `enableNodePublicIP: false`, no `publicIPAddress` on NICs, no `accessConfigs` on GCE network interfaces, and private GKE nodes.",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_EXPOSURE,
     types: [
       "aws:ec2/instance:Instance",
       "aws:ec2/launchTemplate:LaunchTemplate",
+      "aws:ecs/service:Service",
+      "azure-native:containerinstance:ContainerGroup",
       "azure-native:containerservice:ManagedCluster",
       "azure-native:containerservice:AgentPool",
       "azure-native:network:NetworkInterface",
@@ -686,6 +779,21 @@ export const nodePublicIp: ResourceValidationPolicy = resourcePolicy(
       case "aws:ec2/launchTemplate:LaunchTemplate":
         eachOf("networkInterfaces", "associatePublicIpAddress", (v) => !truthy(v), (i) => `networkInterfaces[${i}].associatePublicIpAddress must be false`);
         break;
+      case "aws:ecs/service:Service":
+        // awsvpc tasks (Fargate) get their own ENI; with assignPublicIp each task is on the internet.
+        expect(ctx, r.props, "networkConfiguration.assignPublicIp", (v) => !truthy(v), "networkConfiguration.assignPublicIp must be false (each task would get a public IP)");
+        break;
+      case "azure-native:containerinstance:ContainerGroup": {
+        const type = at(r.props, "ipAddress.type");
+        if (type === UNKNOWN) {
+          ctx.unknown("ipAddress.type");
+        } else if (equalsCI("Public")(type)) {
+          const ports = arrayAt(r.props, "ipAddress.ports");
+          const list = ports === UNKNOWN ? "" : ports.map((p) => String(at(p, "port"))).join(", ");
+          ctx.report(`ipAddress.type "Public" puts the container group on the internet${list ? ` (ports ${list})` : ""}: deploy it into a VNet subnet (subnetIds, type "Private") behind the domain's ingress`);
+        }
+        break;
+      }
       case "azure-native:containerservice:ManagedCluster":
         eachOf("agentPoolProfiles", "enableNodePublicIP", (v) => v !== true, (i) => `agentPoolProfiles[${i}].enableNodePublicIP must be false`);
         break;

@@ -33,16 +33,26 @@ export const gkeNodePoolEncrypt: ResourceValidationPolicy = resourcePolicy(
     name: "meridian-gcp-gke-nodepool-encrypt",
     area: "gcp",
     rules: ["GCP-02"],
-    description: "GKE node pools encrypt boot disks with a Cloud KMS key (CMEK).",
+    description: "GKE node pools, and a cluster's default node pool (`nodeConfig` and inline `nodePools` of the cluster), encrypt boot disks with a Cloud KMS key (CMEK).",
     why: "Boot disks hold images, logs and emptyDir data; Google-managed keys are not the domain's key.",
     remediation: "Set `nodeConfig.bootDiskKmsKey` to the domain's crypto key.",
     severity: "high",
     enforcementLevel: "mandatory",
     frameworks: SOC2_ENCRYPTION,
-    types: ["gcp:container/nodePool:NodePool"],
+    types: ["gcp:container/nodePool:NodePool", "gcp:container/cluster:Cluster"],
   },
   (r, ctx) => {
+    // A cluster's default pool boots on `nodeConfig` even with removeDefaultNodePool (it is
+    // deleted after creation), so its boot disks must meet the same bar.
     expect(ctx, r.props, "nodeConfig.bootDiskKmsKey", isSet, "nodeConfig.bootDiskKmsKey must name the domain's Cloud KMS key");
+    if (r.type === "gcp:container/cluster:Cluster") {
+      const pools = arrayAt(r.props, "nodePools");
+      if (pools === UNKNOWN) {
+        ctx.unknown("nodePools");
+        return;
+      }
+      pools.forEach((_, i) => expect(ctx, r.props, `nodePools.${i}.nodeConfig.bootDiskKmsKey`, isSet, `nodePools[${i}].nodeConfig.bootDiskKmsKey must name the domain's Cloud KMS key`));
+    }
   },
 );
 

@@ -171,7 +171,7 @@ export const resourceProviderDomain: ResourceValidationPolicy = resourcePolicy(
     area: "kubernetes",
     rules: ["RES-03", "MER-K8S-05"],
     description:
-      "Every Kubernetes object is created through an explicit provider (not the default provider and its ambient kubeconfig); the provider's cluster is judged by meridian-kubernetes-provider-cluster-domain.",
+      "Every Kubernetes object is created through a provider whose cluster is proven: an explicit provider (judged by meridian-kubernetes-provider-cluster-domain), or a default provider whose stack-configured kubeconfig (`kubernetes:kubeconfig`) points at an API server of the domain; never the default provider with the runner's ambient kubeconfig.",
     why: "The provider decides which cluster (and so which domain) receives the object, its data and its secrets; the default provider reaches whatever cluster the runner's kubeconfig names.",
     remediation: "Pass `{ provider }` (the domain cluster's provider) to every Kubernetes resource, or as a parent's `providers`, and disable default providers.",
     severity: "critical",
@@ -186,7 +186,17 @@ export const resourceProviderDomain: ResourceValidationPolicy = resourcePolicy(
     if (!r.provider) {
       ctx.report("no provider: the object's cluster cannot be established");
     } else if (r.provider.name.startsWith("default")) {
-      ctx.report(`uses the default Kubernetes provider (ambient kubeconfig): use an explicit provider for a cluster of the ${ctx.cfg.domain} domain`);
+      // A default provider configured from the stack (`kubernetes:kubeconfig`) carries that
+      // kubeconfig in its props: judged by the same evidence as an explicit provider. Only
+      // a config-less default provider (the runner's ambient kubeconfig) cannot be verified.
+      const evidence = kubeconfigEvidence(ctx.cfg, r.provider.props);
+      if (evidence.kind === "located") {
+        if (!evidence.inDomain) ctx.report(`uses the default Kubernetes provider, whose ${evidence.what} is not in the ${ctx.cfg.domain} domain`);
+      } else if (evidence.kind === "unknown") {
+        ctx.unknown(`${r.provider.name}.${evidence.path}`);
+      } else {
+        ctx.report(`uses the default Kubernetes provider (${evidence.reason}): configure \`kubernetes:kubeconfig\` with a kubeconfig of a ${ctx.cfg.domain} cluster, or use an explicit provider`);
+      }
     }
   },
 );
@@ -310,8 +320,9 @@ export const defaultDenyNetworkPolicy: StackValidationPolicy = stackPolicy(
     area: "kubernetes",
     rules: ["K8S-03"],
     description:
-      "Every namespace the stack creates or deploys into has a default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules); no NetworkPolicy allows egress to 0.0.0.0/0.",
-    why: "Without default deny any pod can reach any endpoint, including the other domain's; an open egress rule undoes the deny.",
+      "Every namespace the stack creates has a default-deny NetworkPolicy (empty podSelector, Ingress and Egress, no rules); no NetworkPolicy allows egress to 0.0.0.0/0.",
+    why:
+      "Without default deny any pod can reach any endpoint, including the other domain's; an open egress rule undoes the deny. The deny belongs to the namespace's owner: a stack that creates a namespace must create its deny with it. A namespace the stack does not create (`default`, a platform or tenant namespace) belongs to another stack — for platform and tenant namespaces the ClusterBaseline, which creates their default deny and is checked in its own stack; this stack can neither see nor change that namespace's NetworkPolicies, so refusing it here would be a false positive. Workloads there are still checked (pod security, images, provider domain).",
     remediation:
       "Add per namespace `NetworkPolicy { podSelector: {}, policyTypes: [\"Ingress\", \"Egress\"] }` (the ClusterBaseline does), then allow specific flows; replace 0.0.0.0/0 egress with the domain's CIDRs.",
     severity: "high",
@@ -320,21 +331,15 @@ export const defaultDenyNetworkPolicy: StackValidationPolicy = stackPolicy(
     types: [NAMESPACE, NETPOL, ...WORKLOAD_TYPES],
   },
   (resources, ctx) => {
-    const namespaces = new Map<string, string>(); // name → urn of the resource that needs it
+    // Only the namespaces this stack creates: it owns their NetworkPolicies. A workload in a
+    // namespace it does not create (`default`, a platform namespace) is under that namespace
+    // owner's deny, which the owner's stack is checked for (the ClusterBaseline's own).
+    const namespaces = new Map<string, string>(); // name → urn of the Namespace
     const denied = new Set<string>();
     for (const r of resources) {
       if (r.type === NAMESPACE) {
         const n = at(r.props, "metadata.name");
         namespaces.set(typeof n === "string" ? n : r.name, r.urn);
-      } else if (WORKLOAD_TYPES.includes(r.type)) {
-        const n = at(r.props, "metadata.namespace");
-        if (n === UNKNOWN) {
-          continue; // the Namespace resource it depends on is checked itself
-        }
-        const name = typeof n === "string" ? n : "default";
-        if (!namespaces.has(name)) {
-          namespaces.set(name, r.urn);
-        }
       } else if (r.type === NETPOL) {
         const ns = at(r.props, "metadata.namespace");
         const spec = at(r.props, "spec");

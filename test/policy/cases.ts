@@ -85,6 +85,9 @@ const awsTunnel = (extra: Record<string, unknown> = {}) => {
 
 const ipsec = { ikeEncryption: "GCMAES256", ikeIntegrity: "SHA384", dhGroup: "ECP384", ipsecEncryption: "GCMAES256", ipsecIntegrity: "GCMAES256", pfsGroup: "ECP384" };
 
+/** A kubeconfig document whose current context (named freely) points at `server`. */
+const kubeconfigFor = (server: string, context: string) =>
+  JSON.stringify({ apiVersion: "v1", kind: "Config", "current-context": context, contexts: [{ name: context, context: { cluster: "c", user: "u" } }], clusters: [{ name: "c", cluster: { server } }], users: [{ name: "u", user: {} }] });
 const ns = (labels: Record<string, string>, name = "apps") =>
   res("kubernetes:core/v1:Namespace", name, { metadata: { name, labels } }, { provider: k8sEu });
 const denyAll = (namespace: string) =>
@@ -422,6 +425,19 @@ export const CASES: Record<string, Case[]> = {
       fail: [res("gcp:container/nodePool:NodePool", "np", { location: "europe-west1", nodeConfig: {} }, { provider: gcpEu })],
       expect: "bootDiskKmsKey",
     },
+    {
+      // The default pool boots on the cluster's nodeConfig (even when removed afterwards); inline pools too.
+      type: "gcp:container/cluster:Cluster",
+      pass: [gke({ removeDefaultNodePool: true, nodeConfig: { bootDiskKmsKey: GKEY }, nodePools: [{ name: "a", nodeConfig: { bootDiskKmsKey: GKEY } }] })],
+      fail: [gke({ nodeConfig: { bootDiskKmsKey: GKEY }, nodePools: [{ name: "a", nodeConfig: { machineType: "e2-standard-4" } }] })],
+      expect: "nodePools[0].nodeConfig.bootDiskKmsKey must name",
+    },
+    {
+      type: "gcp:container/cluster:Cluster",
+      pass: [gke({ nodeConfig: { bootDiskKmsKey: GKEY } })],
+      fail: [gke({ nodeConfig: { machineType: "n1-standard-1" } })],
+      expect: "nodeConfig.bootDiskKmsKey must name",
+    },
   ],
   "meridian-gcp-kms-key-rotate": [
     {
@@ -470,6 +486,13 @@ export const CASES: Record<string, Case[]> = {
   "meridian-kubernetes-resource-provider-domain": [
     { type: "*", pass: [ns({ residency: "eu" })], fail: [res("kubernetes:core/v1:Namespace", "apps", { metadata: { name: "apps" } })], expect: "no provider" },
     { type: "*", pass: [ns({})], fail: [{ ...ns({}), provider: provider("kubernetes", "default_4_32_0", {}) }], expect: "default Kubernetes provider" },
+    {
+      // A default provider configured by `kubernetes:kubeconfig` is judged by its API server, like an explicit one.
+      type: "*",
+      pass: [{ ...ns({}), provider: provider("kubernetes", "default_4_32_0", { kubeconfig: kubeconfigFor("https://ABC.gr7.eu-central-1.eks.amazonaws.com", "aws") }) }],
+      fail: [{ ...ns({}), provider: provider("kubernetes", "default_4_32_0", { kubeconfig: kubeconfigFor("https://ABC.gr7.us-east-1.eks.amazonaws.com", "meridian-eu-aws") }) }],
+      expect: "us-east-1, domain us) is not in the eu domain",
+    },
   ],
   "meridian-kubernetes-namespace-label-require": [
     {
@@ -495,8 +518,10 @@ export const CASES: Record<string, Case[]> = {
     },
     ...WORKLOADS.map(([type, wrap]) => ({
       type,
-      pass: [res(type, "w", { metadata: { namespace: "jobs" }, ...wrap({ name: "c", image: IMG }) }, { provider: k8sEu }), denyAll("jobs")],
-      fail: [res(type, "w", { metadata: { namespace: "jobs" }, ...wrap({ name: "c", image: IMG }) }, { provider: k8sEu })],
+      // A workload in a namespace the stack creates needs that namespace's default deny; one in a
+      // namespace it does not create (here `default`) is under the platform baseline's deny.
+      pass: [ns({}, "jobs"), res(type, "w", { metadata: { namespace: "jobs" }, ...wrap({ name: "c", image: IMG }) }, { provider: k8sEu }), denyAll("jobs"), res(type, "w2", wrap({ name: "c", image: IMG }), { provider: k8sEu })],
+      fail: [ns({}, "jobs"), res(type, "w", { metadata: { namespace: "jobs" }, ...wrap({ name: "c", image: IMG }) }, { provider: k8sEu })],
       expect: "namespace 'jobs'",
     })),
     {
@@ -560,6 +585,7 @@ export const CASES: Record<string, Case[]> = {
   ],
   "meridian-gcp-gke-cluster-audit-logging-enable": [
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: { enableComponents: ["SYSTEM_COMPONENTS"] } })], expect: "missing APISERVER" },
+    { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: undefined })], expect: "is missing APISERVER (loggingConfig is unset: GKE's default logs SYSTEM_COMPONENTS, WORKLOADS only)" },
   ],
   ...GUARDRAIL_CASES,
   ...CONTROL_PLANE_CASES,

@@ -4,7 +4,7 @@
  */
 import type { PlannedResource } from "../../policy-pack/evaluate";
 import type { Case } from "./cases";
-import { awsEu, awsUs, azureEu, gcpEu, k8sEu, res } from "./harness";
+import { awsEu, awsUs, azureEu, gcpEu, k8sEu, res, urnOf } from "./harness";
 
 const KEY = "arn:aws:kms:eu-central-1:123456789012:key/0f0e0d0c-aaaa-bbbb-cccc-000000000001";
 const GKEY = "projects/p-eu/locations/europe-west1/keyRings/eu/cryptoKeys/data";
@@ -62,6 +62,13 @@ const AWS_CMK: Case[] = [
     { destination: "extended_s3", serverSideEncryption: { enabled: true, keyType: "AWS_OWNED_CMK" } },
     "keyType: \"CUSTOMER_MANAGED_CMK\"",
   ),
+  {
+    // Reading from a Kinesis stream, the delivery stream's data at rest is the stream's.
+    type: "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream",
+    pass: [one("aws:kinesis/stream:Stream", { encryptionType: "KMS", kmsKeyId: KEY }, "in"), res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: "arn" } }, { provider: awsEu, propertyDependencies: { kinesisSourceConfiguration: [urnOf("aws:kinesis/stream:Stream", "in")] } })],
+    fail: [one("aws:kinesis/stream:Stream", { shardCount: 1 }, "in"), res("aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream", "fh", { destination: "extended_s3", kinesisSourceConfiguration: { kinesisStreamArn: "arn" } }, { provider: awsEu, propertyDependencies: { kinesisSourceConfiguration: [urnOf("aws:kinesis/stream:Stream", "in")] } })],
+    expect: "Firehose delivery stream 'fh': inherits the encryption of 'in'",
+  },
   pair("aws:secretsmanager/secret:Secret", { kmsKeyId: KEY }, { name: "db-password" }, "Secrets Manager secret 'r': kmsKeyId must name"),
   pair("aws:ssm/parameter:Parameter", { type: "SecureString", keyId: KEY, value: "x" }, { type: "SecureString", value: "x" }, "keyId must name"),
   pair("aws:efs/fileSystem:FileSystem", { encrypted: true, kmsKeyId: KEY }, { encrypted: false }, "encrypted must be true"),
@@ -74,6 +81,8 @@ const AWS_CMK: Case[] = [
   pair("aws:elasticache/serverlessCache:ServerlessCache", { engine: "valkey", kmsKeyId: KEY }, { engine: "valkey" }, "kmsKeyId must name"),
   pair("aws:msk/cluster:Cluster", { encryptionInfo: { encryptionAtRestKmsKeyArn: KEY } }, { clusterName: "kafka" }, "encryptionInfo.encryptionAtRestKmsKeyArn must name"),
   pair("aws:backup/vault:Vault", { kmsKeyArn: KEY }, { name: "vault" }, "kmsKeyArn must name"),
+  pair("aws:ec2/instance:Instance", { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY } }, { instanceType: "t3.micro" }, "EC2 instance root volume 'r': rootBlockDevice.encrypted must be true"),
+  pair("aws:ec2/instance:Instance", { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY }, ebsBlockDevices: [{ deviceName: "/dev/sdf", encrypted: true, kmsKeyId: KEY }] }, { instanceType: "t3.micro", rootBlockDevice: { encrypted: true, kmsKeyId: KEY }, ebsBlockDevices: [{ deviceName: "/dev/sdf" }] }, "ebsBlockDevices[0] must be encrypted"),
   pair("aws:lambda/function:Function", { environment: { variables: { DB: "x" } }, kmsKeyArn: KEY }, { environment: { variables: { DB: "x" } } }, "Lambda function environment 'r': kmsKeyArn must name"),
 ];
 
@@ -99,6 +108,18 @@ const AZURE_CMK: Case[] = [
     { location: "westeurope", encryption: { type: "EncryptionAtRestWithCustomerKey", diskEncryptionSetId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des" } },
     { location: "westeurope", encryption: { type: "EncryptionAtRestWithPlatformKey" } },
     "encryption.type must be",
+  ),
+  pair(
+    "azure-native:compute:VirtualMachine",
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", managedDisk: { diskEncryptionSet: { id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des" } } } } },
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "FromImage", name: "os" } } },
+    "virtual machine 'r': storageProfile.osDisk.managedDisk.diskEncryptionSet.id must name",
+  ),
+  pair(
+    "azure-native:compute:VirtualMachine",
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "Attach", managedDisk: { id: "d" } }, dataDisks: [{ lun: 0, createOption: "Attach", managedDisk: { id: "d2" } }] } },
+    { location: "westeurope", storageProfile: { osDisk: { createOption: "Attach", managedDisk: { id: "d" } }, dataDisks: [{ lun: 0, createOption: "Empty", diskSizeGB: 64 }] } },
+    "storageProfile.dataDisks[0].managedDisk.diskEncryptionSet.id must name",
   ),
 ];
 
@@ -220,6 +241,19 @@ const appGw = (redirect: boolean) => ({
 const HTTP_REDIRECT: Case[] = [
   pair("aws:lb/listener:Listener", { port: 80, protocol: "HTTP", defaultActions: httpsRedirect }, { port: 80, protocol: "HTTP", defaultActions: forward }, "serves HTTP (port 80) without redirecting"),
   pair("aws:alb/listener:Listener", { port: 443, protocol: "HTTPS", certificateArn: "arn:aws:acm:eu-central-1:1:certificate/c", defaultActions: forward }, { port: 8080, defaultActions: forward }, "serves HTTP (port 8080)"),
+  (() => {
+    // Plain TCP on an internet-facing NLB only as TLS passthrough on 443; an internal NLB may carry any port.
+    const nlb = (internal: boolean) => one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal }, "nlb");
+    const tcp = (port: number) =>
+      res("aws:lb/listener:Listener", "cache", { port, protocol: "TCP", defaultActions: forward }, { provider: awsEu, propertyDependencies: { loadBalancerArn: [urnOf("aws:lb/loadBalancer:LoadBalancer", "nlb")] } });
+    return { type: "aws:lb/listener:Listener", pass: [nlb(false), tcp(443)], fail: [nlb(false), tcp(6379)], expect: "listener 'cache' forwards plain TCP on port 6379 from the internet" };
+  })(),
+  (() => {
+    const nlb = one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal: true }, "nlb");
+    const tcp = res("aws:lb/listener:Listener", "cache", { port: 6379, protocol: "TCP", defaultActions: forward }, { provider: awsEu, propertyDependencies: { loadBalancerArn: [nlb.urn] } });
+    const publicNlb = one("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network" }, "nlb");
+    return { type: "aws:lb/listener:Listener", pass: [nlb, tcp], fail: [publicNlb, tcp], expect: "is internet-facing" };
+  })(),
   pair("azure-native:network:ApplicationGateway", appGw(true), appGw(false), "HTTP listener 'http' has no routing rule that redirects"),
   { type: "gcp:compute/targetHttpProxy:TargetHttpProxy", pass: [urlMap(true), httpProxy(urlMap(true))], fail: [urlMap(false), httpProxy(urlMap(false))], expect: "does not redirect to HTTPS" },
   { type: "gcp:compute/uRLMap:URLMap", pass: [urlMap(true), httpProxy(urlMap(true))], fail: [urlMap(false), httpProxy(urlMap(false))], expect: "URL map 'map'" },
@@ -278,6 +312,18 @@ const PUBLIC: Case[] = [
   pair("gcp:storage/bucketIAMBinding:BucketIAMBinding", { bucket: "b", role: "roles/storage.objectViewer", members: ["group:team@example.com"] }, { bucket: "b", role: "roles/storage.objectViewer", members: ["allAuthenticatedUsers"] }, "allAuthenticatedUsers"),
   pair("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", { repository: "r", role: "roles/artifactregistry.reader", member: "serviceAccount:x@p.iam.gserviceaccount.com" }, { repository: "r", role: "roles/artifactregistry.reader", member: "allUsers" }, "allUsers"),
   pair("gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding", { repository: "r", role: "roles/artifactregistry.reader", members: ["group:g@example.com"] }, { repository: "r", role: "roles/artifactregistry.reader", members: ["allUsers"] }, "allUsers"),
+  ...(
+    [
+      ["gcp:cloudrun/iamMember:IamMember", "gcp:cloudrun/iamBinding:IamBinding", { service: "s", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudrunv2/serviceIamMember:ServiceIamMember", "gcp:cloudrunv2/serviceIamBinding:ServiceIamBinding", { name: "s", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudrunv2/jobIamMember:JobIamMember", "gcp:cloudrunv2/jobIamBinding:JobIamBinding", { name: "j", location: "europe-west1" }, "roles/run.invoker"],
+      ["gcp:cloudfunctions/functionIamMember:FunctionIamMember", "gcp:cloudfunctions/functionIamBinding:FunctionIamBinding", { cloudFunction: "f", region: "europe-west1" }, "roles/cloudfunctions.invoker"],
+      ["gcp:cloudfunctionsv2/functionIamMember:FunctionIamMember", "gcp:cloudfunctionsv2/functionIamBinding:FunctionIamBinding", { cloudFunction: "f", location: "europe-west1" }, "roles/cloudfunctions.invoker"],
+    ] as const
+  ).flatMap(([member, binding, target, role]) => [
+    pair(member, { ...target, role, member: "serviceAccount:caller@p.iam.gserviceaccount.com" }, { ...target, role, member: "allUsers" }, `allUsers is granted ${role}`),
+    pair(binding, { ...target, role, members: ["group:team@example.com"] }, { ...target, role, members: ["allAuthenticatedUsers"] }, `allAuthenticatedUsers is granted ${role}`),
+  ]),
   pair("gcp:storage/bucketAccessControl:BucketAccessControl", { bucket: "b", entity: "group-team@example.com", role: "READER" }, { bucket: "b", entity: "allUsers", role: "READER" }, "entity allUsers makes the bucket public"),
   pair("azure-native:storage:StorageAccount", { location: "westeurope", allowBlobPublicAccess: false }, { location: "westeurope", allowBlobPublicAccess: true }, "allowBlobPublicAccess must be false"),
   pair("azure-native:storage:BlobContainer", { accountName: "sa", publicAccess: "None" }, { accountName: "sa", publicAccess: "Blob" }, "publicAccess must be \"None\""),
@@ -312,6 +358,19 @@ const INGRESS: Case[] = [
     const other = one("aws:ec2/securityGroup:SecurityGroup", sg([]), "other");
     return { type: lbType, pass: [web, lb([web])], fail: [web, other, lb([other])], expect: "'web': ingress[0] opens 80 to the internet; allowed public ports: 443 (80 only in front of a load balancer" };
   }),
+  (() => {
+    // The group of a load balancer that is also the tasks' group: 0.0.0.0/0 reaches the tasks on 80 directly.
+    const web = one("aws:ec2/securityGroup:SecurityGroup", sg([{ protocol: "tcp", fromPort: 80, toPort: 80, cidrBlocks: ["0.0.0.0/0"] }]), "web");
+    const alb = res("aws:lb/loadBalancer:LoadBalancer", "alb", { loadBalancerType: "application" }, { provider: awsEu, propertyDependencies: { securityGroups: [web.urn] } });
+    const svc = res("aws:ecs/service:Service", "svc", { networkConfiguration: { subnets: ["s"] } }, { provider: awsEu, propertyDependencies: { networkConfiguration: [web.urn] } });
+    return { type: "aws:ec2/securityGroup:SecurityGroup", pass: [web, alb], fail: [web, alb, svc], expect: "'web': ingress[0] opens 80 to the internet" };
+  })(),
+  pair(
+    "gcp:sql/databaseInstance:DatabaseInstance",
+    { region: "europe-west1", settings: { ipConfiguration: { ipv4Enabled: true, authorizedNetworks: [{ name: "office", value: "203.0.113.0/24" }] } } },
+    { region: "europe-west1", settings: { ipConfiguration: { ipv4Enabled: true, authorizedNetworks: [{ name: "all", value: "0.0.0.0/0" }] } } },
+    "'r': settings.ipConfiguration.authorizedNetworks[0] authorizes 0.0.0.0/0",
+  ),
   pair("aws:ec2/securityGroupRule:SecurityGroupRule", { type: "ingress", protocol: "tcp", fromPort: 443, toPort: 443, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, { type: "ingress", protocol: "tcp", fromPort: 3306, toPort: 3306, cidrBlocks: ["0.0.0.0/0"], securityGroupId: "sg" }, "opens 3306"),
   pair("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", { ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, { ipProtocol: "tcp", fromPort: 0, toPort: 65535, cidrIpv4: "0.0.0.0/0", securityGroupId: "sg" }, "(all or many ports)"),
   pair(
@@ -329,6 +388,13 @@ const PUBLIC_IP: Case[] = [
   pair("aws:ec2/instance:Instance", { ami: "ami-1", associatePublicIpAddress: false }, { ami: "ami-1", associatePublicIpAddress: true }, "associatePublicIpAddress must be false"),
   pair("aws:ec2/instance:Instance", { ami: "ami-1", subnetId: "subnet-private" }, { ami: "ami-1", instanceType: "t3.micro" }, "lands in the default VPC"),
   pair("aws:ec2/launchTemplate:LaunchTemplate", { networkInterfaces: [{ associatePublicIpAddress: "false" }] }, { networkInterfaces: [{ associatePublicIpAddress: "true" }] }, "networkInterfaces[0].associatePublicIpAddress must be false"),
+  pair("aws:ecs/service:Service", { launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-private"], assignPublicIp: false } }, { launchType: "FARGATE", networkConfiguration: { subnets: ["subnet-public"], assignPublicIp: true } }, "networkConfiguration.assignPublicIp must be false"),
+  pair(
+    "azure-native:containerinstance:ContainerGroup",
+    { location: "westeurope", osType: "Linux", ipAddress: { type: "Private", ports: [{ port: 443 }] }, subnetIds: [{ id: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/aci" }] },
+    { location: "westeurope", osType: "Linux", ipAddress: { type: "Public", ports: [{ port: 80, protocol: "Tcp" }] } },
+    "ipAddress.type \"Public\" puts the container group on the internet (ports 80)",
+  ),
   pair("azure-native:containerservice:ManagedCluster", { location: "westeurope", agentPoolProfiles: [{ name: "sys" }] }, { location: "westeurope", agentPoolProfiles: [{ name: "sys", enableNodePublicIP: true }] }, "agentPoolProfiles[0].enableNodePublicIP must be false"),
   pair("azure-native:containerservice:AgentPool", { enableNodePublicIP: false }, { enableNodePublicIP: true }, "enableNodePublicIP must be false"),
   pair("azure-native:network:NetworkInterface", { location: "westeurope", ipConfigurations: [{ name: "ip", subnet: { id: "s" } }] }, { location: "westeurope", ipConfigurations: [{ name: "ip", publicIPAddress: { id: "/x/publicIPAddresses/pip" } }] }, "publicIPAddress gives the interface a public IP"),
