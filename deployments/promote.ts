@@ -27,6 +27,9 @@ export interface LatestUpdate {
   readonly result: string;
   /** The commit the update ran at (`environment["git.head"]`). */
   readonly commit?: string;
+  /** When it started and finished (ms since the epoch; `startTime`/`endTime` in `stack history`), when known. */
+  readonly startedAt?: number;
+  readonly endedAt?: number;
 }
 
 export type Decision =
@@ -43,16 +46,29 @@ export function requiredStacks(fleet: Fleet, from: Domain, files: readonly strin
 
 /**
  * Pure: promote when every required stack's latest update succeeded at a commit that
- * contains the promoted one (`covers`); fail as soon as one failed there; otherwise wait.
+ * contains the promoted one (`covers`) and started after the latest update of each of its
+ * required upstreams had finished (otherwise the upstream's `update_succeeded` webhook has a re-run of it
+ * still to come: a push that changes two upstreams deploys a dependent twice, and the US must
+ * wait for the second); fail as soon as one failed there; otherwise wait.
  */
-export function promotionDecision(required: readonly string[], latest: ReadonlyMap<string, LatestUpdate | undefined>, covers: (commit: string) => boolean): Decision {
+export function promotionDecision(
+  required: readonly string[],
+  latest: ReadonlyMap<string, LatestUpdate | undefined>,
+  covers: (commit: string) => boolean,
+  upstreamsOf: (stack: string) => readonly string[] = () => [],
+): Decision {
+  const ranBeforeAnUpstream = (stack: string, u: LatestUpdate): boolean =>
+    upstreamsOf(stack).some((up) => {
+      const v = latest.get(up);
+      return required.includes(up) && v?.endedAt !== undefined && u.startedAt !== undefined && v.endedAt > u.startedAt;
+    });
   const pending: string[] = [];
   const failed: string[] = [];
   for (const stack of required) {
     const u = latest.get(stack);
     if (u === undefined || u.commit === undefined || !covers(u.commit)) pending.push(stack);
     else if (u.result === "failed") failed.push(stack);
-    else if (u.result !== "succeeded") pending.push(stack);
+    else if (u.result !== "succeeded" || ranBeforeAnUpstream(stack, u)) pending.push(stack);
   }
   if (failed.length > 0) return { kind: "fail", failed };
   return pending.length > 0 ? { kind: "wait", pending } : { kind: "promote" };
@@ -63,8 +79,11 @@ export function promotionDecision(required: readonly string[], latest: ReadonlyM
 
 function latestUpdate(organization: string, project: string, stack: string): LatestUpdate | undefined {
   const out = execFileSync("pulumi", ["stack", "history", "--json", "--page-size", "1", "--stack", `${organization}/${project}/${stack}`], { encoding: "utf8" });
-  const [u] = JSON.parse(out) as Array<{ result: string; environment?: Record<string, string> }>;
-  return u === undefined ? undefined : { result: u.result, commit: u.environment?.["git.head"] };
+  const [u] = JSON.parse(out) as Array<{ result: string; startTime?: string; endTime?: string; environment?: Record<string, string> }>;
+  if (u === undefined) return undefined;
+  const time = (iso: string | undefined) => (iso !== undefined && Number.isFinite(Date.parse(iso)) ? Date.parse(iso) : undefined);
+  const [startedAt, endedAt] = [time(u.startTime), time(u.endTime)];
+  return { result: u.result, commit: u.environment?.["git.head"], ...(startedAt !== undefined ? { startedAt } : {}), ...(endedAt !== undefined ? { endedAt } : {}) };
 }
 
 function isAncestor(repo: string, commit: string, of: string): boolean {
@@ -102,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
   process.stdout.write(`promote: ${required.length} ${a.from} stack(s) must succeed at ${a.commit.slice(0, 12)}: ${required.join(", ") || "(none)"}\n`);
   for (;;) {
     const latest = new Map(required.map((s) => [s, latestUpdate(a.organization, a.project ?? "meridian", s)] as const));
-    const d = promotionDecision(required, latest, (c) => isAncestor(repo, a.commit, c));
+    const d = promotionDecision(required, latest, (c) => isAncestor(repo, a.commit, c), (s) => fleet.stacks.get(s)?.dependsOn ?? []);
     if (d.kind === "promote") return 0;
     if (d.kind === "fail") {
       process.stderr.write(`promote: NOT promoting: ${d.failed.join(", ")} failed at ${a.commit.slice(0, 12)}\n`);

@@ -28,9 +28,11 @@ export PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION=true
 # Only ignores plugins found on $PATH. Plugins under $PULUMI_HOME/plugins and the language
 # host next to the pulumi binary (.tools/bin/pulumi-language-nodejs) are still used.
 export PULUMI_IGNORE_AMBIENT_PLUGINS=true
-# No Pulumi Cloud on this network: default to a local file backend unless the caller chose one.
-export PULUMI_BACKEND_URL="${PULUMI_BACKEND_URL:-file://$MERIDIAN_ROOT/.tools/pulumi-state}"
-mkdir -p "$MERIDIAN_ROOT/.tools/pulumi-state" 2>/dev/null || true
+# No Pulumi Cloud on this network: a local file backend per domain (the orchestrator refuses one
+# backend for two domains, and a set PULUMI_BACKEND_URL), unless the caller chose them.
+export MERIDIAN_BACKEND_EU="${MERIDIAN_BACKEND_EU:-file://$MERIDIAN_ROOT/.tools/pulumi-state/eu}"
+export MERIDIAN_BACKEND_US="${MERIDIAN_BACKEND_US:-file://$MERIDIAN_ROOT/.tools/pulumi-state/us}"
+mkdir -p "$MERIDIAN_ROOT/.tools/pulumi-state/eu" "$MERIDIAN_ROOT/.tools/pulumi-state/us" 2>/dev/null || true
 # envtest-compatible: controller-runtime and similar tools find etcd/kube-apiserver here.
 export KUBEBUILDER_ASSETS="$MERIDIAN_TOOLS_BIN"
 
@@ -41,7 +43,7 @@ if [ -n "${BASH_SOURCE:-}" ] && [ "${BASH_SOURCE[0]}" = "$0" ] && [ "${1:-}" = "
   printf '{'
   _sep=""
   for _v in PATH PULUMI_HOME PULUMI_SKIP_UPDATE_CHECK PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION \
-            PULUMI_IGNORE_AMBIENT_PLUGINS PULUMI_BACKEND_URL KUBEBUILDER_ASSETS MERIDIAN_ROOT MERIDIAN_TOOLS_BIN; do
+            PULUMI_IGNORE_AMBIENT_PLUGINS MERIDIAN_BACKEND_EU MERIDIAN_BACKEND_US KUBEBUILDER_ASSETS MERIDIAN_ROOT MERIDIAN_TOOLS_BIN; do
     printf '%s"%s": "%s"' "$_sep" "$_v" "$(_q "${!_v}")"
     _sep=", "
   done

@@ -115,7 +115,9 @@ describe("Deployments program under mocks", () => {
   });
 
   it("exposes the stack names as an output", async () => {
-    const c = new FleetDeployments("probe", { ...deploymentsArgs(fleet, configs.eu, "eu"), stacks: deploymentsArgs(fleet, configs.eu, "eu").stacks.slice(0, 2) });
+    // Two stacks alone (their upstreams are not in this probe, so nothing triggers them).
+    const two = deploymentsArgs(fleet, configs.eu, "eu").stacks.slice(0, 2).map((s) => ({ ...s, triggeredBy: [] }));
+    const c = new FleetDeployments("probe", { ...deploymentsArgs(fleet, configs.eu, "eu"), stacks: two });
     expect(await valueOf(c.stackNames)).toEqual(["eu-foundation-aws", "eu-foundation-azure"]);
   });
 });
@@ -130,7 +132,7 @@ describe("validation", () => {
   });
 
   it("refuses a stack of the other domain (runners and credentials never cross)", () => {
-    const us = deploymentsArgs(fleet, configs.us, "us").stacks[0];
+    const us = { ...deploymentsArgs(fleet, configs.us, "us").stacks[0], triggeredBy: [] };
     expect(reasons({ ...eu, stacks: [...eu.stacks, us] })).toEqual([expect.stringMatching(/^stacks\[14\]\.domain: us-foundation-aws is in domain us; this component deploys domain eu only/)]);
   });
 
@@ -140,14 +142,14 @@ describe("validation", () => {
   });
 
   it("refuses a stack without path filters and a bad cron", () => {
-    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], paths: [] }], driftCron: "daily" })).toEqual([
+    expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], paths: [], triggeredBy: [] }], driftCron: "daily" })).toEqual([
       "stacks[0].paths: eu-foundation-aws has no path filters: every push would deploy it",
       'driftCron: a 5-field cron expression, got "daily"',
     ]);
   });
 
   it("requires an identity for the control plane's cloud and refuses a trigger from outside the component", () => {
-    const gcpOnly = { ...eu, stacks: [eu.stacks.find((s) => s.name === "eu-foundation-gcp")!], identities: { gcp: configs.eu.identities.gcp! }, controlPlaneClouds: ["aws" as const] };
+    const gcpOnly = { ...eu, stacks: [{ ...eu.stacks.find((s) => s.name === "eu-foundation-gcp")!, triggeredBy: [] }], identities: { gcp: configs.eu.identities.gcp! }, controlPlaneClouds: ["aws" as const] };
     expect(reasons(gcpOnly)).toEqual(["identities.aws: required: the domain's state backend / secrets provider is in aws"]);
     expect(reasons({ ...eu, stacks: [{ ...eu.stacks[0], triggeredBy: ["us-pki"] }] })).toEqual([expect.stringMatching(/^stacks\[0\]\.triggeredBy: eu-foundation-aws is triggered by us-pki, which is not a stack of this component/)]);
   });

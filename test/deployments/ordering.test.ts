@@ -24,12 +24,13 @@ beforeAll(async () => {
 });
 
 /** The canary gate as deployments/promote.ts decides it (one commit: every update covers it). */
-const gate = (files: readonly string[]) => (finished: ReadonlyMap<string, { result: string; at: number }>) => {
-  const latest = new Map([...finished].map(([s, f]) => [s, { result: f.result, commit: "c1" }]));
-  return promotionDecision(requiredStacks(fleet, "eu", files), latest, () => true).kind === "promote" ? { branch: "deploy/us", files } : undefined;
+const gate = (files: readonly string[]) => (finished: ReadonlyMap<string, { result: string; at: number; startedAt: number }>) => {
+  const latest = new Map([...finished].map(([s, f]) => [s, { result: f.result, commit: "c1", startedAt: f.startedAt, endedAt: f.at }]));
+  return promotionDecision(requiredStacks(fleet, "eu", files), latest, () => true, upstreamsOf).kind === "promote" ? { branch: "deploy/us", files } : undefined;
 };
 
 const push = (files: string[]) => simulate(cloud.records, { branch: "main", files }, gate(files));
+const upstreamsOf = (s: string) => fleet.stacks.get(s)?.dependsOn ?? [];
 const domainOf = (r: Run) => fleet.stacks.get(r.stack)!.domain;
 const runsOf = (runs: Run[], stack: string) => runs.filter((r) => r.stack === stack);
 
@@ -109,7 +110,7 @@ describe("the walk can fail (the properties are not vacuous)", () => {
 
   it("a failed EU update keeps the US domain from deploying at all", () => {
     const files = ["components/kms/aws.ts"];
-    const failing = (finished: ReadonlyMap<string, { result: string; at: number }>) => {
+    const failing = (finished: ReadonlyMap<string, { result: string; at: number; startedAt: number }>) => {
       const latest = new Map([...finished].map(([s, f]) => [s, { result: s === "eu-mgmt" ? "failed" : f.result, commit: "c1" }]));
       return promotionDecision(requiredStacks(fleet, "eu", files), latest, () => true).kind === "promote" ? { branch: "deploy/us", files } : undefined;
     };

@@ -24,4 +24,12 @@ describe("promote: the canary gate", () => {
     expect(promotionDecision(["a", "b"], new Map([["a", { result: "succeeded", commit: "c3" }], ["b", { result: "succeeded", commit: "c2" }]]), covers)).toEqual({ kind: "promote" });
     expect(promotionDecision([], new Map(), covers)).toEqual({ kind: "promote" });
   });
+  it("waits while a required stack last ran before one of its upstreams (its webhook re-run is still to come)", () => {
+    const upstreams = (st: string) => (st === "b" ? ["a"] : []);
+    const ranEarly = new Map([["a", { result: "succeeded", commit: "c2", endedAt: 20 }], ["b", { result: "succeeded", commit: "c2", startedAt: 9, endedAt: 10 }]]);
+    const covers = () => true;
+    expect(promotionDecision(["a", "b"], ranEarly, covers, upstreams)).toEqual({ kind: "wait", pending: ["b"] });
+    const ranAfter = new Map([["a", { result: "succeeded", commit: "c2", endedAt: 20 }], ["b", { result: "succeeded", commit: "c2", startedAt: 25, endedAt: 30 }]]);
+    expect(promotionDecision(["a", "b"], ranAfter, covers, upstreams)).toEqual({ kind: "promote" });
+  });
 });

@@ -41,7 +41,7 @@ export interface Push {
 }
 
 /** Called after every finished deployment; returns a push to make now (the promotion), or nothing. */
-export type Gate = (finished: ReadonlyMap<string, { result: string; at: number }>) => Push | undefined;
+export type Gate = (finished: ReadonlyMap<string, { result: string; at: number; startedAt: number }>) => Push | undefined;
 
 export function simulate(records: readonly MockRecord[], push: Push, gate: Gate = () => undefined, maxTime = 100): { runs: Run[]; errors: string[] } {
   const settings = records.filter((r) => r.type === "pulumiservice:index:DeploymentSettings").map((r) => r.inputs as unknown as Settings);
@@ -51,7 +51,7 @@ export function simulate(records: readonly MockRecord[], push: Push, gate: Gate 
   const errors: string[] = [];
   const running = new Map<string, number>();
   const queued = new Map<string, string>();
-  const finished = new Map<string, { result: string; at: number }>();
+  const finished = new Map<string, { result: string; at: number; startedAt: number }>();
   let triggers = new Map<string, string>();
   const pushTriggers = (p: Push) => {
     for (const s of settings) {
@@ -68,7 +68,7 @@ export function simulate(records: readonly MockRecord[], push: Push, gate: Gate 
       if (end !== t) continue;
       running.delete(k);
       const [org, stack] = [k.slice(0, k.indexOf("/")), k.slice(k.indexOf("/") + 1)];
-      finished.set(stack, { result: "succeeded", at: t });
+      finished.set(stack, { result: "succeeded", at: t, startedAt: runs.filter((r) => r.org === org && r.stack === stack).at(-1)!.start });
       for (const h of hooks.filter((x) => x.organizationName === org && x.stackName === stack && x.active)) {
         if (h.format !== "pulumi_deployments" || !(h.filters ?? []).includes("update_succeeded")) continue;
         const target = h.payloadUrl.split("/")[1];

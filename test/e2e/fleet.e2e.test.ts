@@ -89,7 +89,7 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
         const other = cps()[d === "eu" ? "us" : "eu"].caFile;
         expect(r.stdout.trim()).not.toBe(fs.readFileSync(other, "utf8").trim());
       }
-      const state = pulumi(project, ["stack", "export", "--stack", "eu-local"]);
+      const state = pulumi(project, ["stack", "export", "--stack", "eu-local"], "eu");
       expect(state.stdout).toContain("pulumi:pulumi:StackReference");
       expect(state.stdout).toContain("organization/meridian/eu-pki");
     });
@@ -210,7 +210,7 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
   describe("4. faults", () => {
     it("a held lock is reported (retried, then failed with how to release it); the stack is not touched", async () => {
       // A lock file exactly where the file backend keeps them; the CLI treats it as a running update.
-      const dir = path.join(project.backendDir, ".pulumi", "locks", "organization", "meridian", "us-local");
+      const dir = path.join(project.backendDir, "us", ".pulumi", "locks", "organization", "meridian", "us-local");
       fs.mkdirSync(dir, { recursive: true });
       const lock = path.join(dir, "e2e-held-lock.json");
       fs.writeFileSync(lock, JSON.stringify({ pid: 1, username: "e2e", hostname: "e2e-host", timestamp: new Date().toISOString() }));

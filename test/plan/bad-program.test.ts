@@ -41,7 +41,9 @@ describe("fleet plan --program on bad programs", () => {
     fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tmp, "node_modules"));
     const fleetStacks = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-fleet-one-"));
     fs.copyFileSync(path.join(ROOT, "stacks/fleet.yaml"), path.join(fleetStacks, "fleet.yaml"));
-    fs.copyFileSync(path.join(ROOT, "stacks/Pulumi.eu-foundation-aws.yaml"), path.join(fleetStacks, "Pulumi.eu-foundation-aws.yaml"));
+    for (const stack of ["eu-guardrails-aws", "eu-foundation-aws"]) {
+      fs.copyFileSync(path.join(ROOT, `stacks/Pulumi.${stack}.yaml`), path.join(fleetStacks, `Pulumi.${stack}.yaml`));
+    }
     const runs: Array<[string, Promise<Outcome>]> = [
       ["malformed", plan(malformed, tenant)],
       ["throws", plan(fixture("throws"), tenant)],

@@ -50,7 +50,7 @@ describe("fleet plan --sarif", () => {
       ["meridian-aws-ecr-repository-harden", "images"],
       ["meridian-residency-resource-region-allowlist", "us-key"],
     ]));
-    for (const r of results) expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/.*\/Pulumi\.eu-foundation-aws\.yaml$/);
+    for (const r of results) expect(r.locations[0].physicalLocation.artifactLocation.uri).toMatch(/^file:\/\/.*\/Pulumi\.eu-(foundation|guardrails)-aws\.yaml$/);
   });
 });
 

@@ -20,15 +20,16 @@ export async function fleetCli(args: string[], timeoutMs = 240_000): Promise<{ c
 }
 
 /**
- * A one-stack fleet (eu-foundation-aws, its dependsOn removed) in a temp dir, with
- * default providers allowed as a tenant's stack would have them.
+ * A tenant's fleet in a temp dir: eu-foundation-aws and the guardrails stack it waits for (a
+ * domain deploying into a cloud must have that cloud's guardrails), with default providers
+ * allowed as a tenant's stack would have them. `--program` plans the program as both.
  */
 export function tenantFleetDir(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-tenant-"));
   fs.copyFileSync(path.join(ROOT, "stacks/fleet.yaml"), path.join(dir, "fleet.yaml"));
-  const stack = fs.readFileSync(path.join(ROOT, "stacks/Pulumi.eu-foundation-aws.yaml"), "utf8");
-  // Alone in its fleet: no upstream (the reference foundation waits for its guardrails stack).
-  const alone = stack.replace(/^\s*pulumi:disable-default-providers:.*$/m, "").replace(/^\s*meridian:dependsOn:.*$/m, "");
-  fs.writeFileSync(path.join(dir, "Pulumi.eu-foundation-aws.yaml"), alone);
+  for (const stack of ["eu-guardrails-aws", "eu-foundation-aws"]) {
+    const text = fs.readFileSync(path.join(ROOT, `stacks/Pulumi.${stack}.yaml`), "utf8");
+    fs.writeFileSync(path.join(dir, `Pulumi.${stack}.yaml`), text.replace(/^\s*pulumi:disable-default-providers:.*$/m, ""));
+  }
   return dir;
 }

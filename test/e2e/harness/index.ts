@@ -41,8 +41,12 @@ export function kubectlPath(): string | undefined {
 /** `bash tools/env.sh --json`, plus what every CLI run needs. PULUMI_BACKEND_URL is set per run. */
 export function engineEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const fromTools = JSON.parse(execFileSync("bash", [path.join(ROOT, "tools", "env.sh"), "--json"], { encoding: "utf8" })) as Record<string, string>;
-  const env: NodeJS.ProcessEnv = { ...process.env, ...fromTools, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, CI: "true", ...extra };
+  // Each domain's own passphrase variable for the orchestrator (it never passes one domain's to
+  // the other); the generic one only for direct CLI calls (`pulumi()` below).
+  const passphrases = Object.fromEntries(DOMAINS.map((d) => [`PULUMI_CONFIG_PASSPHRASE_${d.toUpperCase()}`, PASSPHRASE]));
+  const env: NodeJS.ProcessEnv = { ...process.env, ...fromTools, PULUMI_CONFIG_PASSPHRASE: PASSPHRASE, ...passphrases, CI: "true", ...extra };
   delete env.PULUMI_BACKEND_URL; // always explicit (--backend)
+  for (const d of DOMAINS) delete env[`MERIDIAN_BACKEND_${d.toUpperCase()}`]; // likewise (tools/env.sh sets local ones)
   delete env.KUBECONFIG; // the stacks get theirs from config; kubectl gets --kubeconfig
   return env;
 }
@@ -156,15 +160,17 @@ export function makeProject(fixture: string, cps: Partial<Record<Domain, Control
     for (const d of DOMAINS) text = text.split(`@KUBECONFIG_${d.toUpperCase()}@`).join(cps[d]?.kubeconfig ?? `/nonexistent/${d}-kubeconfig`);
     fs.writeFileSync(path.join(fleetDir, f), text);
   }
+  // One file backend per domain: the orchestrator refuses one backend for two domains.
   const backendDir = path.join(dir, "state");
-  fs.mkdirSync(backendDir);
+  for (const d of DOMAINS) fs.mkdirSync(path.join(backendDir, d), { recursive: true });
   const runsDir = path.join(dir, "runs");
   const env = engineEnv({
     MERIDIAN_E2E_PROJECT: dir,
     MERIDIAN_STACKS_DIR: fleetDir,
     ...Object.fromEntries(DOMAINS.filter((d) => cps[d]).map((d) => [`MERIDIAN_E2E_ROOT_CA_${d.toUpperCase()}`, cps[d]!.caFile])),
   });
-  return { dir, fleetDir, backendUrl: `file://${backendDir}`, backendDir, runsDir, env };
+  const backendUrl = DOMAINS.map((d) => `${d}=file://${path.join(backendDir, d)}`).join(",");
+  return { dir, fleetDir, backendUrl, backendDir, runsDir, env };
 }
 
 // ---------------------------------------------------------------------------------------
@@ -276,24 +282,24 @@ export function describeRun(r: FleetRun): string {
 /** Lock files the file backend holds for a stack (`.pulumi/locks/<org>/<project>/<stack>/*.json`). */
 export function lockFiles(project: Project, stack: string): string[] {
   const out: string[] = [];
-  const root = path.join(project.backendDir, ".pulumi", "locks");
+  const root = project.backendDir; // every domain's backend: state/<domain>/.pulumi/locks/...
   const walk = (d: string): void => {
     if (!fs.existsSync(d)) return;
     for (const e of fs.readdirSync(d, { withFileTypes: true })) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
-      else if (p.split(path.sep).includes(stack) && p.endsWith(".json")) out.push(p);
+      else if (p.split(path.sep).includes("locks") && p.split(path.sep).includes(stack) && p.endsWith(".json")) out.push(p);
     }
   };
   walk(root);
   return out;
 }
 
-/** Run the real CLI directly against a project stack (e.g. to read state). */
-export function pulumi(project: Project, args: string[]): CmdResult {
+/** Run the real CLI directly against a project stack (e.g. to read state) in that stack's domain's backend. */
+export function pulumi(project: Project, args: string[], domain: Domain): CmdResult {
   const r = spawnSync(path.join(TOOLS_BIN, "pulumi"), args, {
     cwd: project.dir,
-    env: { ...project.env, PULUMI_BACKEND_URL: project.backendUrl },
+    env: { ...project.env, PULUMI_BACKEND_URL: `file://${path.join(project.backendDir, domain)}` },
     encoding: "utf8",
   });
   return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
