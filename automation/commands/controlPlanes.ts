@@ -14,8 +14,8 @@
  * evidence store.
  */
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
-import { controlPlaneFor, type DomainControlPlane } from "../fleet/controlPlane";
-import type { Fleet } from "../fleet";
+import { checkControlPlaneOverride, controlPlaneFor, type DomainControlPlane } from "../fleet/controlPlane";
+import { FleetConfigError, type Fleet } from "../fleet";
 import { domainSuffix, type ControlPlanes } from "../engine/domainEnv";
 import { UsageError } from "../orchestrator";
 
@@ -40,6 +40,16 @@ function sameStore(a: string, b: string): boolean {
   return norm(a) === norm(b);
 }
 
+/** An override's location by fleet.yaml's rules; a refusal is a usage error (exit 2) naming the flag or variable. */
+function overrideLocation(...args: Parameters<typeof checkControlPlaneOverride>): string {
+  try {
+    return checkControlPlaneOverride(...args);
+  } catch (e) {
+    if (e instanceof FleetConfigError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
 export function resolveControlPlanes(fleet: Fleet, backendFlag: string | undefined, env: NodeJS.ProcessEnv, repoDir: string): ControlPlanes {
   if ((env.PULUMI_BACKEND_URL ?? "").length > 0) {
     throw new UsageError(`PULUMI_BACKEND_URL is set: it names one backend for every domain; unset it and ${HOW}`);
@@ -50,12 +60,17 @@ export function resolveControlPlanes(fleet: Fleet, backendFlag: string | undefin
     const declared = controlPlaneFor(fleet.settings.controlPlane, d, repoDir);
     const backend = flags[d] ?? (env[`MERIDIAN_BACKEND${domainSuffix(d)}`] || undefined);
     const evidenceStore = env[`MERIDIAN_EVIDENCE_STORE${domainSuffix(d)}`] || undefined;
-    // An overridden URL's location is no longer the declared one: it is derived again from the URL where shown.
+    // An override can only narrow: its location is derived from the URL and must be inside the domain.
+    const regions = fleet.settings.regions;
+    const backendSource = flags[d] !== undefined ? "--backend" : `MERIDIAN_BACKEND${domainSuffix(d)}`;
+    const backendAt = backend !== undefined ? overrideLocation(backendSource, d, "backend", backend, regions, repoDir) : undefined;
+    const evidenceAt =
+      evidenceStore !== undefined ? overrideLocation(`MERIDIAN_EVIDENCE_STORE${domainSuffix(d)}`, d, "evidenceStore", evidenceStore, regions, repoDir) : undefined;
     planes[d] = {
       ...declared,
       ...(backend !== undefined ? { backend } : {}),
       ...(evidenceStore !== undefined ? { evidenceStore } : {}),
-      locations: { ...declared.locations, ...(backend !== undefined ? { backend: undefined } : {}), ...(evidenceStore !== undefined ? { evidenceStore: undefined } : {}) },
+      locations: { ...declared.locations, ...(backendAt !== undefined ? { backend: backendAt } : {}), ...(evidenceAt !== undefined ? { evidenceStore: evidenceAt } : {}) },
     };
   }
   for (const [i, a] of DOMAINS.entries()) {

@@ -161,6 +161,23 @@ export function resolveControlPlanes(
   return out;
 }
 
+/**
+ * A domain's URL given as an override (`--backend eu=…`, `MERIDIAN_BACKEND_EU`,
+ * `MERIDIAN_EVIDENCE_STORE_EU`): held to the same rules as fleet.yaml — its location must be
+ * derivable from the URL (an override has no `locations:` to declare one) and inside the
+ * domain. `source` names the flag or variable in the message. Returns the location.
+ */
+export function checkControlPlaneOverride(
+  source: string,
+  domain: Domain,
+  key: ControlPlaneKey,
+  url: string,
+  regions: RegionAllowlist,
+  baseDir: string,
+): string {
+  return resolveLocation(source, domain, key, parseOrThrow(source, domain, key, url, baseDir), undefined, regions);
+}
+
 function parseOrThrow(file: string, domain: Domain, key: ControlPlaneKey, value: string, baseDir: string): ControlPlaneUrl {
   try {
     return parseControlPlaneUrl(key, value, baseDir);

@@ -57,7 +57,11 @@ describe("backend per domain: CLI semantics", () => {
     ["an unknown domain", { backend: "eu=file:///a,mars=file:///b" }, {}, /--backend: unknown domain "mars"; known: eu, us/],
     ["a domain given twice", { backend: "eu=file:///a,eu=file:///b" }, {}, /domain eu is given twice/],
     ["two domains on one backend", { backend: "eu=file:///same,us=file:///same/" }, {}, /domains eu and us share the backend file:\/\/\/same/],
-    ["two domains on one evidence store", {}, { MERIDIAN_EVIDENCE_STORE_EU: "s3://ev?region=eu-central-1", MERIDIAN_EVIDENCE_STORE_US: "s3://ev?region=eu-central-1" }, /share the evidence store/],
+    ["two domains on one evidence store", {}, { MERIDIAN_EVIDENCE_STORE_EU: "file:///ev", MERIDIAN_EVIDENCE_STORE_US: "file:///ev/" }, /share the evidence store/],
+    // Overrides can only narrow: an override's location is derived from its URL and must be inside the domain.
+    ["an EU --backend in a US region", { backend: "eu=s3://state?region=us-east-1,us=file:///u" }, {}, /--backend.*domains\.eu\.backend.*us-east-1/],
+    ["an EU evidence store override in a US region", {}, { MERIDIAN_EVIDENCE_STORE_EU: "s3://ev-eu?region=us-west-2" }, /MERIDIAN_EVIDENCE_STORE_EU.*domains\.eu\.evidenceStore.*us-west-2/],
+    ["a US backend override whose location cannot be derived", {}, { MERIDIAN_BACKEND_US: "gs://state-us" }, /MERIDIAN_BACKEND_US.*domains\.us\.backend.*cannot be derived/],
   ])("refuses %s: exit 2, one line", async (_, over, env, message) => {
     const a = io(env);
     expect(await runRolloutCommand("preview", opts(over as Partial<RolloutOptions>), a.value, repo)).toBe(2);
