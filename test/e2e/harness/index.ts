@@ -158,6 +158,8 @@ export function makeProject(fixture: string, cps: Partial<Record<Domain, Control
   for (const f of fs.readdirSync(src)) {
     let text = fs.readFileSync(path.join(src, f), "utf8");
     for (const d of DOMAINS) text = text.split(`@KUBECONFIG_${d.toUpperCase()}@`).join(cps[d]?.kubeconfig ?? `/nonexistent/${d}-kubeconfig`);
+    // Fixture exemptions expire 30 days after the run, so they are always time-boxed and never stale.
+    text = text.split("@EXEMPTION_EXPIRES@").join(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
     fs.writeFileSync(path.join(fleetDir, f), text);
   }
   // One file backend per domain: the orchestrator refuses one backend for two domains.
