@@ -3,3 +3,4 @@ export * from "./schema";
 export * from "./settings";
 export * from "./load";
 export * from "./graph";
+export * from "./tenants";

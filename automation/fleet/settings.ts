@@ -15,6 +15,7 @@ import { accountsSchema, resolveAccounts, type FleetAccounts } from "./accounts"
 import { validatePolicySettings, type PolicySettings } from "./policySettings";
 import { readYamlFile, type YamlLimits } from "./yamlFile";
 import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
+import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tenants";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -66,6 +67,8 @@ const settingsSchema = z.strictObject({
   domains: domainsSchema,
   /** (Optional) Per domain, the organisational scopes the cloud guardrails apply to; see docs/guardrails.md. Defaults to none. */
   guardrails: guardrailsSettingsSchema,
+  /** (Optional) Per domain, the tenants and where they land (see ./tenants.ts). Defaults to none. */
+  tenants: tenantsSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -84,6 +87,8 @@ export interface FleetSettings {
   readonly controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>;
   /** Per domain, the guardrails' organisational scopes (`guardrails.<domain>`); read through `deriveGuardrails`. */
   readonly guardrails: GuardrailSettings;
+  /** Per domain, the tenants (`tenants.<domain>`), names and defaults settled. */
+  readonly tenants: FleetTenants;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -94,6 +99,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   accounts: resolveAccounts(FLEET_SETTINGS_FILE, {}),
   controlPlane: {},
   guardrails: {},
+  tenants: resolveTenants({}),
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -118,7 +124,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants: resolveTenants(s.tenants) };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

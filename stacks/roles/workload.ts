@@ -9,6 +9,7 @@ import { ManagementCluster, WorkloadCluster, type ClusterArgs, type EksOptions }
 import { clusterCidrs } from "../../components/network/ipam";
 import type { Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
+import { deployClusterServices } from "./services";
 
 type ClusterRole = "management" | "workload";
 
@@ -58,7 +59,7 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
 
   const prefixes = foundation.exports.registry.imagePrefixes;
   const tenants: TenantArgs[] = settings.tenants.map((t) => ({ ...t }));
-  new ClusterBaseline(`${spec.name}-baseline`, {
+  const baseline = new ClusterBaseline(`${spec.name}-baseline`, {
     domain: ctx.domain,
     provider: cluster.provider,
     clusterName: spec.name,
@@ -75,6 +76,7 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
         : [],
     storage: cluster.storage,
   });
+  const platformServices = await deployClusterServices({ ctx, role, cloud, region, cluster, baseline, foundation });
 
   return {
     domain: ctx.domain,
@@ -90,6 +92,7 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
       oidcIssuer: cluster.oidcIssuer,
       kubernetesVersion: settings.kubernetesVersion,
     },
+    services: platformServices,
   };
 }
 
