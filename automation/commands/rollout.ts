@@ -103,7 +103,7 @@ export const rolloutEngines: Record<string, EngineFactory> = {
         controlPlanes: ctx.controlPlanes,
         env: ctx.env,
         policyPack: ctx.policyPack,
-        policyConfigDir: path.join(ctx.runDir, "policy-config"),
+        policyConfigDir: (domain) => path.join(domainRunDir(ctx.runDir, domain), "policy-config"),
         fleet: ctx.fleet,
         pulumiRoot: path.join(ctx.repoDir, ".tools"),
       });

@@ -15,7 +15,7 @@
  * - A StackReference to another domain's stack cannot resolve (that stack is not in this
  *   domain's backend): the CLI's `unknown stack` error is explained as such.
  * - Policy: on every preview and up, `--policy-pack <dir>`; the stack's policy config
- *   (see `policyConfigFor`) is written to `<policyConfigDir>/<stack>.json` and named by
+ *   (see `policyConfigFor`) is written to `<policyConfigDir(domain)>/<stack>.json` and named by
  *   `MERIDIAN_POLICY_CONFIG` in the CLI's environment, which the pack reads as the base of
  *   every policy's config; the same config in the engine's format (`<stack>.engine.json`,
  *   per-policy `enforcementLevel`) is passed as `--policy-pack-config`, so enforcement
@@ -67,8 +67,12 @@ export interface AutomationEngineOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** (Optional) Policy pack directory, absolute; none when undefined. */
   readonly policyPack?: string;
-  /** (Required when `policyPack` is set) Where the per-stack policy config files are written. */
-  readonly policyConfigDir: string;
+  /**
+   * (Required when `policyPack` is set) Where the per-stack policy config files are written:
+   * one folder per domain (the orchestrator gives `<run>/<domain>/policy-config`), so a
+   * domain's part of the run holds only its own stacks' configs.
+   */
+  readonly policyConfigDir: (domain: Domain) => string;
   readonly fleet: Fleet;
   /** (Optional) A CLI installation root; used when `<root>/bin/pulumi` exists. Defaults to `<projectDir>/.tools`. */
   readonly pulumiRoot?: string;
@@ -329,7 +333,11 @@ export class AutomationEngine extends OperationDispatch implements Engine {
 
   /** Write the stack's policy config; returns its path. */
   private async writePolicyConfig(stack: string): Promise<string> {
-    return writeStackPackConfig(this.opts.policyConfigDir, this.opts.fleet, stack, await this.deployedRegistries(stack)).compact;
+    return writeStackPackConfig(this.policyConfigDirOf(stack), this.opts.fleet, stack, await this.deployedRegistries(stack)).compact;
+  }
+
+  private policyConfigDirOf(stack: string): string {
+    return this.opts.policyConfigDir(this.opts.fleet.stacks.get(stack)!.domain);
   }
 
   /** Registry prefixes exported by the foundation stacks this stack (transitively) depends on, where deployed. */
@@ -374,7 +382,7 @@ export class AutomationEngine extends OperationDispatch implements Engine {
       // levels reach the engine only through `--policy-pack-config` (the engine's format,
       // written beside it by writeStackPackConfig from the same stackPackConfig).
       const policy =
-        this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.opts.policyConfigDir, `${name}.engine.json`)] } : undefined;
+        this.opts.policyPack !== undefined ? { policyPacks: [this.opts.policyPack], policyPackConfigs: [path.join(this.policyConfigDirOf(name), `${name}.engine.json`)] } : undefined;
       return await runOnStack(stack, op, opts, signal, policy);
     } catch (e) {
       const err = classifyError(name, e, signal.aborted);

@@ -32,8 +32,10 @@ export type DomainRegistries = Readonly<Partial<Record<Domain, readonly string[]
  * THE policy pack configuration of one stack. The offline plan, the offline (mock) engine,
  * the Automation API engine and CI previews (`npm run policy:config -- --stack <s>`) all
  * call this one function, so they enforce exactly the same thing:
- *   - `domain`, `regions` (the fleet's allowlists), `stackDomains` (every stack's domain);
- *   - `registries`: the domain's declared registries (attached stacks, each provably the
+ *   - `domain`, `regions` (the fleet's allowlists), `stackDomains` (the stacks of the
+ *     stack's OWN domain only: the pack refuses a reference to any stack not listed, so the
+ *     other domain's stack names never enter a domain's config, run folder or evidence);
+ *   - `registries` (own domain only, for the same reason): the domain's declared registries (attached stacks, each provably the
  *     domain's: ../fleet/narrowing.ts) plus `learned` ones exported by the domain's own
  *     foundation stacks (resolved by provenance; a prefix whose name proves another
  *     location is dropped);
@@ -49,13 +51,17 @@ export function stackPackConfig(fleet: Fleet, stack: string, learned: DomainRegi
     domain: spec.domain,
     ...controlPlanePackConfig(fleet.settings.controlPlane, spec.domain),
     regions: fleet.settings.regions as PackConfig["regions"],
-    stackDomains: Object.fromEntries([...fleet.stacks.values()].map((s) => [s.name, s.domain])),
-    registries: mergeRegistries(configuredRegistries(fleet), provenRegistries(learned, fleet.settings)),
+    stackDomains: Object.fromEntries([...fleet.stacks.values()].filter((s) => s.domain === spec.domain).map((s) => [s.name, s.domain])),
+    registries: ownDomainOnly(mergeRegistries(configuredRegistries(fleet), provenRegistries(learned, fleet.settings)), spec.domain),
     namespaceExceptions: { ...namespaceExceptions(), ...(extraNamespaces ?? {}) },
     ...(exemptions !== undefined ? { exemptions: exemptions.map((e) => ({ ...e })) } : {}),
     ...(minLogRetentionDays !== undefined ? { minLogRetentionDays } : {}),
     ...(enforcement !== undefined ? { enforcement: { ...enforcement } } : {}),
   };
+}
+
+function ownDomainOnly(registries: Partial<Record<Domain, string[]>>, domain: Domain): Partial<Record<Domain, string[]>> {
+  return registries[domain] !== undefined ? { [domain]: registries[domain] } : {};
 }
 
 /**

@@ -158,7 +158,7 @@ export const stackReferenceDomain: ResourceValidationPolicy = resourcePolicy(
     name: "meridian-residency-stackreference-domain-match",
     area: "residency",
     rules: ["RES-04"],
-    description: "A StackReference reads only stacks of the same domain, as listed in `stackDomains`.",
+    description: "A StackReference reads only stacks of the same domain, as listed in `stackDomains` (the fleet lists only the stack's own domain there).",
     why: "Outputs of the other domain's stacks (key ids, endpoints, CA material) would tie the two closed worlds together.",
     remediation:
       "Reference the stack of your own domain, or add the target to `stackDomains` in the pack config if it is a stack of this domain the pack does not know yet.",
@@ -179,7 +179,7 @@ export const stackReferenceDomain: ResourceValidationPolicy = resourcePolicy(
     const target = str(v) ?? r.name;
     const domain = referencedStackDomain(ctx.cfg, target);
     if (!domain) {
-      ctx.report(`stack '${target}' is not in \`stackDomains\`: its domain is unknown, so the reference cannot be allowed`);
+      ctx.report(`stack '${target}' is not in \`stackDomains\` (which lists only this stack's domain, ${ctx.cfg.domain}): it is another domain's stack or unknown, so the reference cannot be allowed`);
     } else if (domain !== ctx.cfg.domain) {
       ctx.report(`stack '${target}' belongs to domain ${domain}; this stack is ${ctx.cfg.domain}`);
     }

@@ -75,10 +75,33 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
         const log = fs.readFileSync(path.join(project.runsDir, up.runId!, d, "logs", `${s}.log`), "utf8");
         expect(log).toContain("Loading policy packs...: done");
       }
-      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "eu", "evidence", "evidence.json"), "utf8")) as { what: { policyPack: { name: string } } };
+      const ev = JSON.parse(fs.readFileSync(path.join(project.runsDir, up.runId!, "eu", "evidence", "evidence.json"), "utf8")) as {
+        what: { policyPack: { name: string }; policyPacksRun: Record<string, string>; policyPacksRunSource: string };
+      };
       expect(ev.what.policyPack.name).toBe("meridian-policy-pack");
-      // Known gap (docs/e2e.md): `what.policyPacksRun` stays {} — the 3.248 CLI's summary event
-      // carries no policyPacks on this path, so the evidence cannot say what the engine ran.
+      // What the engine itself reported running (its summary's PolicyPacks), not what was configured.
+      expect(Object.keys(ev.what.policyPacksRun)).toContain("meridian-policy-pack");
+    });
+
+    it("keeps each domain's part of the real run to itself: no file under <run>/<d>/ (records, logs, evidence, policy configs) names the other domain's stacks", () => {
+      const runDir = path.join(project.runsDir, up.runId!);
+      const files = (dir: string): string[] =>
+        fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+      for (const d of ["eu", "us"] as const) {
+        const other = LOCAL.filter((s) => !s.startsWith(`${d}-`));
+        const own = files(path.join(runDir, d));
+        // The engine wrote each stack's pack config inside its domain's part.
+        expect(own.map((f) => path.relative(runDir, f))).toEqual(expect.arrayContaining([`${d}/policy-config/${d}-local.json`, `${d}/policy-config/${d}-local.engine.json`]));
+        for (const f of own) {
+          const text = fs.readFileSync(f, "utf8");
+          for (const name of other) expect({ file: path.relative(runDir, f), names: text.includes(name) ? name : null }).toEqual({ file: path.relative(runDir, f), names: null });
+        }
+      }
+      // The top level holds only the summary (and the lock while running): no stack's name.
+      for (const f of fs.readdirSync(runDir).filter((n) => !["eu", "us"].includes(n))) {
+        const text = fs.readFileSync(path.join(runDir, f), "utf8");
+        for (const name of LOCAL) expect({ file: f, names: text.includes(name) ? name : null }).toEqual({ file: f, names: null });
+      }
     });
 
     it("the attached stack read the pki stack through a StackReference: each cluster trusts only its own domain's root CA", () => {

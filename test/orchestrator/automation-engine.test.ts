@@ -42,14 +42,14 @@ const DOMAIN_ENV = { PULUMI_CONFIG_PASSPHRASE_EU: "eu-pass-phrase", PULUMI_CONFI
 describe("Automation API adapter: pure pieces", () => {
   it("builds each stack's workspace options from its own domain: backend, secrets provider, own passphrase; the rest removed", () => {
     const planes: ControlPlanes = { ...localPlanes("/tmp/p"), us: { backend: "s3://state-us?region=us-east-1", secretsProvider: "awskms://alias/state-us?region=us-east-1", evidenceStore: "s3://ev-us?region=us-east-1" } };
-    const eu = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: "/tmp/pc" }, "eu-pki", undefined, "/tmp/pc/eu-pki.json");
+    const eu = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: () => "/tmp/pc" }, "eu-pki", undefined, "/tmp/pc/eu-pki.json");
     expect(eu).toMatchObject({ workDir: repo, secretsProvider: "passphrase", envVars: { PULUMI_BACKEND_URL: "file:///tmp/p/state-eu", MERIDIAN_POLICY_CONFIG: "/tmp/pc/eu-pki.json", PULUMI_CONFIG_PASSPHRASE: "eu-pass-phrase" } });
     // Removed from the CLI's environment: present as keys whose value is undefined.
     for (const v of ["PULUMI_CONFIG_PASSPHRASE_EU", "PULUMI_CONFIG_PASSPHRASE_US", "PULUMI_CONFIG_PASSPHRASE_FILE", "PULUMI_CONFIG_PASSPHRASE_US_FILE", "PULUMI_ACCESS_TOKEN"]) {
       expect(Object.keys(eu.envVars!)).toContain(v);
       expect(eu.envVars![v]).toBeUndefined();
     }
-    const us = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined);
+    const us = workspaceOptions({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, fleet, policyConfigDir: () => "/tmp/pc" }, "us-pki", undefined);
     expect(us.secretsProvider).toBe("awskms://alias/state-us?region=us-east-1");
     expect(us.envVars!.PULUMI_BACKEND_URL).toBe("s3://state-us?region=us-east-1");
     // A KMS domain gets no passphrase at all, neither its own nor another domain's nor the generic one.
@@ -57,10 +57,10 @@ describe("Automation API adapter: pure pieces", () => {
   });
 
   it("refuses a passphrase domain whose own variable is unset, even when the generic one is set", () => {
-    expect(() => workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE: "one-for-all", PULUMI_CONFIG_PASSPHRASE_EU: "x-eu-pass" }, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined)).toThrow(
+    expect(() => workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE: "one-for-all", PULUMI_CONFIG_PASSPHRASE_EU: "x-eu-pass" }, fleet, policyConfigDir: () => "/tmp/pc" }, "us-pki", undefined)).toThrow(
       "domain us uses the passphrase secrets provider: set PULUMI_CONFIG_PASSPHRASE_US (or PULUMI_CONFIG_PASSPHRASE_US_FILE)",
     );
-    const file = workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE_US_FILE: "/run/secrets/us" }, fleet, policyConfigDir: "/tmp/pc" }, "us-pki", undefined);
+    const file = workspaceOptions({ projectDir: repo, controlPlanes: localPlanes("/tmp/p"), env: { PULUMI_CONFIG_PASSPHRASE_US_FILE: "/run/secrets/us" }, fleet, policyConfigDir: () => "/tmp/pc" }, "us-pki", undefined);
     expect(file.envVars!.PULUMI_CONFIG_PASSPHRASE_FILE).toBe("/run/secrets/us");
     expect(file.envVars!.PULUMI_CONFIG_PASSPHRASE).toBeUndefined();
   });
@@ -75,16 +75,20 @@ describe("Automation API adapter: pure pieces", () => {
     expect(policyPacksFromSummary({})).toBeUndefined();
   });
 
-  it("writes the policy config the pack reads: the stack's domain, every stack's domain, the region allowlists", () => {
+  it("writes the policy config the pack reads: the stack's domain, its own domain's stacks only, the region allowlists", () => {
     const c = policyConfigFor(fleet, "us-mgmt");
     expect(c.domain).toBe("us");
-    expect(Object.keys(c.stackDomains!)).toHaveLength(fleet.stacks.size);
-    expect(c.stackDomains!["eu-pki"]).toBe("eu");
+    const usStacks = [...fleet.stacks.values()].filter((s) => s.domain === "us").map((s) => s.name);
+    expect(Object.keys(c.stackDomains!).sort()).toEqual(usStacks.sort());
+    // The other domain's stack names never enter a domain's config (nor its run folder).
+    expect(c.stackDomains!["eu-pki"]).toBeUndefined();
+    expect(JSON.stringify(c)).not.toMatch(/"eu-[a-z-]+"/);
     expect(c.regions!.eu!.aws).toContain("eu-central-1");
     expect(c.regions!.us!.aws).toContain("us-east-1");
     // The same derivation as the plan's: the baseline's documented exception reaches the engine too.
     expect(c.namespaceExceptions!["meridian-node-agents"].podSecurity).toBe("privileged");
-    expect(policyConfigFor(fleet, "us-mgmt", { us: ["r.example/meridian/us/"] }).registries!.us).toEqual(["r.example/meridian/us/"]);
+    const learned = policyConfigFor(fleet, "us-mgmt", { us: ["r.example/meridian/us/"], eu: ["r.example/meridian/eu/"] });
+    expect(learned.registries).toEqual({ us: ["r.example/meridian/us/"] });
   });
 
   it("maps engine events: steps, policy violations (warning → advisory), diagnostics; skips stdout and planning steps", () => {
@@ -141,7 +145,7 @@ describe("AutomationEngine against a stub CLI", () => {
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   const engineWith = (cli: PulumiCommand, planes: ControlPlanes = localPlanes(dir)) =>
-    AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: DOMAIN_ENV, policyPack: path.join(repo, "policy-pack"), policyConfigDir: (d) => path.join(dir, d, "pc"), fleet, pulumiCommand: cli });
 
   it("previews with the policy pack and the stack's policy config, streams events, reads the change summary", async () => {
     const { cli, calls } = stubCli(async (args) => {
@@ -169,10 +173,12 @@ describe("AutomationEngine against a stub CLI", () => {
     expect(preview.args).toEqual(expect.arrayContaining(["--stack", "eu-pki", "--policy-pack", path.join(repo, "policy-pack")]));
     // The shared config goes through the environment; the same config in the engine's format
     // (keys = policy names, with enforcement levels) is the --policy-pack-config file.
-    expect(preview.args[preview.args.indexOf("--policy-pack-config") + 1]).toBe(path.join(dir, "pc", "eu-pki.engine.json"));
+    expect(preview.args[preview.args.indexOf("--policy-pack-config") + 1]).toBe(path.join(dir, "eu", "pc", "eu-pki.engine.json"));
     expect(preview.env.PULUMI_BACKEND_URL).toBe(`file://${dir}/state-eu`);
-    expect(preview.env.MERIDIAN_POLICY_CONFIG).toBe(path.join(dir, "pc", "eu-pki.json"));
-    expect(JSON.parse(fs.readFileSync(path.join(dir, "pc", "eu-pki.json"), "utf8"))).toMatchObject({ domain: "eu", stackDomains: { "us-pki": "us" } });
+    expect(preview.env.MERIDIAN_POLICY_CONFIG).toBe(path.join(dir, "eu", "pc", "eu-pki.json"));
+    const written = JSON.parse(fs.readFileSync(path.join(dir, "eu", "pc", "eu-pki.json"), "utf8"));
+    expect(written).toMatchObject({ domain: "eu", stackDomains: { "eu-pki": "eu" } });
+    expect(written.stackDomains["us-pki"]).toBeUndefined();
     expect(calls[0].args.slice(0, 4)).toEqual(["stack", "select", "--stack", "eu-pki"]);
     expect(fs.existsSync(path.join(dir, "state-eu"))).toBe(true);
     expect(fs.existsSync(path.join(dir, "state-us"))).toBe(true);
@@ -256,7 +262,7 @@ describe("AutomationEngine: each stack against its own domain's control plane (s
       if (args[0] === "preview" || args[0] === "up") await new Promise((r) => setTimeout(r, 30));
       return { stdout: answerFor(args) };
     });
-    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: () => path.join(dir, "pc"), fleet, pulumiCommand: cli });
     await Promise.all([engine.preview("eu-pki", { onEvent: () => undefined }), engine.preview("us-pki", { onEvent: () => undefined }), engine.up("eu-mgmt", { onEvent: () => undefined }), engine.up("us-mgmt", { onEvent: () => undefined })]);
     const stackOf = (args: string[]) => args[args.indexOf("--stack") + 1] ?? args[2];
     const byDomain = (d: string) => calls.filter((c) => (stackOf(c.args) ?? "").startsWith(`${d}-`));
@@ -301,7 +307,7 @@ describe("AutomationEngine: each stack against its own domain's control plane (s
           }
         : {},
     );
-    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes(dir), env: DOMAIN_ENV, policyConfigDir: () => path.join(dir, "pc"), fleet, pulumiCommand: cli });
     await expect(engine.preview("us-mgmt", { onEvent: () => undefined })).rejects.toThrow(
       "us-mgmt: references stack eu-pki of domain eu, which is not in domain us's backend (s3://meridian-state-us?region=us-east-1): a stack can only read stacks of its own domain",
     );
@@ -360,7 +366,7 @@ describe("the CLI process's real environment (real SDK, real spawn, a shell-scri
       eu: { ...localPlanes(dir).eu },
       us: { backend: "s3://meridian-state-us?region=us-east-1", secretsProvider: "awskms://alias/meridian-state-us?region=us-east-1", evidenceStore: "s3://meridian-evidence-us?region=us-east-1" },
     };
-    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: process.env, policyConfigDir: path.join(dir, "pc"), fleet, pulumiCommand: cli });
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes: planes, env: process.env, policyConfigDir: () => path.join(dir, "pc"), fleet, pulumiCommand: cli });
     await engine.refresh("eu-pki", { onEvent: () => undefined });
     await engine.refresh("us-pki", { onEvent: () => undefined });
     const calls = fs

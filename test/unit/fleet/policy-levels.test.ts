@@ -184,7 +184,7 @@ describe("the plan, the mock engine, the Automation API engine and CI compute on
     const repo = path.resolve(__dirname, "../../..");
     const controlPlanes = { eu: defaultControlPlane("eu", work), us: defaultControlPlane("us", work) };
     const env = { PULUMI_CONFIG_PASSPHRASE_EU: "test-eu", PULUMI_CONFIG_PASSPHRASE_US: "test-us" };
-    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes, env, policyPack: path.join(repo, "policy-pack"), policyConfigDir: path.join(work, "pc"), fleet, pulumiCommand: cli });
+    const engine = await AutomationEngine.create({ projectDir: repo, controlPlanes, env, policyPack: path.join(repo, "policy-pack"), policyConfigDir: () => path.join(work, "pc"), fleet, pulumiCommand: cli });
     await engine.preview(STACK, { onEvent: () => undefined }).catch(() => undefined);
     const preview = calls.find((a) => a[0] === "preview")!;
     const engineFile = preview[preview.indexOf("--policy-pack-config") + 1];
