@@ -40,6 +40,7 @@ import {
 } from "@pulumi/pulumi/automation";
 import type { Fleet } from "../fleet/load";
 import { withDependencies } from "../fleet/graph";
+import { stackSecretsProviderProblem } from "../fleet/controlPlane";
 import { stackPackConfig, writeStackPackConfig } from "../plan/policies";
 import type { Domain } from "../../components/residency";
 import { domainEnv, type ControlPlanes } from "./domainEnv";
@@ -133,9 +134,9 @@ export function stackFileSecretsProblem(file: string, secretsProvider: string): 
   } catch {
     return undefined; // the fleet loader reports unreadable stack files itself
   }
-  const declared = typeof doc?.secretsprovider === "string" ? doc.secretsprovider : doc?.encryptionsalt !== undefined ? "passphrase" : undefined;
-  if (declared === undefined || declared === secretsProvider) return undefined;
-  return `${file}: secretsprovider is "${declared}" but the stack's domain uses "${secretsProvider}"; move it with \`pulumi stack change-secrets-provider\` first`;
+  if (doc === null || typeof doc !== "object") return undefined;
+  const problem = stackSecretsProviderProblem(doc, secretsProvider, `"${secretsProvider}", the stack's domain's provider`, path.dirname(file));
+  return problem === undefined ? undefined : `${file}: ${problem.key} ${problem.message}`;
 }
 
 /** The CLI's `unknown stack "…/<name>"` for a StackReference to another domain's stack, explained. */

@@ -269,31 +269,48 @@ export function controlPlanePackConfig(
 }
 
 /**
- * Pulumi's top-level `secretsprovider:` in a stack file, when present, must be its domain's
- * secrets provider (compared after normalising). Called by the stack-file loader.
+ * THE rule for a stack file's secrets provider, used at fleet load (the committed file) and
+ * again before every CLI call (what `stack init` or a hand edit wrote since): the file's
+ * `secretsprovider:` — or `passphrase` when it only carries an `encryptionsalt:` — must be
+ * the domain's provider (`expected`, described by `source`). Returns the problem's key and
+ * message, or undefined when the file declares nothing or the right provider.
  */
-export function checkStackSecretsProvider(
-  stackFile: string,
-  value: unknown,
-  domain: Domain,
-  controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>,
+export function stackSecretsProviderProblem(
+  doc: { readonly secretsprovider?: unknown; readonly encryptionsalt?: unknown },
+  expected: string,
+  source: string,
   baseDir: string,
-): void {
-  if (value === undefined) return;
-  const plane = controlPlane[domain];
-  const expected = plane?.secretsProvider ?? "passphrase";
-  const source = plane ? `domains.${domain}.secretsProvider in fleet.yaml` : `the local default for domain ${domain}`;
-  if (typeof value !== "string") {
-    throw new FleetConfigError(stackFile, "secretsprovider", `expected a string; it must be ${source}`);
-  }
+): { key: "secretsprovider" | "encryptionsalt"; message: string } | undefined {
+  const key = doc.secretsprovider !== undefined ? "secretsprovider" : "encryptionsalt";
+  const value = doc.secretsprovider ?? (doc.encryptionsalt !== undefined ? "passphrase" : undefined);
+  if (value === undefined) return undefined;
+  if (typeof value !== "string") return { key, message: `expected a string; it must be ${source}` };
   let actual: ControlPlaneUrl;
   try {
     actual = parseControlPlaneUrl("secretsProvider", value, baseDir);
   } catch (e) {
-    if (e instanceof ControlPlaneUrlError) throw new FleetConfigError(stackFile, "secretsprovider", e.message);
+    if (e instanceof ControlPlaneUrlError) return { key, message: e.message };
     throw e;
   }
-  if (actual.normalized !== parseControlPlaneUrl("secretsProvider", expected, baseDir).normalized) {
-    throw new FleetConfigError(stackFile, "secretsprovider", `is ${describeStore(actual)}, not ${source}; a stack's secrets are encrypted by its own domain's provider`);
-  }
+  if (actual.normalized === parseControlPlaneUrl("secretsProvider", expected, baseDir).normalized) return undefined;
+  const what = key === "encryptionsalt" ? "an encryptionsalt (passphrase secrets)" : describeStore(actual);
+  return {
+    key,
+    message: `is ${what}, not ${source}; a stack's secrets are encrypted by its own domain's provider (move them with \`pulumi stack change-secrets-provider\`)`,
+  };
+}
+
+/** Fleet load: the committed stack file's secrets provider is its domain's (exit 2 naming the file and key otherwise). */
+export function checkStackSecretsProvider(
+  stackFile: string,
+  doc: { readonly secretsprovider?: unknown; readonly encryptionsalt?: unknown },
+  domain: Domain,
+  controlPlane: Readonly<Partial<Record<Domain, DomainControlPlane>>>,
+  baseDir: string,
+): void {
+  const plane = controlPlane[domain];
+  const expected = plane?.secretsProvider ?? "passphrase";
+  const source = plane ? `domains.${domain}.secretsProvider in fleet.yaml` : `the local default for domain ${domain}`;
+  const problem = stackSecretsProviderProblem(doc, expected, source, baseDir);
+  if (problem !== undefined) throw new FleetConfigError(stackFile, problem.key, problem.message);
 }

@@ -164,7 +164,7 @@ export function parseStackFile(file: string, settings: FleetSettings, limits: Ya
   const clouds: Cloud[] = cloudsOf(config);
 
   checkNamespaces(file, rawConfig, clouds);
-  checkStackSecretsProvider(file, (top as Record<string, unknown>).secretsprovider, domain, settings.controlPlane, path.dirname(file));
+  checkStackSecretsProvider(file, top as Record<string, unknown>, domain, settings.controlPlane, path.dirname(file));
   const regions = checkRegions(file, rawConfig, clouds, domain, settings);
   checkNarrowing({ file, domain, clouds, rawConfig, config }, settings);
   return {

@@ -318,7 +318,7 @@ describe("AutomationEngine: each stack against its own domain's control plane (s
   it("refuses a stack file set up for another secrets provider before the CLI runs", () => {
     const file = path.join(dir, "Pulumi.us-pki.yaml");
     fs.writeFileSync(file, "encryptionsalt: v1:abc\nconfig: {}\n");
-    expect(stackFileSecretsProblem(file, "awskms://alias/meridian-state-us?region=us-east-1")).toMatch(/secretsprovider is "passphrase" but the stack's domain uses "awskms:\/\/alias\/meridian-state-us/);
+    expect(stackFileSecretsProblem(file, "awskms://alias/meridian-state-us?region=us-east-1")).toMatch(/encryptionsalt is an encryptionsalt \(passphrase secrets\), not "awskms:\/\/alias\/meridian-state-us/);
     expect(stackFileSecretsProblem(file, "passphrase")).toBeUndefined();
     fs.writeFileSync(file, "secretsprovider: awskms://alias/meridian-state-eu?region=eu-central-1\n");
     expect(stackFileSecretsProblem(file, "awskms://alias/meridian-state-us?region=us-east-1")).toMatch(/change-secrets-provider/);

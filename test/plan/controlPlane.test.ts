@@ -123,7 +123,7 @@ describe("fleet plan refuses a control plane outside its domain (exit 2)", () =>
     const { err, io: sink } = io();
     expect(await runPlanCommand({ stacksDir: dir }, sink)).toBe(2);
     expect(err).toEqual([
-      `fleet: ${path.join(dir, "Pulumi.eu-pki.yaml")}: secretsprovider: is AWS KMS key alias/meridian-state-us, not domains.eu.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider\n`,
+      `fleet: ${path.join(dir, "Pulumi.eu-pki.yaml")}: secretsprovider: is AWS KMS key alias/meridian-state-us, not domains.eu.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider (move them with \`pulumi stack change-secrets-provider\`)\n`,
     ]);
   });
 });

@@ -9,7 +9,8 @@ import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { DEFAULT_REGIONS, DOMAINS, type Domain } from "../../../components/residency/catalogue";
 import { FleetConfigError, FleetConfigErrors, loadFleet, loadFleetSettings } from "../../../automation/fleet";
-import { controlPlaneFor, resolveControlPlanes, type DomainsInput } from "../../../automation/fleet/controlPlane";
+import { controlPlaneFor, resolveControlPlanes, stackSecretsProviderProblem, type DomainsInput } from "../../../automation/fleet/controlPlane";
+import { stackFileSecretsProblem } from "../../../automation/engine/automation";
 import { fleetDir, readReference } from "../../support/fleetDir";
 
 type Entry = Record<string, unknown>;
@@ -359,7 +360,7 @@ describe("stack files' secretsprovider", () => {
       loadFleet(dir);
     } catch (e) {
       expect((e as FleetConfigErrors).errors.map((x) => x.message)).toEqual([
-        `${path.join(dir, "Pulumi.eu-pki.yaml")}: secretsprovider: is AWS KMS key alias/meridian-state-us, not domains.eu.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider`,
+        `${path.join(dir, "Pulumi.eu-pki.yaml")}: secretsprovider: is AWS KMS key alias/meridian-state-us, not domains.eu.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider (move them with \`pulumi stack change-secrets-provider\`)`,
       ]);
     }
   });
@@ -371,9 +372,41 @@ describe("stack files' secretsprovider", () => {
       throw new Error("expected a refusal");
     } catch (e) {
       const lines = (e as FleetConfigErrors).errors.map((x) => x.message);
-      expect(lines).toContain(`${path.join(dir, "Pulumi.us-pki.yaml")}: secretsprovider: is passphrase, not domains.us.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider`);
+      expect(lines).toContain(`${path.join(dir, "Pulumi.us-pki.yaml")}: secretsprovider: is passphrase, not domains.us.secretsProvider in fleet.yaml; a stack's secrets are encrypted by its own domain's provider (move them with \`pulumi stack change-secrets-provider\`)`);
       expect(lines.find((l) => l.includes("Pulumi.eu-pki.yaml"))).toMatch(/secretsprovider: contains a credential \(query parameter `token`\)/);
       expect(lines.join("\n")).not.toContain("hunter2");
+    }
+  });
+
+  it("refuses an encryptionsalt (passphrase secrets) in a stack file of a domain that declares a KMS, naming the key", () => {
+    const doc = parse(readReference("Pulumi.us-pki.yaml")) as Record<string, unknown>;
+    const dir = fleetDir({ "Pulumi.us-pki.yaml": stringify({ encryptionsalt: "v1:abc", ...doc }) });
+    try {
+      loadFleet(dir);
+      throw new Error("expected a refusal");
+    } catch (e) {
+      expect((e as FleetConfigErrors).errors.map((x) => x.message)).toContainEqual(expect.stringMatching(/Pulumi\.us-pki\.yaml: encryptionsalt: is an encryptionsalt \(passphrase secrets\), not domains\.us\.secretsProvider/));
+    }
+  });
+
+  it("load time and run time apply one rule: the same verdict for every declaration", () => {
+    const expected = "awskms://alias/meridian-state-eu?region=eu-central-1";
+    const docs: Array<Record<string, unknown>> = [
+      {},
+      { secretsprovider: expected },
+      { secretsprovider: "AWSKMS://alias/meridian-state-eu/?region=eu-central-1" },
+      { secretsprovider: "awskms://alias/meridian-state-us?region=us-east-1" },
+      { secretsprovider: "passphrase" },
+      { encryptionsalt: "v1:abc" },
+      { secretsprovider: 42 },
+    ];
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-sp-"));
+    for (const doc of docs) {
+      const file = path.join(work, "Pulumi.eu-pki.yaml");
+      fs.writeFileSync(file, stringify({ ...doc, config: {} }));
+      const atRun = stackFileSecretsProblem(file, expected);
+      const atLoad = stackSecretsProviderProblem(doc, expected, "x", work);
+      expect({ doc, refusedAtRun: atRun !== undefined }).toEqual({ doc, refusedAtRun: atLoad !== undefined });
     }
   });
 });
