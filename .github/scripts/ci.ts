@@ -5,6 +5,11 @@
  *   tsx .github/scripts/ci.ts affected-summary affected.json  markdown for $GITHUB_STEP_SUMMARY
  *   tsx .github/scripts/ci.ts control-plane <domain>          `backend=…`, `backend-kind=…`, `clouds=[…]`,
  *                                                             `organization=…` for $GITHUB_OUTPUT (fleet.yaml domains.<d>)
+ *   STACKS='[…]' tsx .github/scripts/ci.ts deploy-outputs <domain>
+ *                                                             `mode=…`, `stacks=…`, `aws=…`, `azure=…`, `gcp=…` for the
+ *                                                             domain's deploy-on-push job (see deployOutputs)
+ *   tsx .github/scripts/ci.ts promotion-stacks <ref> affected.json   `domain=…`, `stacks=[…]` for a push to
+ *                                                             deploy/<domain> (promotion.yml; see promotionStacks)
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -88,6 +93,64 @@ export function controlPlaneSummary(domain: Domain, plane: DomainControlPlane): 
   return [`## Control plane of ${domain}`, "", `Backend \`${cell(plane.backend.replace(/\?.*$/, ""))}\`; the job's OIDC role needs:`, "", "| cloud | resource | grants |", "|---|---|---|", ...rows, ""].join("\n");
 }
 
+/** One `fleet affected --json` matrix entry (automation/commands/affected.ts). */
+interface StackEntry {
+  readonly stack: string;
+  readonly domain: string;
+  readonly aws?: boolean;
+  readonly azure?: boolean;
+  readonly gcp?: boolean;
+}
+
+/**
+ * The deploy-on-push job of a domain (domain.yml `deploy`), for $GITHUB_OUTPUT:
+ *   - `mode=deployments` when the domain's backend is its Pulumi Cloud: Pulumi Deployments deploy
+ *     the push (webhooks order dependents; docs/deployments.md) and the job does nothing;
+ *   - `mode=orchestrator` for an object-store backend: the job runs `fleet up` on the domain's
+ *     runners for the affected stacks (the orchestrator orders them by dependency), with OIDC
+ *     credentials for the clouds of those stacks, the state store, the key and the evidence store.
+ * Every entry must be the domain's (a job never holds another domain's stacks).
+ */
+export function deployOutputs(domain: Domain, plane: DomainControlPlane, stacksJson: string): string {
+  let entries: StackEntry[];
+  try {
+    entries = JSON.parse(stacksJson) as StackEntry[];
+  } catch {
+    throw new CiInputError(`deploy-outputs: STACKS is not the JSON matrix of \`fleet affected --json\``);
+  }
+  if (!Array.isArray(entries)) throw new CiInputError(`deploy-outputs: STACKS is not a JSON array`);
+  const foreign = entries.filter((e) => e.domain !== domain).map((e) => e.stack);
+  if (foreign.length > 0) throw new CiInputError(`deploy-outputs: stacks of another domain in the ${domain} job: ${foreign.join(", ")}`);
+  const access = controlPlaneAccess(plane);
+  if (access.backendKind === "local") throw new CiInputError(`stacks/fleet.yaml: domains.${domain}.backend is a local file:// backend; CI needs the domain's object store or Pulumi Cloud`);
+  if (access.passphrase) throw new CiInputError(`stacks/fleet.yaml: domains.${domain}.secretsProvider is passphrase; CI needs the domain's KMS key (no workflow holds a passphrase)`);
+  const evidenceCloud = ({ "s3:": "aws", "gs:": "gcp", "azblob:": "azure" } as Record<string, string>)[/^[a-z0-9]+:/.exec(plane.evidenceStore)?.[0] ?? ""];
+  const needs = (cloud: "aws" | "azure" | "gcp") => entries.some((e) => e[cloud] === true) || access.clouds.includes(cloud) || evidenceCloud === cloud;
+  return [
+    `mode=${access.backendKind === "pulumi-cloud" ? "deployments" : "orchestrator"}`,
+    `stacks=${entries.map((e) => e.stack).join(" ")}`,
+    `aws=${needs("aws")}`,
+    `azure=${needs("azure")}`,
+    `gcp=${needs("gcp")}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * A push to `deploy/<domain>` (the branch the previous domain's canary gate advances): the
+ * domain it deploys and that domain's affected stacks. Refused: a ref that is not
+ * `refs/heads/deploy/<domain>`, an unknown domain, and the canary domain (first in
+ * fleet.yaml `domainOrder`), which deploys from main only.
+ */
+export function promotionStacks(ref: string, domainOrder: readonly Domain[], report: AffectedReport): string {
+  const m = /^(?:refs\/heads\/)?deploy\/([a-z]+)$/.exec(ref);
+  if (m === null) throw new CiInputError(`promotion-stacks: "${ref}" is not a deploy/<domain> branch`);
+  const domain = m[1] as Domain;
+  if (!(DOMAINS as readonly string[]).includes(domain)) throw new CiInputError(`promotion-stacks: deploy/${domain}: domain must be one of ${DOMAINS.join(", ")}`);
+  if (domain === domainOrder[0]) throw new CiInputError(`promotion-stacks: deploy/${domain}: ${domain} is the canary domain (stacks/fleet.yaml domainOrder) and deploys from main only`);
+  return `domain=${domain}\nstacks=${JSON.stringify(report.matrix[domain] ?? [])}\n`;
+}
+
 function domainControlPlane(domain: string): { domain: Domain; plane: DomainControlPlane } {
   if (!(DOMAINS as readonly string[]).includes(domain)) throw new CiInputError(`control-plane: domain must be one of ${DOMAINS.join(", ")}, got "${domain}"`);
   const root = path.resolve(__dirname, "..", "..");
@@ -107,10 +170,26 @@ function main(argv: string[]): number {
       return 2;
     }
   }
+  if (argv[0] === "deploy-outputs" || argv[0] === "promotion-stacks") {
+    try {
+      if (argv[0] === "deploy-outputs") {
+        const { domain, plane } = domainControlPlane(argv[1] ?? "");
+        process.stdout.write(deployOutputs(domain, plane, process.env.STACKS ?? "[]"));
+      } else {
+        const fleet = loadFleet(path.join(path.resolve(__dirname, "..", ".."), "stacks"));
+        process.stdout.write(promotionStacks(argv[1] ?? "", fleet.settings.domainOrder, JSON.parse(fs.readFileSync(argv[2] ?? "", "utf8")) as AffectedReport));
+      }
+      return 0;
+    } catch (e) {
+      if (!(e instanceof CiInputError || e instanceof FleetConfigErrors)) throw e;
+      for (const line of e.message.split("\n")) process.stderr.write(`::error::${line}\n`);
+      return 2;
+    }
+  }
   const [cmd, file] = argv;
   const render: Record<string, (r: never) => string> = { "plan-summary": planSummary, "affected-outputs": affectedOutputs, "affected-summary": affectedSummary };
   if (!cmd || !file || !(cmd in render)) {
-    process.stderr.write(`usage: ci.ts ${Object.keys(render).join("|")} <file.json> | control-plane <domain> | control-plane-summary <domain>\n`);
+    process.stderr.write(`usage: ci.ts ${Object.keys(render).join("|")} <file.json> | control-plane <domain> | control-plane-summary <domain> | deploy-outputs <domain> | promotion-stacks <ref> <affected.json>\n`);
     return 2;
   }
   process.stdout.write(render[cmd](JSON.parse(fs.readFileSync(file, "utf8")) as never));

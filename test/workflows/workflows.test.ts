@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { CiInputError, affectedOutputs, affectedSummary, controlPlaneOutputs, controlPlaneSummary, planSummary } from "../../.github/scripts/ci";
+import { CiInputError, affectedOutputs, affectedSummary, controlPlaneOutputs, controlPlaneSummary, deployOutputs, planSummary, promotionStacks } from "../../.github/scripts/ci";
 import { DOMAINS } from "../../components/residency/catalogue";
 import type { AffectedReport } from "../../automation/commands/affected";
 import type { PlanReport } from "../../automation/commands/plan";
@@ -59,8 +59,8 @@ describe("actionlint", () => {
 });
 
 describe("workflow properties", () => {
-  it("has the four workflows", () => {
-    expect(files).toEqual(["checks.yml", "domain.yml", "main.yml", "pull-request.yml"]);
+  it("has the five workflows", () => {
+    expect(files).toEqual(["checks.yml", "domain.yml", "main.yml", "promotion.yml", "pull-request.yml"]);
   });
 
   it("never uses static keys or secrets: OIDC only", () => {
@@ -82,7 +82,7 @@ describe("workflow properties", () => {
         if (job.permissions?.contents === "write") expect([f, name, gate.has(`${f} ${name}`)]).toEqual([f, name, true]);
         if (job.permissions?.["id-token"] === "write") {
           expect([f, name, job.permissions]).toEqual([f, name, { "id-token": "write", contents: gate.has(`${f} ${name}`) ? "write" : "read" }]);
-          const reachesCloud = job.uses === "./.github/workflows/domain.yml" || (job.steps ?? []).some((s) => s.uses?.startsWith("pulumi/auth-actions"));
+          const reachesCloud = job.uses === "./.github/workflows/domain.yml" || (job.steps ?? []).some((s) => /^(pulumi\/auth-actions|aws-actions\/configure-aws-credentials|azure\/login|google-github-actions\/auth)@/.test(s.uses ?? ""));
           expect([f, name, reachesCloud]).toEqual([f, name, true]);
         }
       }
@@ -190,7 +190,9 @@ describe("workflow properties", () => {
 
     it("waits for this domain's deployments of the commit, then pushes only the commit to deploy/<next>", () => {
       const promote = wf("domain.yml").jobs.promote;
-      expect(promote.if).toBe("inputs.promote-to != '' && !cancelled() && needs.preview.result != 'failure'");
+      expect(promote.if).toBe("inputs.promote-to != '' && !cancelled() && needs.preview.result != 'failure' && needs.deploy.result != 'failure'");
+      // The gate runs after this domain's own deploy job (the orchestrator's, for an object-store domain).
+      expect(promote.needs).toEqual(["preview", "deploy"]);
       expect(promote.environment).toBe("meridian-${{ inputs.domain }}");
       const run = promote.steps!.at(-1)!.run!.trim().split("\n");
       expect(run[1]).toBe('npx tsx deployments/promote.ts --from "$FROM" --commit "$SHA" --base "$base" --organization "$ORG"');
@@ -299,14 +301,85 @@ describe(".github/scripts/ci.ts control-plane", () => {
     expect(md).not.toMatch(/-us\b|us-east/);
   });
 
-  it("exits 2 with one ::error:: line on this branch's reference fleet (no `domains:` declared yet: local default)", () => {
-    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, ".github", "scripts", "ci.ts"), "control-plane", "eu"], { cwd: ROOT, encoding: "utf8" });
-    if (r.status === 0) {
-      // After the controlplane-config merge, stacks/fleet.yaml declares the domains: then it must be usable.
-      expect(outputs(r.stdout)["backend-kind"]).not.toBe("local");
-      return;
+  it("gives CI the reference fleet's own object-store control plane of each domain (through the real script)", () => {
+    for (const d of ["eu", "us"]) {
+      const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, ".github", "scripts", "ci.ts"), "control-plane", d], { cwd: ROOT, encoding: "utf8" });
+      expect([d, r.status, r.stderr]).toEqual([d, 0, ""]);
+      expect(outputs(r.stdout)).toMatchObject({ "backend-kind": "object-store", organization: "organization" });
+      expect(outputs(r.stdout).backend).toMatch(new RegExp(`^s3://meridian-state-${d}\\?`));
     }
+  });
+
+  it("exits 2 with one ::error:: line for a domain that is not one", () => {
+    const r = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, ".github", "scripts", "ci.ts"), "control-plane", "uk"], { cwd: ROOT, encoding: "utf8" });
     expect([r.status, r.stderr.trim().split("\n").length]).toEqual([2, 1]);
-    expect(r.stderr).toMatch(/^::error::stacks\/fleet\.yaml: domains\.eu\./);
+    expect(r.stderr).toMatch(/^::error::control-plane: domain must be one of eu, us/);
+  });
+});
+
+describe("deploy on push: the orchestrator for an object-store domain, Pulumi Deployments for a Pulumi Cloud one", () => {
+  const deploy = () => wf("domain.yml").jobs.deploy;
+  const eu = { backend: "s3://meridian-state-eu?region=eu-central-1", secretsProvider: "awskms://alias/meridian-state-eu?region=eu-central-1", evidenceStore: "gs://meridian-evidence-eu" };
+  const outputs = (s: string) => Object.fromEntries(s.trim().split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+  const entry = (stack: string, domain: string, cloud: "aws" | "azure" | "gcp") => ({ stack, domain, role: "foundation", aws: cloud === "aws", azure: cloud === "azure", gcp: cloud === "gcp" });
+
+  it("deploys only after every preview of the domain passed, on the domain's runners and environment", () => {
+    const job = deploy();
+    expect(job.needs).toBe("preview");
+    expect(job.if).toBe("inputs.deploy && inputs.stacks != '[]' && !cancelled() && needs.preview.result == 'success'");
+    expect(job["runs-on"]).toBe("${{ fromJSON(inputs.runners)[inputs.domain] }}");
+    expect(job.environment).toBe("meridian-${{ inputs.domain }}");
+    expect(job.permissions).toEqual({ "id-token": "write", contents: "read" });
+  });
+
+  it("runs `fleet up` for this domain's affected stacks only (the orchestrator orders them), and uploads nothing to GitHub", () => {
+    const steps = deploy().steps!;
+    const up = steps.find((s) => s.run?.includes("fleet -- up"))!;
+    expect(up.run!.trim()).toBe('npm run -s fleet -- up --yes --domains "$DOMAIN" --stack $STACKS');
+    expect(up.if).toBe("steps.deploy.outputs.mode == 'orchestrator'");
+    expect(up.env).toMatchObject({ DOMAIN: "${{ inputs.domain }}", STACKS: "${{ steps.deploy.outputs.stacks }}" });
+    // Evidence goes to the domain's evidence store; GitHub's artifact storage is outside the domain.
+    expect(steps.filter((s) => /upload-artifact|cache@/.test(s.uses ?? ""))).toEqual([]);
+    // Credentials only for what deploy-outputs says the stacks and the control plane need.
+    for (const s of steps.filter((x) => /configure-aws|azure\/login|google-github-actions/.test(x.uses ?? ""))) expect(s.if).toMatch(/^steps\.deploy\.outputs\.mode == 'orchestrator' && steps\.deploy\.outputs\.(aws|azure|gcp) == 'true'$/);
+  });
+
+  it("main deploys the canary domain (EU) and only previews US, which deploys from deploy/us after the gate", () => {
+    const jobs = wf("main.yml").jobs;
+    expect(jobs.eu.with).toMatchObject({ domain: "eu", deploy: true, "promote-to": "us" });
+    expect(jobs.us.with!.deploy).toBeUndefined();
+    const promotion = wf("promotion.yml");
+    expect(promotion.on).toEqual({ push: { branches: ["deploy/*"] } });
+    expect(promotion.jobs.deploy.uses).toBe("./.github/workflows/domain.yml");
+    expect(promotion.jobs.deploy.with).toEqual({ domain: "${{ needs.affected.outputs.domain }}", stacks: "${{ needs.affected.outputs.stacks }}", deploy: true });
+    // The affected job holds no credential (it reads the repository only).
+    expect(promotion.jobs.affected.permissions).toBeUndefined();
+    expect((promotion.jobs.affected.steps ?? []).filter((s) => /configure-aws|azure\/login|google-github-actions|auth-actions/.test(s.uses ?? ""))).toEqual([]);
+  });
+
+  it("deploy-outputs: the orchestrator for an object store, with the clouds of the stacks, the state store, the key and the evidence store", () => {
+    const stacks = JSON.stringify([entry("eu-foundation-azure", "eu", "azure"), entry("eu-workload-azure", "eu", "azure")]);
+    expect(outputs(deployOutputs("eu", eu, stacks))).toEqual({ mode: "orchestrator", stacks: "eu-foundation-azure eu-workload-azure", aws: "true", azure: "true", gcp: "true" });
+    expect(outputs(deployOutputs("eu", { ...eu, evidenceStore: "s3://meridian-evidence-eu?region=eu-central-1" }, "[]"))).toMatchObject({ aws: "true", azure: "false", gcp: "false" });
+  });
+
+  it("deploy-outputs: nothing to run for a domain on its own Pulumi Cloud (Pulumi Deployments deploy it)", () => {
+    expect(outputs(deployOutputs("eu", { ...eu, backend: "https://pulumi.eu.example.com" }, JSON.stringify([entry("eu-pki", "eu", "aws")]))).mode).toBe("deployments");
+  });
+
+  it("deploy-outputs refuses another domain's stack, a local backend, a passphrase and a malformed matrix", () => {
+    expect(() => deployOutputs("eu", eu, JSON.stringify([entry("us-pki", "us", "aws")]))).toThrow(new CiInputError("deploy-outputs: stacks of another domain in the eu job: us-pki"));
+    expect(() => deployOutputs("eu", { ...eu, backend: "file:///x" }, "[]")).toThrow(/domains\.eu\.backend is a local file:\/\/ backend/);
+    expect(() => deployOutputs("eu", { ...eu, secretsProvider: "passphrase" }, "[]")).toThrow(/domains\.eu\.secretsProvider is passphrase/);
+    expect(() => deployOutputs("eu", eu, "{not json")).toThrow(/STACKS is not the JSON matrix/);
+    expect(() => deployOutputs("eu", eu, "{}")).toThrow(/STACKS is not a JSON array/);
+  });
+
+  it("promotion-stacks: deploy/<domain> gives that domain's matrix; the canary domain, unknown domains and other refs are refused", () => {
+    const report = { matrix: { eu: [entry("eu-pki", "eu", "aws")], us: [entry("us-pki", "us", "aws")] } } as unknown as Parameters<typeof promotionStacks>[2];
+    expect(outputs(promotionStacks("refs/heads/deploy/us", ["eu", "us"], report))).toEqual({ domain: "us", stacks: JSON.stringify(report.matrix.us) });
+    expect(() => promotionStacks("refs/heads/deploy/eu", ["eu", "us"], report)).toThrow(/eu is the canary domain .* deploys from main only/);
+    expect(() => promotionStacks("refs/heads/deploy/uk", ["eu", "us"], report)).toThrow(/domain must be one of eu, us/);
+    expect(() => promotionStacks("refs/heads/main", ["eu", "us"], report)).toThrow(/is not a deploy\/<domain> branch/);
   });
 });
