@@ -9,9 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { topologicalOrder, type Fleet } from "../fleet";
-import { OPERATIONS } from "../engine/types";
-import { STRATEGIES } from "../scheduler";
 import { domainRunDir, isSafeSegment, RECORD_FILE, SUMMARY_FILE } from "./layout";
+import { domainRecordSchema, stackSchema, summarySchema, violationSchema } from "./schemas";
 import { RECORD_SCHEMA, type DomainRunRecord, type RunRecord, type RunSummary, type StackRecord } from "./record";
 
 export class RunRecordError extends Error {
@@ -23,82 +22,6 @@ export class RunRecordError extends Error {
 
 /** A record file larger than this is refused unread (a run of thousands of stacks stays far below). */
 export const MAX_RECORD_BYTES = 16 << 20;
-
-const segment = z.string().refine(isSafeSegment);
-const text = (max: number) => z.string().max(max);
-const isoTime = z.iso.datetime();
-const count = z.int().min(0).max(1_000_000);
-const runStatus = z.enum(["running", "succeeded", "failed", "interrupted"]);
-const fingerprint = z.string().regex(/^[0-9a-f]{64}$/);
-
-const violationSchema = z.object({
-  policyPack: text(256),
-  policyPackVersion: text(64).optional(),
-  policy: text(256),
-  enforcement: z.enum(["mandatory", "advisory"]),
-  message: text(16_384),
-  urn: text(4096).optional(),
-});
-
-const stackSchema = z.object({
-  name: segment,
-  domain: segment,
-  ring: z.int().min(0).max(1000),
-  status: z.enum(["succeeded", "failed", "skipped", "cancelled", "not-started", "running"]),
-  startedAt: isoTime.optional(),
-  finishedAt: isoTime.optional(),
-  durationMs: count.max(Number.MAX_SAFE_INTEGER).optional(),
-  attempts: count,
-  changes: z.object({ create: count, update: count, delete: count, replace: count, same: count }).optional(),
-  violations: z.array(violationSchema).max(10_000),
-  error: text(65_536).optional(),
-  carriedOver: z.boolean().optional(),
-  log: text(512).optional(),
-  outputs: z.record(z.string().max(256), z.unknown()).optional(),
-});
-
-const optionsBase = {
-  domains: z.array(segment).min(1).max(16),
-  strategy: z.enum(STRATEGIES),
-  parallel: z.int().min(1).max(64),
-  failFast: z.boolean(),
-  engine: text(64),
-};
-
-const header = {
-  schema: z.literal(RECORD_SCHEMA),
-  runId: segment,
-  command: z.enum(OPERATIONS),
-  status: runStatus,
-  startedAt: isoTime,
-  finishedAt: isoTime.optional(),
-  exitCode: z.int().min(0).max(255).optional(),
-  fingerprint,
-  resumedFrom: segment.optional(),
-};
-
-const summarySchema = z.object({
-  ...header,
-  kind: z.literal("meridian-run-summary"),
-  options: z.object(optionsBase),
-  domains: z.record(
-    segment,
-    z.object({
-      status: runStatus,
-      stacks: count,
-      counts: z.object({ succeeded: count, failed: count, skipped: count, cancelled: count, "not-started": count, running: count }),
-    }),
-  ),
-});
-
-const domainRecordSchema = z.object({
-  ...header,
-  domain: segment,
-  options: z.object({ ...optionsBase, stacks: z.array(segment).max(100_000), policyPack: text(4096).optional(), backend: text(4096).optional() }),
-  who: z.object({ user: text(256), gitAuthor: text(512).optional() }),
-  git: z.object({ commit: text(64).optional(), dirty: z.boolean().optional() }),
-  stacks: z.record(segment, stackSchema),
-});
 
 /** The schema's own key names: the only path segments a refusal may quote. */
 const SCHEMA_KEYS = new Set([

@@ -24,7 +24,7 @@ describe("generated docs", () => {
     expect(md).toContain("  eu_pki --> eu_interconnect_aws_gcp");
     expect(fs.readFileSync(path.join(ROOT, "docs/fleet.md"), "utf8")).not.toContain("  eu_pki --> eu_interconnect_aws_gcp");
     const root = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-docs-"));
-    fs.mkdirSync(path.join(root, "docs"));
+    fs.mkdirSync(path.join(root, "docs", "schemas"), { recursive: true });
     for (const [f, t] of Object.entries(generatedDocs())) fs.writeFileSync(path.join(root, f), t);
     expect(staleDocs(root, generatedDocs(dir))).toEqual(["docs/fleet.md"]);
   });
