@@ -4,6 +4,8 @@
  * Exit codes: 0 success, 1 stack failures or mandatory violations, 2 usage/config errors,
  * 130 interrupted.
  */
+import * as fs from "node:fs";
+import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
 import { registerAudit } from "./commands/audit";
@@ -12,9 +14,39 @@ import { registerRollout } from "./commands/rollout";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
+/** `fleet --version`: this program's version and the Pulumi SDK and Node it runs on. */
+export function versionText(): string {
+  const read = (file: string) => JSON.parse(fs.readFileSync(file, "utf8")) as { version: string };
+  const root = path.resolve(__dirname, "..");
+  const sdk = read(path.join(root, "node_modules", "@pulumi", "pulumi", "package.json")).version;
+  return `meridian ${read(path.join(root, "package.json")).version} (@pulumi/pulumi ${sdk}, node ${process.versions.node})`;
+}
+
+const HELP_AFTER = `
+Examples:
+  npm run fleet -- plan                          offline plan of every stack, no cloud, no CLI
+  npm run fleet -- plan --json                   the same as JSON (stacks, violations, control planes)
+  npm run fleet -- affected --base origin/main   stacks a change affects, and why
+  npm run fleet -- preview --domains eu          preview the EU domain with the policy pack
+  npm run fleet -- up --stack eu-workload-aws --with-dependencies --yes
+  npm run fleet -- up --engine mock --yes        a whole rollout offline (mock cloud)
+  npm run fleet -- up --resume <run-id>          finish what a run did not
+
+Environment:
+  PULUMI_CONFIG_PASSPHRASE_<DOMAIN>[_FILE]       a domain's passphrase (local passphrase secrets only)
+  MERIDIAN_BACKEND_<DOMAIN>                      a domain's state backend (held to fleet.yaml's rules)
+  MERIDIAN_EVIDENCE_STORE_<DOMAIN>               a domain's evidence store (held to fleet.yaml's rules)
+  PULUMI_ACCESS_TOKEN_<DOMAIN>                   a domain's Pulumi Cloud token (a domain on its own Pulumi Cloud)
+  CI                                             non-interactive: no prompts (up/destroy need --yes)
+
+Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input, 130 interrupted.
+Docs: docs/orchestrator.md, docs/plan.md, docs/configuration.md`;
+
 export function buildCli(): Command {
   const program = new Command("fleet")
     .description("Plan and roll out the meridian fleet (EU and US residency domains)")
+    .version(versionText(), "-V, --version", "print the version of meridian, its Pulumi SDK and Node")
+    .addHelpText("after", HELP_AFTER)
     .showHelpAfterError()
     .exitOverride();
   registerPlan(program);

@@ -45,6 +45,7 @@ import {
   selectionFromRecord,
   selectStacks,
   textTable,
+  formatDuration,
   UsageError,
   type EventSink,
   type RunContext,
@@ -361,7 +362,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       progress?.stop();
       io.out(`\n${redactor.redact(textTable(orderedStacks(outcome.record)))}\n\n`);
       for (const u of uploads) io.out(redactor.redact(uploadLine(u)) + "\n");
-      io.out(`${outcome.status}${uploadFailed ? " (evidence upload failed)" : ""}: report ${path.join(outcome.runDir, "report.md")}\n`);
+      const took = outcome.record.finishedAt ? ` in ${formatDuration(Date.parse(outcome.record.finishedAt) - Date.parse(outcome.record.startedAt))}` : "";
+      io.out(`${outcome.status}${took}${uploadFailed ? " (evidence upload failed)" : ""}: report ${path.join(outcome.runDir, "report.md")}\n`);
       if (outcome.status !== "succeeded") io.out(`resume with: npm run fleet -- ${command} --resume ${outcome.runId}\n`);
     }
     // A run whose evidence did not reach its store is not done: exit 1 (the local copy is kept).

@@ -27,6 +27,11 @@ export function orderedStacks(record: RunRecord, domain?: string): StackRecord[]
     .sort((a, b) => order.indexOf(a.domain) - order.indexOf(b.domain) || a.ring - b.ring || (a.name < b.name ? -1 : 1));
 }
 
+/**
+ * One row per stack in execution order (as started; stacks that never started last, in report
+ * order). Replaces are shown apart from deletes: a replace deletes and recreates one resource,
+ * which a reader weighs differently from a removal.
+ */
 export function tableRows(stacks: readonly StackRecord[]): string[][] {
   return stacks.map((s) => [
     s.name,
@@ -35,16 +40,38 @@ export function tableRows(stacks: readonly StackRecord[]): string[][] {
     formatDuration(s.durationMs),
     String(s.changes?.create ?? "-"),
     String(s.changes?.update ?? "-"),
-    String((s.changes?.delete ?? 0) + (s.changes?.replace ?? 0) || (s.changes ? 0 : "-")),
+    String(s.changes?.replace ?? "-"),
+    String(s.changes?.delete ?? "-"),
     violationText(s),
   ]);
 }
 
-export const TABLE_HEADER = ["stack", "domain", "status", "duration", "creates", "updates", "deletes", "violations"];
+export const TABLE_HEADER = ["stack", "domain", "status", "duration", "creates", "updates", "replaces", "deletes", "violations"];
 
-/** Plain text table for a terminal. */
+/** Stacks in the order they started (never-started ones after, in report order). */
+export function executionOrder(stacks: readonly StackRecord[]): StackRecord[] {
+  const started = stacks.filter((s) => s.startedAt !== undefined && !s.carriedOver).sort((a, b) => (a.startedAt! < b.startedAt! ? -1 : a.startedAt! > b.startedAt! ? 1 : 0));
+  return [...started, ...stacks.filter((s) => !started.includes(s))];
+}
+
+/** The totals row: summed changes and violations, and the wall-clock span of the stacks that ran. */
+export function totalsRow(stacks: readonly StackRecord[]): string[] {
+  const sum = (k: "create" | "update" | "replace" | "delete") => String(stacks.reduce((n, s) => n + (s.changes?.[k] ?? 0), 0));
+  const mandatory = stacks.reduce((n, s) => n + s.violations.filter((v) => v.enforcement === "mandatory").length, 0);
+  const advisory = stacks.reduce((n, s) => n + s.violations.length, 0) - mandatory;
+  return [`total (${stacks.length})`, "", "", formatDuration(wallClockMs(stacks)), sum("create"), sum("update"), sum("replace"), sum("delete"), mandatory + advisory === 0 ? "0" : `${mandatory} mandatory, ${advisory} advisory`];
+}
+
+/** From the first start to the last finish of the stacks that ran in this run. */
+export function wallClockMs(stacks: readonly StackRecord[]): number | undefined {
+  const ran = stacks.filter((s) => s.startedAt !== undefined && s.finishedAt !== undefined && !s.carriedOver);
+  if (ran.length === 0) return undefined;
+  return Math.max(...ran.map((s) => Date.parse(s.finishedAt!))) - Math.min(...ran.map((s) => Date.parse(s.startedAt!)));
+}
+
+/** Plain text table for a terminal, in execution order, with a totals row. */
 export function textTable(stacks: readonly StackRecord[]): string {
-  const rows = [TABLE_HEADER, ...tableRows(stacks)];
+  const rows = [TABLE_HEADER, ...tableRows(executionOrder(stacks)), totalsRow(stacks)];
   const widths = TABLE_HEADER.map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd()).join("\n");
 }
@@ -80,14 +107,38 @@ export function mermaidGraph(stacks: readonly StackRecord[], dependsOn: (name: s
   return lines.join("\n");
 }
 
-/** The markdown report: heading, summary line, table, graph. */
+/**
+ * The rollout timeline as a Mermaid Gantt chart, from the recorded start and finish times:
+ * one section per domain, one bar per stack that ran (failed bars marked `crit`).
+ */
+export function mermaidTimeline(stacks: readonly StackRecord[]): string | undefined {
+  const ran = executionOrder(stacks).filter((s) => s.startedAt !== undefined && s.finishedAt !== undefined && !s.carriedOver);
+  if (ran.length === 0) return undefined;
+  const t0 = Math.min(...ran.map((s) => Date.parse(s.startedAt!)));
+  // Offsets in whole seconds from the run's first start: Mermaid's `X` (unix seconds) axis
+  // shows them as durations; a bar is at least one second wide so it stays visible.
+  const sec = (iso: string) => Math.round((Date.parse(iso) - t0) / 1000);
+  const lines = ["gantt", "  title Rollout timeline (seconds from the first start)", "  dateFormat X", "  axisFormat %M:%S"];
+  for (const d of [...new Set(ran.map((s) => s.domain))]) {
+    lines.push(`  section ${d}`);
+    for (const s of ran.filter((x) => x.domain === d)) {
+      const start = sec(s.startedAt!);
+      const end = Math.max(start + 1, sec(s.finishedAt!));
+      const tag = s.status === "failed" ? "crit, " : s.status === "cancelled" ? "done, " : "";
+      lines.push(`    ${s.name} :${tag}${nodeId(s.name)}, ${start}, ${end}`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** The markdown report: heading, summary line, table in execution order with totals, timeline, graph. */
 export function markdownReport(record: RunRecord, dependsOn: (name: string) => readonly string[], domain?: string): string {
   const stacks = orderedStacks(record, domain);
-  const rows = tableRows(stacks);
+  const rows = [...tableRows(executionOrder(stacks)), totalsRow(stacks).map((c, i) => (i === 0 ? `**${c}**` : c))];
   const md = [
     `# fleet ${record.command} — run ${record.runId}${domain ? ` (domain ${domain})` : ""}`,
     "",
-    `Status: **${record.status}** · started ${record.startedAt} · finished ${record.finishedAt ?? "-"} · strategy ${record.options.strategy}, parallel ${record.options.parallel}${record.resumedFrom ? ` · resumes ${record.resumedFrom}` : ""}`,
+    `Status: **${record.status}** · started ${record.startedAt} · finished ${record.finishedAt ?? "-"} · took ${formatDuration(record.finishedAt ? Date.parse(record.finishedAt) - Date.parse(record.startedAt) : undefined)} · strategy ${record.options.strategy}, parallel ${record.options.parallel}${record.resumedFrom ? ` · resumes ${record.resumedFrom}` : ""}`,
     "",
     `| ${TABLE_HEADER.join(" | ")} |`,
     `|${TABLE_HEADER.map(() => "---").join("|")}|`,
@@ -106,6 +157,8 @@ export function markdownReport(record: RunRecord, dependsOn: (name: string) => r
     for (const v of violations) md.push(`| ${v.stack} | ${v.policyPack}/${v.policy} | ${v.enforcement} | ${v.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
     md.push("");
   }
+  const timeline = mermaidTimeline(stacks);
+  if (timeline !== undefined) md.push("## Timeline", "", "```mermaid", timeline, "```", "");
   md.push("## Graph", "", "```mermaid", mermaidGraph(stacks, dependsOn), "```", "");
   return md.join("\n");
 }

@@ -87,7 +87,19 @@ describe("runFleet with the fake engine", () => {
     const record = readRecord(runsDir, out.runId, expectFleet);
     expect(Object.values(record.stacks).every((s) => s.status === "succeeded" && s.durationMs !== undefined && s.changes?.create === 1)).toBe(true);
     const report = fs.readFileSync(path.join(out.runDir, "eu", "report.md"), "utf8");
-    expect(report).toContain("| stack | domain | status | duration | creates | updates | deletes | violations |");
+    expect(report).toContain("| stack | domain | status | duration | creates | updates | replaces | deletes | violations |");
+    expect(report).toMatch(/\| \*\*total \(14\)\*\* \| {2}\| {2}\| \S+ \| 14 \| 0 \| 0 \| 0 \| 0 \|/);
+    expect(report).toMatch(/took \d+(ms|s)/);
+    // Rows in execution order: each row's stack started no earlier than the one above it.
+    const rowNames = [...report.matchAll(/^\| (eu-[a-z0-9-]+) \|/gm)].map((m) => m[1]);
+    const startedAt = rowNames.map((n) => record.stacks[n]!.startedAt!);
+    expect(startedAt).toEqual([...startedAt].sort());
+    // The timeline: one Gantt bar per stack that ran, in its domain's section.
+    const gantt = report.slice(report.indexOf("## Timeline"), report.indexOf("## Graph"));
+    expect(gantt).toContain("gantt");
+    expect(gantt).toContain("section eu");
+    expect(gantt).not.toContain("section us");
+    for (const n of EU) expect(gantt).toMatch(new RegExp(`^    ${n} :n_${n.replace(/-/g, "_")}, \\d+, \\d+$`, "m"));
     expect(report).toContain("```mermaid");
     expect(report).toContain("n_eu_pki --> n_eu_mgmt");
     expect(fs.existsSync(path.join(out.runDir, "eu", "logs", "eu-mgmt.log"))).toBe(true);
