@@ -48,10 +48,45 @@ async function timedPlan(dir: string): Promise<{ seconds: number; plan: FleetPla
   return { seconds, plan, fleet };
 }
 
+export const BENCH_AREAS = ["plan", "policy", "yaml", "scheduler", "engine"] as const;
+
+export const BENCH_USAGE = `Usage: npm run bench [-- [--json] [--only ${BENCH_AREAS.join(",")}]]
+
+Speed and memory goals (never timed tests). Areas:
+  plan       the offline plan of the reference fleet and of 100 generated workload clusters (always measured)
+  policy     policy evaluation CPU ms per resource on the reference fleet
+  yaml       parsing a hostile 2 MB stack file
+  scheduler  makespan / lower bound on simulated fleets, scheduler overhead
+  engine     real-engine fleet up vs the critical path of solo ups (needs npm run setup:engine)
+
+Options:
+  --json         print exactly one JSON object on stdout (progress goes to stderr)
+  --only LIST    run only these areas, comma-separated (plan always runs: the others use its resources)
+  -h, --help     print this and exit
+Figures and goals: docs/benchmarks.md`;
+
+/** The areas asked for; `undefined` means all. Throws a usage error for an unknown area. */
+export function benchArgs(argv: readonly string[]): { help: boolean; json: boolean; only?: Set<string> } {
+  const help = argv.includes("--help") || argv.includes("-h");
+  const onlyArg = argv.indexOf("--only");
+  const only = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? "").split(",").filter(Boolean)) : undefined;
+  const unknown = [...(only ?? [])].filter((a) => !(BENCH_AREAS as readonly string[]).includes(a));
+  if (only !== undefined && (only.size === 0 || unknown.length > 0)) throw new BenchUsageError(`--only: unknown area ${unknown.join(", ") || "(none given)"}; one of ${BENCH_AREAS.join(", ")}`);
+  const known = new Set(["--json", "--only", "--help", "-h", ...(onlyArg >= 0 ? [argv[onlyArg + 1]] : [])]);
+  const stray = argv.filter((a) => !known.has(a));
+  if (stray.length > 0) throw new BenchUsageError(`unknown argument ${stray[0]}`);
+  return { help, json: argv.includes("--json"), ...(only ? { only } : {}) };
+}
+
+export class BenchUsageError extends Error {}
+
 async function main(): Promise<void> {
-  const json = process.argv.includes("--json");
-  const onlyArg = process.argv.indexOf("--only");
-  const only = onlyArg >= 0 ? new Set((process.argv[onlyArg + 1] ?? "").split(",")) : undefined;
+  const args = benchArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(`${BENCH_USAGE}\n`);
+    return;
+  }
+  const { json, only } = args;
   const wants = (area: string) => only === undefined || only.has(area);
   const log = (s: string) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
   // Warm the module cache once so both figures measure planning, not loading the SDKs.
@@ -110,7 +145,8 @@ if (require.main === module) {
     () => process.exit(0),
     (e: unknown) => {
       console.error(`bench: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(1);
+      if (e instanceof BenchUsageError) console.error(BENCH_USAGE);
+      process.exit(e instanceof BenchUsageError ? 2 : 1);
     },
   );
 }
