@@ -46,6 +46,7 @@ import {
   selectStacks,
   textTable,
   formatDuration,
+  transientRules,
   UsageError,
   type EventSink,
   type RunContext,
@@ -353,6 +354,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       signals: io.signals,
       hardExit: io.hardExit,
       estimates: lastDurations(opts.runsDir, command),
+      retryRules: transientRules(fleet.settings.retries),
     });
     const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];
     const uploadFailed = uploads.some((u) => u.error !== undefined);

@@ -24,6 +24,8 @@ export interface FakeStackScript {
   readonly fail?: string;
   /** (Optional) Reject this many first attempts with StackLockedError. Defaults to 0. */
   readonly lockConflicts?: number;
+  /** (Optional) After any lock conflicts, reject this many attempts with `message` (a transient error). Defaults to none. */
+  readonly transient?: { readonly count: number; readonly message: string };
   /** (Optional) Never finish on its own; only `cancel` ends it (unless `ignoreCancel`). */
   readonly hang?: boolean;
   /** (Optional) Keep running even when cancelled (a wedged CLI). */
@@ -76,6 +78,9 @@ export class FakeEngine extends OperationDispatch implements Engine {
     this.attempts.set(stack, attempt);
     if (attempt <= (script.lockConflicts ?? 0)) {
       return Promise.reject(new StackLockedError(stack, "the stack is currently locked by 1 lock(s)"));
+    }
+    if (script.transient !== undefined && attempt <= (script.lockConflicts ?? 0) + script.transient.count) {
+      return Promise.reject(new Error(script.transient.message));
     }
     this.runningNow++;
     this.maxConcurrent = Math.max(this.maxConcurrent, this.runningNow);

@@ -4,3 +4,4 @@ export * from "./settings";
 export * from "./load";
 export * from "./graph";
 export * from "./tenants";
+export * from "./retries";

@@ -112,6 +112,8 @@ export interface DomainEvidence {
     readonly finishedAt?: string;
     readonly durationMs?: number;
     readonly attempts: number;
+    /** Retries made (held lock, allow-listed transient errors), with the rule and wait of each. */
+    readonly retries?: ReadonlyArray<{ readonly attempt: number; readonly rule: string; readonly delayMs: number }>;
     readonly changes?: unknown;
     readonly error?: string;
     readonly carriedOver?: boolean;
@@ -169,6 +171,7 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
       finishedAt: s.finishedAt,
       durationMs: s.durationMs,
       attempts: s.attempts,
+      ...(s.retries !== undefined ? { retries: s.retries } : {}),
       changes: s.changes,
       error: s.error,
       carriedOver: s.carriedOver,

@@ -20,6 +20,8 @@ export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
 
 export { RECORD_FILE, SUMMARY_FILE };
 /** Version of the on-disk record; 2 is the per-domain split. A resume refuses any other. */
+import type { RetryEntry } from "./retry";
+
 export const RECORD_SCHEMA = 2;
 
 export interface StackRecord {
@@ -31,8 +33,10 @@ export interface StackRecord {
   startedAt?: string;
   finishedAt?: string;
   durationMs?: number;
-  /** Engine calls made (more than 1 after lock-conflict retries). */
+  /** Engine calls made (more than 1 after retries; see `retries`). */
   attempts: number;
+  /** The retries made, in order (a held lock or an allow-listed transient error). */
+  retries?: RetryEntry[];
   changes?: ChangeSummary;
   violations: PolicyViolation[];
   error?: string;

@@ -27,6 +27,13 @@ export function orderedStacks(record: RunRecord, domain?: string): StackRecord[]
     .sort((a, b) => order.indexOf(a.domain) - order.indexOf(b.domain) || a.ring - b.ring || (a.name < b.name ? -1 : 1));
 }
 
+/** " after 2 retries (aws-throttling)" — how a stack got to its status, when it took retries. */
+export function retriesText(s: StackRecord): string {
+  const n = s.retries?.length ?? 0;
+  if (n === 0) return "";
+  return ` after ${n} ${n === 1 ? "retry" : "retries"} (${[...new Set(s.retries!.map((r) => r.rule))].join(", ")})`;
+}
+
 /**
  * One row per stack in execution order (as started; stacks that never started last, in report
  * order). Replaces are shown apart from deletes: a replace deletes and recreates one resource,
@@ -36,7 +43,7 @@ export function tableRows(stacks: readonly StackRecord[]): string[][] {
   return stacks.map((s) => [
     s.name,
     s.domain,
-    s.carriedOver ? `${s.status} (earlier run)` : s.status,
+    s.carriedOver ? `${s.status} (earlier run)` : `${s.status}${retriesText(s)}`,
     formatDuration(s.durationMs),
     String(s.changes?.create ?? "-"),
     String(s.changes?.update ?? "-"),

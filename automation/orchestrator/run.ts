@@ -30,7 +30,7 @@ import { acquireRunLock, type LockOptions } from "./lock";
 import { countStatuses, domainRecord, runSummary, succeededIn, writeRecord, type RunRecord, type RunStatus, type StackRecord } from "./record";
 import { Redactor, REDACTED } from "./redact";
 import { fleetReport, markdownReport } from "./report";
-import { retryOnLock, type RetryPolicy } from "./retry";
+import { retryTransient, type RetryPolicy, type TransientRule } from "./retry";
 import type { InterruptSignal, SignalSource } from "./signals";
 
 export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -58,7 +58,10 @@ export interface RunInput {
   readonly sinks?: readonly EventSink[];
   /** (Optional) Defaults to no signals. */
   readonly signals?: SignalSource;
+  /** (Optional) Backoff for a held stack lock. Defaults to DEFAULT_RETRY. */
   readonly retry?: RetryPolicy;
+  /** (Optional) Allow-listed transient errors (fleet.yaml `retries:`). Defaults to none. */
+  readonly retryRules?: readonly TransientRule[];
   /** (Optional) Called on a second interrupt, after the record is written. Defaults to `process.exit`. */
   readonly hardExit?: (code: number) => void;
   /** (Optional) Fixed run id; defaults to `<UTC time>-<command>-<random>`. Its folder must not exist. */
@@ -309,15 +312,16 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
 
     let outcome: Outcome;
     try {
-      const result = await retryOnLock(
+      const result = await retryTransient(
         name,
         (n) => {
           s.attempts = n;
           return runOperation(engine, command, name, { onEvent });
         },
-        input.retry,
-        (n, delayMs, e) => {
-          const text = `${e.message}; retry ${n + 1} in ${Math.round(delayMs / 100) / 10}s`;
+        { lock: input.retry, rules: input.retryRules },
+        (entry, e) => {
+          s.retries = [...(s.retries ?? []), entry];
+          const text = `${redactor.redact(e.message.split("\n")[0])}; retry ${entry.attempt + 1} in ${Math.round(entry.delayMs / 100) / 10}s (${entry.rule})`;
           log(text);
           emit({ type: "stack-output", time: time(), runId, stack: name, domain, text });
         },

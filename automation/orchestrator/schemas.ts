@@ -39,6 +39,7 @@ export const stackSchema = z.object({
   finishedAt: isoTime.optional(),
   durationMs: count.max(Number.MAX_SAFE_INTEGER).optional(),
   attempts: count,
+  retries: z.array(z.object({ attempt: count, rule: text(64), delayMs: count.max(86_400_000) })).max(100).optional(),
   changes: z.object({ create: count, update: count, delete: count, replace: count, same: count }).optional(),
   violations: z.array(violationSchema).max(10_000),
   error: text(65_536).optional(),

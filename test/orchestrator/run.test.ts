@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import fc from "fast-check";
+import { transientRules } from "../../automation/orchestrator/retry";
 import { loadFleet } from "../../automation/fleet";
 import { FakeEngine, type FakeStackScript } from "../../automation/engine/fake";
 import type { Operation } from "../../automation/engine/types";
@@ -154,6 +155,35 @@ describe("runFleet with the fake engine", () => {
     expect(out.record.stacks["us-pki"].error).toMatch(/locked by another update; gave up after 4 attempts.*pulumi cancel --stack us-pki/);
     expect(h.engine.started().filter((n) => n === "eu-mgmt")).toHaveLength(1);
     expect(h.events.some((e) => e.type === "stack-output" && e.stack === "eu-pki" && /retry 2 in/.test(e.text))).toBe(true);
+  });
+
+  it("retries only allow-listed transient errors, each rule with its own budget, records them, and runs dependents once", async () => {
+    const rules = transientRules([
+      { name: "aws-throttling", match: "ThrottlingException|Rate exceeded", attempts: 3, backoffSeconds: 1, maxBackoffSeconds: 1 },
+      { name: "gcp-unavailable", match: "503 Service Unavailable", attempts: 2, backoffSeconds: 1, maxBackoffSeconds: 1 },
+    ]).map((r) => ({ ...r, baseDelayMs: 1, maxDelayMs: 2 }));
+    const h = harness({ "eu-foundation-aws": { lockConflicts: 1, transient: { count: 2, message: "creating VPC: ThrottlingException: Rate exceeded" } } }, { strategy: "parallel", retryRules: rules });
+    const out = await runFleet(h.input);
+    const aws = out.record.stacks["eu-foundation-aws"];
+    expect(aws).toMatchObject({ status: "succeeded", attempts: 4 });
+    expect(aws.retries!.map((r) => [r.attempt, r.rule])).toEqual([[1, "stack-locked"], [2, "aws-throttling"], [3, "aws-throttling"]]);
+    // Its rule's budget (2 calls) is spent: the error is reported with the rule named.
+    const gcp = await runFleet(harness({ "eu-foundation-gcp": { transient: { count: 5, message: "googleapi: Error 503 Service Unavailable" } } }, { retryRules: rules }).input);
+    expect(gcp.record.stacks["eu-foundation-gcp"]).toMatchObject({ status: "failed", attempts: 2 });
+    expect(gcp.record.stacks["eu-foundation-gcp"].error).toMatch(/503 Service Unavailable[\s\S]*retry rule gcp-unavailable in fleet\.yaml retries is exhausted/);
+    // Not on the allow-list: one call, no retry.
+    const azure = await runFleet(harness({ "eu-foundation-azure": { fail: "AuthorizationFailed: no access" } }, { retryRules: rules }).input);
+    expect(azure.record.stacks["eu-foundation-azure"]).toMatchObject({ status: "failed", attempts: 1 });
+    expect(azure.record.stacks["eu-foundation-azure"].retries).toBeUndefined();
+    // The dependents of the retried stack ran once, after it succeeded.
+    expect(out.record.stacks["eu-mgmt"].status).toBe("succeeded");
+    for (const dependent of ["eu-interconnect-aws-gcp", "eu-mgmt", "eu-workload-aws"]) expect(h.engine.started().filter((n) => n === dependent)).toHaveLength(1);
+    expect(h.engine.started().filter((n) => n === "eu-foundation-aws")).toHaveLength(4);
+    const report = fs.readFileSync(path.join(out.runDir, "eu", "report.md"), "utf8");
+    expect(report).toContain("| eu-foundation-aws | eu | succeeded after 3 retries (stack-locked, aws-throttling) |");
+    const evidence = JSON.parse(fs.readFileSync(path.join(out.runDir, "eu", "evidence", "evidence.json"), "utf8")) as { results: Array<{ stack: string; retries?: unknown[] }> };
+    expect(evidence.results.find((r) => r.stack === "eu-foundation-aws")!.retries).toHaveLength(3);
+    expect(h.events.some((e) => e.type === "stack-output" && e.stack === "eu-foundation-aws" && /ThrottlingException.*retry 3 in .*\(aws-throttling\)/.test(e.text))).toBe(true);
   });
 
   it("SIGINT mid-run: stops starting, cancels running updates through the engine, writes the record, exits 130", async () => {
