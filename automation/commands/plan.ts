@@ -13,6 +13,7 @@ import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlan
 import { ControlPlaneUrlError, parseControlPlaneUrl } from "../../policy-pack/lib/controlPlaneUrl";
 import { interconnectRanges, interconnectViolations, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
+import { rolloutSteps } from "../scheduler";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
@@ -134,7 +135,12 @@ export interface PlanReport {
     cloud: string | null;
     region: string | null;
     dependsOn: string[];
+    /** Dependency depth (0 = no dependencies). */
     wave: number;
+    /** `meridian:ring` inside the domain (0 first). */
+    ring: number;
+    /** When the stack starts in a rollout (canary domains, rings, dependencies), as the scheduler orders it. */
+    step: number;
     resources: number;
     status: "planned" | "not-implemented" | "failed";
     error?: string;
@@ -191,6 +197,7 @@ function controlPlaneReport(fleet: Fleet): Record<string, PlanControlPlane> {
 
 export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
   const depth = depths(fleet);
+  const steps = rolloutSteps(fleet);
   return {
     stacks: plan.stacks.map((p) => {
       const spec = fleet.stacks.get(p.name)!;
@@ -202,6 +209,8 @@ export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
         region: spec.region ?? null,
         dependsOn: [...spec.dependsOn],
         wave: depth.get(p.name)!,
+        ring: spec.ring,
+        step: steps.get(p.name)!,
         // Custom resources only: what a cloud would hold (components and the stack are bookkeeping).
         resources: p.resources.filter((r) => r.custom).length,
         status: p.status,
@@ -217,13 +226,16 @@ export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
 function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
   const lines: string[] = [];
   const domains = fleet.settings.domainOrder;
-  lines.push("", `Rollout order (${domains.join(" then ")}; a stack starts when its dependencies are done)`);
+  lines.push("", `Rollout order (${domains.join(" then ")}; rings in order; a stack starts when its dependencies and its domain's earlier rings are done)`);
   for (const d of domains) {
-    const byWave = new Map<number, string[]>();
-    for (const s of report.stacks.filter((x) => x.domain === d)) (byWave.get(s.wave) ?? byWave.set(s.wave, []).get(s.wave)!).push(s.name);
-    for (const [w, names] of [...byWave.entries()].sort(([a], [b]) => a - b)) {
-      lines.push(`  ${w === 0 ? d : "  "}  wave ${w}  ${names.sort().join(", ")}`);
-    }
+    const byStep = new Map<number, Array<{ name: string; ring: number }>>();
+    for (const s of report.stacks.filter((x) => x.domain === d)) (byStep.get(s.step) ?? byStep.set(s.step, []).get(s.step)!).push(s);
+    [...byStep.entries()]
+      .sort(([a], [b]) => a - b)
+      .forEach(([step, stacks], i) => {
+        const rings = [...new Set(stacks.map((s) => s.ring))].sort((a, b) => a - b);
+        lines.push(`  ${i === 0 ? d : "  "}  step ${step}  ring ${rings.join("+")}  ${stacks.map((s) => s.name).sort().join(", ")}`);
+      });
   }
   lines.push("", "Control plane (per domain: state, secrets and evidence never shared)");
   const labels: Record<ControlPlaneKey, string> = { backend: "backend", secretsProvider: "secrets provider", evidenceStore: "evidence store" };

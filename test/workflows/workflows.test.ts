@@ -248,8 +248,8 @@ describe("workflow properties", () => {
 describe(".github/scripts/ci.ts", () => {
   const plan: PlanReport = {
     stacks: [
-      { name: "eu-pki", domain: "eu", role: "pki", cloud: null, region: null, dependsOn: [], wave: 0, resources: 12, status: "planned" },
-      { name: "eu-mgmt", domain: "eu", role: "management", cloud: "aws", region: "eu-central-1", dependsOn: ["eu-pki"], wave: 1, resources: 0, status: "failed", error: "boom | bang" },
+      { name: "eu-pki", domain: "eu", role: "pki", cloud: null, region: null, dependsOn: [], wave: 0, ring: 0, step: 0, resources: 12, status: "planned" },
+      { name: "eu-mgmt", domain: "eu", role: "management", cloud: "aws", region: "eu-central-1", dependsOn: ["eu-pki"], wave: 1, ring: 0, step: 1, resources: 0, status: "failed", error: "boom | bang" },
     ],
     waves: [["eu-pki"], ["eu-mgmt"]],
     violations: [{ stack: "eu-mgmt", policy: "RES-01", level: "mandatory", message: "region us-east-1 is not eu" }],
