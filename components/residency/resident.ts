@@ -65,13 +65,8 @@ export type SigningKeyRef =
       /** PEM of the public half, which admission verifies with (no cloud call at admission). */
       readonly publicKeyPem: pulumi.Input<string>;
     }
-  | {
-      readonly cloud: "azure";
-      readonly vaultId: pulumi.Input<string>;
-      /** `https://<vault>.vault.azure.net/` */
-      readonly vaultUri: pulumi.Input<string>;
-      readonly keyName: pulumi.Input<string>;
-    }
+  /** In the residency key's vault: the same vault fields, naming the signing key. */
+  | Pick<Extract<KeyRef, { cloud: "azure" }>, "cloud" | "vaultId" | "vaultUri" | "keyName">
   | {
       readonly cloud: "gcp";
       /** `projects/<p>/locations/<region>/keyRings/<r>/cryptoKeys/<k>` */

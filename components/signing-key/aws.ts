@@ -17,7 +17,7 @@ export function createAwsSigningKey(name: string, spec: SigningKeySpec, parent: 
     }),
   );
   const key = new aws.kms.Key(
-    `${name}-signing`,
+    `${name}-key`,
     {
       description: `meridian ${spec.domain} image signing key (${name})`,
       keyUsage: "SIGN_VERIFY",
@@ -30,7 +30,7 @@ export function createAwsSigningKey(name: string, spec: SigningKeySpec, parent: 
     },
     { parent, protect: spec.protect },
   );
-  new aws.kms.Alias(`${name}-signing-alias`, { name: `alias/meridian-${spec.domain}-${name}-signing`, targetKeyId: key.keyId }, { parent });
+  new aws.kms.Alias(`${name}-alias`, { name: `alias/meridian-${spec.domain}-${name}`, targetKeyId: key.keyId }, { parent });
   const publicKey = aws.kms.getPublicKeyOutput({ keyId: key.arn }, { parent });
   return {
     ref: { cloud: "aws", arn: key.arn, publicKeyPem: publicKey.publicKeyPem },

@@ -18,11 +18,11 @@ export function createAzureSigningKey(
 ): { ref: Extract<SigningKeyRef, { cloud: "azure" }>; kmsUri: pulumi.Output<string> } {
   const vaultName = pulumi.output(home.vaultId).apply(vaultNameOf);
   const key = new azure.keyvault.Key(
-    `${name}-signing`,
+    `${name}-key`,
     {
       resourceGroupName: home.resourceGroupName,
       vaultName,
-      keyName: `meridian-${spec.domain}-${name}-signing`,
+      keyName: `meridian-${spec.domain}-${name}`,
       properties: {
         kty: "EC-HSM",
         curveName: SIGNING_ALGORITHM.azure,

@@ -17,9 +17,9 @@ export function createGcpSigningKey(
 ): { ref: Extract<SigningKeyRef, { cloud: "gcp" }>; kmsUri: pulumi.Output<string> } {
   const keyRing = pulumi.output(home.cryptoKeyId).apply(keyRingOf);
   const key = new gcp.kms.CryptoKey(
-    `${name}-signing`,
+    `${name}-key`,
     {
-      name: `meridian-${spec.domain}-${name}-signing`,
+      name: `meridian-${spec.domain}-${name}`,
       keyRing,
       purpose: "ASYMMETRIC_SIGN",
       versionTemplate: { algorithm: SIGNING_ALGORITHM.gcp, protectionLevel: spec.protectionLevel },
@@ -31,7 +31,7 @@ export function createGcpSigningKey(
   const version = gcp.kms.getKMSCryptoKeyVersionOutput({ cryptoKey: key.id }, { parent });
   const publicKeyPem = version.publicKeys.apply((keys) => {
     const pem = keys[0]?.pem;
-    if (!pem) throw new pulumi.ResourceError(`signing key ${name}: Cloud KMS returned no public key for ${String(key.id)}`, parent);
+    if (!pem) throw new pulumi.ResourceError(`signing key ${name}: Cloud KMS returned no public key for its primary version`, parent);
     return pem;
   });
   return {

@@ -71,7 +71,7 @@ function expectPinnedChart(release: { inputs: Record<string, unknown>; providerR
 describe("SigningKey + ImageVerification", () => {
   it("AWS: SIGN_VERIFY P-256 single-region key; the policy trusts its public half, every domain-registry image, enforced", async () => {
     const { prefix, kmsUri, release, policy } = await setUp("aws");
-    const key = findOne(cloud, "aws:kms/key:Key", "s-aws-signing");
+    const key = findOne(cloud, "aws:kms/key:Key", "s-aws-key");
     expect(key.inputs).toMatchObject({ keyUsage: "SIGN_VERIFY", customerMasterKeySpec: "ECC_NIST_P256", multiRegion: false, enableKeyRotation: false });
     expect(key.provider?.inputs.region).toBe("eu-central-1");
     expect(kmsUri).toBe(`awskms:///${String(key.state.arn)}`);
@@ -87,7 +87,7 @@ describe("SigningKey + ImageVerification", () => {
   it("GCP: ASYMMETRIC_SIGN HSM key in the residency ring; policy and BinAuthz attestor keyed by the same key version; REQUIRE_ATTESTATION", async () => {
     const { prefix, kmsUri, release, policy, v } = await setUp("gcp");
     const ring = findOne(cloud, "gcp:kms/keyRing:KeyRing", "k-gcp");
-    const key = findOne(cloud, "gcp:kms/cryptoKey:CryptoKey", "s-gcp-signing");
+    const key = findOne(cloud, "gcp:kms/cryptoKey:CryptoKey", "s-gcp-key");
     expect(key.inputs).toMatchObject({ purpose: "ASYMMETRIC_SIGN", keyRing: ring.state.id, versionTemplate: { algorithm: "EC_SIGN_P256_SHA256", protectionLevel: "HSM" } });
     expect(key.inputs.rotationPeriod).toBeUndefined();
     expect(kmsUri).toBe(`gcpkms://${String(key.state.id)}`);
@@ -108,11 +108,11 @@ describe("SigningKey + ImageVerification", () => {
   it("Azure: EC-HSM sign/verify key in the domain vault; the verifier reads it by reference as a federated identity allowed only to read and verify", async () => {
     const { prefix, kmsUri, release, policy } = await setUp("azure");
     const vault = findOne(cloud, "azure-native:keyvault:Vault", "k-azure");
-    const key = findOne(cloud, "azure-native:keyvault:Key", "s-azure-signing");
+    const key = findOne(cloud, "azure-native:keyvault:Key", "s-azure-key");
     expect(key.inputs.vaultName).toBe(vault.state.name);
     expect(key.inputs.properties).toMatchObject({ kty: "EC-HSM", curveName: "P-256", keyOps: ["sign", "verify"] });
     expect((key.inputs.properties as { rotationPolicy: { lifetimeActions: Array<{ action: { type: string } }> } }).rotationPolicy.lifetimeActions.map((a) => a.action.type)).toEqual(["notify"]);
-    expect(kmsUri).toMatch(/^azurekms:\/\/[^/]+\.vault\.azure\.net\/meridian-eu-s-azure-signing$/);
+    expect(kmsUri).toMatch(/^azurekms:\/\/[^/]+\.vault\.azure\.net\/meridian-eu-s-azure$/);
     expectPinnedChart(release, prefix, "azure");
     expect((policy.inputs as unknown as Cip).spec.authorities[0].key).toEqual({ kms: kmsUri, hashAlgorithm: "sha256" });
 
