@@ -10,6 +10,7 @@ import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
 import { registerAudit } from "./commands/audit";
 import { registerPlan } from "./commands/plan";
+import { registerPromote } from "./commands/promote";
 import { registerRollout } from "./commands/rollout";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
@@ -53,6 +54,7 @@ export function buildCli(): Command {
   registerAudit(program);
   registerRollout(program);
   registerAffected(program);
+  registerPromote(program);
   return program;
 }
 

@@ -23,6 +23,13 @@ const keyExport = z.discriminatedUnion("cloud", [
   z.object({ cloud: z.literal("gcp"), region: z.string(), cryptoKeyId: z.string() }),
 ]);
 
+/** The domain's image-signing key on this cloud (components/signing-key). */
+const signingExport = z.discriminatedUnion("cloud", [
+  z.object({ cloud: z.literal("aws"), region: z.string(), kmsUri: z.string(), arn: z.string(), publicKeyPem: z.string() }),
+  z.object({ cloud: z.literal("azure"), region: z.string(), kmsUri: z.string(), vaultId: z.string(), vaultUri: z.string(), keyName: z.string() }),
+  z.object({ cloud: z.literal("gcp"), region: z.string(), kmsUri: z.string(), cryptoKeyId: z.string(), cryptoKeyVersionId: z.string(), publicKeyPem: z.string() }),
+]);
+
 export const foundationExports = z.object({
   ...header,
   role: z.literal("foundation"),
@@ -30,6 +37,8 @@ export const foundationExports = z.object({
   region: z.string(),
   key: keyExport,
   registry: z.object({ imagePrefixes: z.array(z.string()) }),
+  /** Optional so foundations deployed before it still read; the supply-chain service requires it. */
+  signing: signingExport.optional(),
   network: z.object({
     networkId: z.string(),
     privateSubnetIds: z.array(z.string()),

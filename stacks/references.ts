@@ -16,6 +16,7 @@ import {
   type KeyHandle,
   type NetworkHandle,
   type RegistryHandle,
+  type SigningKeyHandle,
 } from "../components/residency";
 import { clusterExports, foundationExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
 
@@ -25,6 +26,8 @@ export interface Foundation<D extends Domain> {
   readonly key: KeyHandle<D>;
   readonly registry: RegistryHandle<D>;
   readonly network: NetworkHandle<D>;
+  /** The domain's image-signing key on this cloud; absent on a foundation deployed before it existed. */
+  readonly signing?: SigningKeyHandle<D>;
 }
 
 export interface Pki<D extends Domain> {
@@ -58,7 +61,8 @@ export class UpstreamReader<D extends Domain> {
       region: values.region,
       ...values.network,
     });
-    return { stack, exports: values, key, registry, network };
+    const signing = values.signing ? (fromStackReference(d, values.domain, stack, { ...values.signing }) as SigningKeyHandle<D>) : undefined;
+    return { stack, exports: values, key, registry, network, ...(signing ? { signing } : {}) };
   }
 
   /** The domain PKI. Intermediate private keys stay Pulumi secrets. */

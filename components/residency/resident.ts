@@ -53,6 +53,35 @@ export type KeyRef =
 
 export type KeyHandle<D extends Domain> = Resident<D> & { readonly region: string } & KeyRef;
 
+/**
+ * The domain's asymmetric image-signing key on one cloud (components/signing-key): CI signs
+ * images with it through the cloud's KMS; admission on the domain's clusters verifies with it.
+ */
+export type SigningKeyRef =
+  | {
+      readonly cloud: "aws";
+      /** KMS key ARN (carries the region). */
+      readonly arn: pulumi.Input<string>;
+      /** PEM of the public half, which admission verifies with (no cloud call at admission). */
+      readonly publicKeyPem: pulumi.Input<string>;
+    }
+  /** In the residency key's vault: the same vault fields, naming the signing key. */
+  | Pick<Extract<KeyRef, { cloud: "azure" }>, "cloud" | "vaultId" | "vaultUri" | "keyName">
+  | {
+      readonly cloud: "gcp";
+      /** `projects/<p>/locations/<region>/keyRings/<r>/cryptoKeys/<k>` */
+      readonly cryptoKeyId: pulumi.Input<string>;
+      /** `.../cryptoKeyVersions/<n>`: the version Binary Authorization attestors name. */
+      readonly cryptoKeyVersionId: pulumi.Input<string>;
+      readonly publicKeyPem: pulumi.Input<string>;
+    };
+
+export type SigningKeyHandle<D extends Domain> = Resident<D> & {
+  readonly region: string;
+  /** The key as cosign names it: `awskms:///<arn>`, `azurekms://<vault host>/<key>`, `gcpkms://<crypto key>`. */
+  readonly kmsUri: pulumi.Input<string>;
+} & SigningKeyRef;
+
 /** A container registry; admission allows images only from these hosts/prefixes. */
 export type RegistryHandle<D extends Domain> = Resident<D> & {
   /** `external`: a registry the fleet does not manage (attached clusters name it by prefix). */

@@ -112,7 +112,9 @@ export const kmsKeyRotate: ResourceValidationPolicy = resourcePolicy(
     types: ["aws:kms/key:Key"],
   },
   (r, ctx) => {
-    expect(ctx, r.props, "enableKeyRotation", isTrue, "enableKeyRotation must be true");
+    // AWS KMS rotates symmetric keys only; a SIGN_VERIFY key (image signing) cannot rotate,
+    // and a new key would void every signature: its rotation is the re-sign runbook.
+    if (at(r.props, "keyUsage") !== "SIGN_VERIFY") expect(ctx, r.props, "enableKeyRotation", isTrue, "enableKeyRotation must be true");
     expect(ctx, r.props, "multiRegion", (v) => !isTrue(v), "multiRegion must be false: a multi-Region key can be replicated out of the domain");
   },
 );

@@ -83,7 +83,10 @@ export const kmsKeyRotate: ResourceValidationPolicy = resourcePolicy(
       expect(ctx, r.props, "location", (v) => typeof v === "string" && v.toLowerCase() !== "global", "location must be a region, not \"global\"");
       return;
     }
-    expect(ctx, r.props, "rotationPeriod", (v) => (seconds(v) ?? Infinity) <= 7776000, "rotationPeriod must be set and at most \"7776000s\" (90 days)");
+    // Cloud KMS refuses a rotation period on ASYMMETRIC_SIGN keys (image signing): their rotation is the re-sign runbook.
+    if (at(r.props, "purpose") !== "ASYMMETRIC_SIGN") {
+      expect(ctx, r.props, "rotationPeriod", (v) => (seconds(v) ?? Infinity) <= 7776000, "rotationPeriod must be set and at most \"7776000s\" (90 days)");
+    }
     const ring = at(r.props, "keyRing");
     if (typeof ring === "string" && locationOfGcpName(ring)?.toLowerCase() === "global") {
       ctx.report("keyRing is in location \"global\"");

@@ -7,6 +7,7 @@ import type { RoleConfig } from "../../automation/fleet";
 import { ResidencyKey } from "../../components/kms";
 import { Network, networkCidr } from "../../components/network";
 import { ResidencyRegistry } from "../../components/registry";
+import { SigningKey, signingExport } from "../../components/signing-key";
 import type { Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
 
@@ -42,6 +43,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
     { domain: ctx.domain, key: key.handle, repositories: config["meridian:registry"].repositories, tags: ctx.tags },
     opts,
   );
+  const signing = new SigningKey(`${ctx.stack}-signing`, { domain: ctx.domain, residencyKey: key.handle, protectionLevel: kms.protectionLevel, tags: ctx.tags }, opts);
   const k = key.handle;
   return {
     domain: ctx.domain,
@@ -65,6 +67,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
               resourceGroupName: k.resourceGroupName,
             },
     registry: { imagePrefixes: registry.imagePrefixes },
+    signing: signingExport(signing.handle),
     network: {
       networkId: network.networkId,
       privateSubnetIds: network.privateSubnetIds,

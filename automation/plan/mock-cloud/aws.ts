@@ -1,5 +1,5 @@
 /** AWS-shaped mock outputs: ARNs carry the provider's region and the fake account. */
-import { FAKE_AWS_ACCOUNT, kindOf, physicalName, stableHash, str, type MockContext, type ProviderState } from "./shared";
+import { FAKE_AWS_ACCOUNT, fakePublicKeyPem, kindOf, physicalName, stableHash, str, type MockContext, type ProviderState } from "./shared";
 
 type Shaper = (ctx: MockContext, region: string, arnBase: string) => Record<string, unknown>;
 
@@ -114,6 +114,11 @@ export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provid
   "aws:iam/getPolicyDocument:getPolicyDocument": (inputs) => {
     const json = JSON.stringify({ Version: "2012-10-17", Statement: ((inputs.statements as PolicyStatementInput[] | undefined) ?? []).map(policyStatement) });
     return { id: stableHash(json, 10), json, minifiedJson: json };
+  },
+  // The public half of an asymmetric KMS key (image signing).
+  "aws:kms/getPublicKey:getPublicKey": (inputs) => {
+    const keyId = str(inputs.keyId, "unknown");
+    return { id: keyId, arn: keyId, keyId, keyUsage: "SIGN_VERIFY", keySpec: "ECC_NIST_P256", publicKeyPem: fakePublicKeyPem(keyId), signingAlgorithms: ["ECDSA_SHA_256"] };
   },
   "aws:ecr/getAuthorizationToken:getAuthorizationToken": (_i, provider) => {
     const region = awsRegion({ inputs: {}, provider });

@@ -1,5 +1,5 @@
 /** GCP-shaped mock outputs: IDs and self links carry the provider's project and region. */
-import { FAKE_GCP_PROJECT_NUMBER, kindOf, physicalName, str, type MockContext, type ProviderState } from "./shared";
+import { FAKE_GCP_PROJECT_NUMBER, fakePublicKeyPem, kindOf, physicalName, str, type MockContext, type ProviderState } from "./shared";
 
 export function gcpProject(ctx: { inputs: Record<string, unknown>; provider: ProviderState | undefined }): string {
   return str(ctx.inputs.project, str(ctx.provider?.inputs.project, "mock-project"));
@@ -67,6 +67,11 @@ export const gcpInvokes: Record<string, (inputs: Record<string, unknown>, provid
     const project = str(inputs.project, "debian-cloud");
     const selfLink = `https://www.googleapis.com/compute/v1/projects/${project}/global/images/${family}-v20260101`;
     return { id: selfLink, selfLink, name: `${family}-v20260101`, family, project };
+  },
+  // The primary version of an asymmetric Cloud KMS key (image signing) and its public half.
+  "gcp:kms/getKMSCryptoKeyVersion:getKMSCryptoKeyVersion": (inputs) => {
+    const name = `${str(inputs.cryptoKey, "unknown")}/cryptoKeyVersions/1`;
+    return { id: name, name, cryptoKey: inputs.cryptoKey, version: 1, state: "ENABLED", algorithm: "EC_SIGN_P256_SHA256", protectionLevel: "HSM", publicKeys: [{ algorithm: "EC_SIGN_P256_SHA256", pem: fakePublicKeyPem(name) }] };
   },
   // The Cloud Storage service agent, which CMEK grants name.
   "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": (inputs, provider) => {

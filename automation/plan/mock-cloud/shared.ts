@@ -45,3 +45,8 @@ export function kindOf(type: string): string {
 export function physicalName(ctx: MockContext): string {
   return `${ctx.name}-${stableHash(ctx.type + ctx.name, 7)}`;
 }
+
+/** A stand-in public key PEM that names its key, so tests can see which key a verifier trusts. */
+export function fakePublicKeyPem(keyId: string): string {
+  return `-----BEGIN PUBLIC KEY-----\n${Buffer.from(`mock-public-key:${keyId}`).toString("base64")}\n-----END PUBLIC KEY-----\n`;
+}

@@ -7,9 +7,10 @@
  */
 import type { ClusterBaseline } from "../../../components/baseline";
 import type { ResidentCluster } from "../../../components/cluster";
-import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle } from "../../../components/residency";
+import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle, SigningKeyHandle } from "../../../components/residency";
 import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
+import { supplyChainService } from "./supply-chain";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -23,6 +24,8 @@ export interface ClusterServiceContext<D extends Domain> {
     readonly network: NetworkHandle<D>;
     readonly key: KeyHandle<D>;
     readonly registry: RegistryHandle<D>;
+    /** The domain's image-signing key on this cloud (absent on foundations deployed before it). */
+    readonly signing?: SigningKeyHandle<D>;
     readonly exports: FoundationExports;
   };
 }
@@ -36,7 +39,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [supplyChainService];
 
 export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
