@@ -129,20 +129,20 @@ export function checkTenants(file: string, settings: Pick<FleetSettings, "tenant
                 ? `stack "${name}" is a ${s.role} stack; tenants land only on workload clusters`
                 : undefined;
         if (refused !== undefined || s === undefined) {
-          err(`${at}.clusters[${i}]`, refused ?? "");
+          err(`${at}.clusters.${i}`, refused ?? "");
           return;
         }
         const where = `${s.cloud ?? "attached"}/${s.region ?? name}`;
         const other = placed.get(where);
-        if (other !== undefined) err(`${at}.clusters[${i}]`, `"${name}" and "${other}" are both in ${where}; the tenant's repository and identities live once per cloud and region`);
+        if (other !== undefined) err(`${at}.clusters.${i}`, `"${name}" and "${other}" are both in ${where}; the tenant's repository and identities live once per cloud and region`);
         placed.set(where, name);
       });
       if (new Set(t.clusters).size !== t.clusters.length) err(`${at}.clusters`, "each stack once");
       t.namespaces.forEach((ns, i) => {
-        if (reservedNamespace(ns)) err(`${at}.namespaces[${i}]`, `"${ns}" is reserved for system and platform namespaces`);
+        if (reservedNamespace(ns)) err(`${at}.namespaces.${i}`, `"${ns}" is reserved for system and platform namespaces`);
         for (const c of t.clusters) {
           const owner = namespaceOwner.get(`${c}/${ns}`);
-          if (owner !== undefined && owner !== t.name) err(`${at}.namespaces[${i}]`, `namespace "${ns}" on ${c} already belongs to tenant ${owner}`);
+          if (owner !== undefined && owner !== t.name) err(`${at}.namespaces.${i}`, `namespace "${ns}" on ${c} already belongs to tenant ${owner}`);
           namespaceOwner.set(`${c}/${ns}`, t.name);
         }
       });
@@ -152,19 +152,19 @@ export function checkTenants(file: string, settings: Pick<FleetSettings, "tenant
         for (const other of DOMAINS.filter((d) => d !== domain)) {
           const pools = settings.ipam.pools[other];
           const hit = (["nodes", "pods", "services"] as const).find((p) => overlaps(pools[p], e.cidr));
-          if (hit !== undefined) err(`${at}.egress[${i}].cidr`, `${e.cidr} overlaps domain ${other}'s ${hit} pool ${pools[hit]}; a ${domain} tenant cannot open egress into another domain`);
+          if (hit !== undefined) err(`${at}.egress.${i}.cidr`, `${e.cidr} overlaps domain ${other}'s ${hit} pool ${pools[hit]}; a ${domain} tenant cannot open egress into another domain`);
         }
       });
       t.services.forEach((s, i) => {
         const owner = tenantOfNamespace.get(s.namespace);
         if (owner !== undefined && owner !== t.name) {
-          err(`${at}.services[${i}].namespace`, `"${s.namespace}" is tenant ${owner}'s namespace; tenants reach another tenant only through the Gateway`);
+          err(`${at}.services.${i}.namespace`, `"${s.namespace}" is tenant ${owner}'s namespace; tenants reach another tenant only through the Gateway`);
         }
-        if (s.namespace === "kube-system") err(`${at}.services[${i}].namespace`, "kube-system is not a service tenants call (DNS is allowed already)");
+        if (s.namespace === "kube-system") err(`${at}.services.${i}.namespace`, "kube-system is not a service tenants call (DNS is allowed already)");
       });
       t.hostnames.forEach((h, i) => {
         const owner = hostOwner.get(h);
-        if (owner !== undefined && owner !== t.name) err(`${at}.hostnames[${i}]`, `"${h}" is already claimed by tenant ${owner} in domain ${domain}; a route to another tenant's host is refused`);
+        if (owner !== undefined && owner !== t.name) err(`${at}.hostnames.${i}`, `"${h}" is already claimed by tenant ${owner} in domain ${domain}; a route to another tenant's host is refused`);
         hostOwner.set(h, t.name);
       });
     }
