@@ -115,11 +115,16 @@ export function checkTenants(file: string, settings: Pick<FleetSettings, "tenant
     const hostOwner = new Map<string, string>();
     const tenantOfNamespace = new Map<string, string>();
     for (const t of tenants) for (const ns of t.namespaces) tenantOfNamespace.set(ns, t.name);
+    // A directory holding none of the domain's tenant-hosting stacks is a partial fleet (one
+    // stack planned on its own, a fixture): placements cannot be judged there, so only named
+    // stacks that exist are checked. Anywhere else a name missing from the fleet is a typo.
+    const partial = ![...stacks.values()].some((s) => s.domain === domain && s.hostsTenants);
     for (const t of tenants) {
       const at = `tenants.${domain}.${t.name}`;
       const placed = new Map<string, string>(); // `${cloud}/${region}` → stack
       t.clusters.forEach((name, i) => {
         const s = stacks.get(name);
+        if (s === undefined && partial) return;
         const refused =
           s === undefined
             ? `no stack "${name}" in this fleet`

@@ -3,6 +3,7 @@
  * names fleet.yaml and the key, on one line, and the plan exits 2 (through the real command).
  * The old per-cluster `meridian:cluster.tenants` is refused with where tenants live now.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { runPlanCommand } from "../../../automation/commands/plan";
@@ -40,6 +41,12 @@ describe("the reference tenants", () => {
       expect(tenantsOnStack(fleet.settings.tenants, d, `${d}-mgmt`)).toEqual([]);
     }
   });
+});
+
+it("a partial fleet (none of a domain's workload stacks present) loads with the reference fleet.yaml", () => {
+  const dir = fleetDir();
+  for (const f of fs.readdirSync(dir)) if (f.startsWith("Pulumi.") && !f.includes("-pki")) fs.rmSync(path.join(dir, f));
+  expect([...loadFleet(dir).stacks.keys()].sort()).toEqual(["eu-pki", "us-pki"]);
 });
 
 describe("bad input: exit 2 naming fleet.yaml and the key", () => {
