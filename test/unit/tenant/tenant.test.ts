@@ -9,12 +9,12 @@ import * as aws from "@pulumi/aws";
 import * as azure from "@pulumi/azure-native";
 import * as gcp from "@pulumi/gcp";
 import * as k8s from "@pulumi/kubernetes";
-import { findAll, installMocks, settle } from "../../support/mocks";
+import { findAll, installMocks, settle, valueOf } from "../../support/mocks";
 
 const cloud = installMocks({ stack: "eu-workload-aws" });
 
 import { claimResident, type RegistryHandle } from "../../../components/residency";
-import { AZURE_ROLES, ClusterTenant, type TenantPolicyInput } from "../../../components/tenant";
+import { AZURE_ROLES, ClusterTenant, tenantImagePrefixes, type TenantPolicyInput } from "../../../components/tenant";
 import { EU_AWS_KEY, EU_AWS_REGISTRY, EU_AZURE_KEY, EU_GCP_KEY } from "../cluster/fixtures";
 
 const tenant: TenantPolicyInput = {
@@ -49,7 +49,7 @@ new ClusterTenant(
   },
   { providers: [new azure.Provider("azure", { location: "westeurope" })] },
 );
-new ClusterTenant(
+const gcpTenant = new ClusterTenant(
   "gcp-payments",
   { domain: "eu", tenant, provider: kube("gcp"), clusterName: "eu-workload-gcp", cloud: { cloud: "gcp", region: "europe-west1", key: EU_GCP_KEY, registry: EU_AR } },
   { providers: [new gcp.Provider("gcp", { project: "meridian-eu-prod", region: "europe-west1" })] },
@@ -139,6 +139,13 @@ describe("GCP", () => {
   it("an Artifact Registry repository of its own in the domain registry's region, CMEK with the domain key", () => {
     const [repo] = of("gcp:artifactregistry/repository:Repository", "gcp-payments");
     expect(repo.inputs).toMatchObject({ repositoryId: "eu-tenant-payments", location: "europe-west1", format: "DOCKER", kmsKeyName: EU_GCP_KEY.cryptoKeyId, dockerConfig: { immutableTags: true } });
+  });
+
+  it("the repository's prefix is exactly the one the cluster's image admission was given before it existed", async () => {
+    const admitted = tenantImagePrefixes("gcp", await valueOf(EU_AR.imagePrefixes), "eu", ["payments"]);
+    expect(admitted).toEqual(["europe-west1-docker.pkg.dev/meridian-eu-prod/eu-tenant-payments/"]);
+    expect(await valueOf(gcpTenant.repository)).toBe(admitted[0]);
+    expect(tenantImagePrefixes("aws", ["123456789012.dkr.ecr.eu-central-1.amazonaws.com/meridian/eu/"], "eu", ["payments"])).toEqual([]);
   });
 
   it("a GSA per namespace, impersonable only by that namespace's <tenant>-workload; reader on its repository; secrets limited by name prefix", () => {
