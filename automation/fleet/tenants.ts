@@ -56,7 +56,7 @@ export const tenantSettingsSchema = z.strictObject({
   /** (Optional) In-domain platform services the tenant may call: `<namespace>/<service>` with ports. Defaults to none. */
   services: z.array(z.strictObject({ namespace: dnsLabel, service: dnsLabel, ports: z.array(port).min(1) })).default([]),
   /** (Optional) Public or internal host names the tenant's routes may claim on the Gateway; unique per domain. Defaults to none. */
-  hostnames: z.array(fqdn).default([]),
+  hostnames: z.array(z.string().regex(/^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)+[a-z]{2,}$/, "a lower-case host name, optionally a wildcard (*.pay.example.com)")).default([]),
 });
 
 export const tenantsSettingsSchema = z.partialRecord(z.enum(DOMAINS), z.record(tenantName, tenantSettingsSchema)).default({});
@@ -168,13 +168,23 @@ export function checkTenants(file: string, settings: Pick<FleetSettings, "tenant
         if (s.namespace === "kube-system") err(`${at}.services.${i}.namespace`, "kube-system is not a service tenants call (DNS is allowed already)");
       });
       t.hostnames.forEach((h, i) => {
-        const owner = hostOwner.get(h);
-        if (owner !== undefined && owner !== t.name) err(`${at}.hostnames.${i}`, `"${h}" is already claimed by tenant ${owner} in domain ${domain}; a route to another tenant's host is refused`);
+        const clash = [...hostOwner].find(([other, owner]) => owner !== t.name && hostsOverlap(h, other));
+        if (clash !== undefined) err(`${at}.hostnames.${i}`, `"${h}" overlaps "${clash[0]}", already claimed by tenant ${clash[1]} in domain ${domain}; a route to another tenant's host is refused`);
         hostOwner.set(h, t.name);
       });
     }
   }
   return errors;
+}
+
+/** Two host names overlap when equal or when a wildcard (`*.x`, any depth as in Gateway API) covers the other. */
+export function hostsOverlap(a: string, b: string): boolean {
+  const base = (h: string) => (h.startsWith("*.") ? h.slice(2) : undefined);
+  const covers = (w: string, h: string) => {
+    const suffix = base(w);
+    return suffix !== undefined && (h.endsWith(`.${suffix}`) || base(h) === suffix);
+  };
+  return a === b || covers(a, b) || covers(b, a);
 }
 
 function isNetworkAddress(cidr: string): boolean {

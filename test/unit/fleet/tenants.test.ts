@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { runPlanCommand } from "../../../automation/commands/plan";
-import { FleetConfigErrors, loadFleet, tenantsOnStack } from "../../../automation/fleet";
+import { FleetConfigErrors, hostsOverlap, loadFleet, tenantsOnStack } from "../../../automation/fleet";
 import { fleetDir, readReference } from "../../support/fleetDir";
 
 type Tenants = Record<string, Record<string, Record<string, unknown>>>;
@@ -49,6 +49,16 @@ it("a partial fleet (none of a domain's workload stacks present) loads with the 
   expect([...loadFleet(dir).stacks.keys()].sort()).toEqual(["eu-pki", "us-pki"]);
 });
 
+it("host names overlap when equal or covered by a wildcard, not otherwise", () => {
+  expect(hostsOverlap("a.example.com", "a.example.com")).toBe(true);
+  expect(hostsOverlap("*.example.com", "a.b.example.com")).toBe(true);
+  expect(hostsOverlap("a.example.com", "*.example.com")).toBe(true);
+  expect(hostsOverlap("*.example.com", "*.example.com")).toBe(true);
+  expect(hostsOverlap("*.example.com", "example.com")).toBe(false);
+  expect(hostsOverlap("a.example.com", "b.example.com")).toBe(false);
+  expect(hostsOverlap("*.a.example.com", "*.b.example.com")).toBe(false);
+});
+
 describe("bad input: exit 2 naming fleet.yaml and the key", () => {
   it.each<[string, (t: Tenants) => void, string, RegExp]>([
     ["a cluster of the other domain", (t) => (t.eu.payments.clusters = ["eu-workload-aws", "us-workload-aws"]), "tenants.eu.payments.clusters.1", /is in domain us; a eu tenant lands only on eu workload stacks/],
@@ -70,6 +80,12 @@ describe("bad input: exit 2 naming fleet.yaml and the key", () => {
       (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["pay.eu.meridian.example.com"] }),
       "tenants.eu.ledger.hostnames.0",
       /already claimed by tenant payments in domain eu/,
+    ],
+    [
+      "a wildcard covering another tenant's hostname",
+      (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["*.meridian.example.com"] }),
+      "tenants.eu.ledger.hostnames.0",
+      /overlaps "pay.eu.meridian.example.com", already claimed by tenant payments/,
     ],
     [
       "a namespace another tenant has on the same cluster",
