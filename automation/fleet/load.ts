@@ -24,6 +24,7 @@ import { validateGraph } from "./graph";
 import { checkStackSecretsProvider } from "./controlPlane";
 import { checkNarrowing } from "./narrowing";
 import { classifyStackFile, duplicateStackNames } from "./stackNames";
+import { checkTenants, type TenantTarget } from "./tenants";
 import { DEFAULT_YAML_LIMITS, parseYaml, readRegularFile, type YamlLimits } from "./yamlFile";
 
 export interface StackSpec {
@@ -97,7 +98,20 @@ export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS)
   const fleet: Fleet = { dir, settings, stacks };
   const graphErrors = validateGraph(fleet);
   if (graphErrors.length > 0) throw new FleetConfigErrors(graphErrors);
+  const tenantErrors = checkTenants(path.join(dir, "fleet.yaml"), settings, tenantTargets(stacks));
+  if (tenantErrors.length > 0) throw new FleetConfigErrors(tenantErrors);
   return fleet;
+}
+
+/** What the tenant cross-checks need of each stack: domain, whether it hosts tenants, where it is. */
+function tenantTargets(stacks: ReadonlyMap<string, StackSpec>): Map<string, TenantTarget> {
+  return new Map(
+    [...stacks.values()].map((s) => {
+      const attached = s.role === "attached" ? (s.config as { "meridian:attached": { clusterRole: string } })["meridian:attached"] : undefined;
+      const hostsTenants = s.role === "workload" || attached?.clusterRole === "workload";
+      return [s.name, { domain: s.domain, hostsTenants, role: s.role, cloud: s.clouds[0], region: s.region }];
+    }),
+  );
 }
 
 function loadFleetSettingsChecked(dir: string, limits: YamlLimits, budget: { left: number }): FleetSettings {

@@ -92,6 +92,12 @@ export const nodePoolSettings = z.strictObject({
   taints: z.array(z.strictObject({ key: k8sLabelKey, value: z.string().max(63), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).optional(),
 });
 
+/** The old per-cluster tenant list: any value is refused with where tenants live now. */
+const movedTenants = z
+  .unknown()
+  .refine((v) => v === undefined, "moved: tenants are declared once per domain in fleet.yaml under tenants.<domain>.<tenant> with clusters: [<this stack>] (docs/tenants.md)")
+  .optional();
+
 /**
  * (Required for management/workload) The cluster. Secure settings are not configurable;
  * these are sizing, versions, identity bindings and tenants.
@@ -142,19 +148,8 @@ export const clusterSettings = z.strictObject({
       gkeSecurityGroup: z.string().email().optional(),
     })
     .default({ platformAdmins: [], platformOperators: [], auditors: [], awsRoles: {}, azureAdminGroupObjectIds: [] }),
-  /** (Optional) Tenant namespaces (workload clusters only). Defaults to none. */
-  tenants: z
-    .array(
-      z.strictObject({
-        name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a DNS-1123 label"),
-        team: z.string().min(1),
-        developersGroup: z.string().min(1),
-        quota: z
-          .strictObject({ cpu: z.string().optional(), memory: z.string().optional(), pods: z.int().min(1).optional(), storage: z.string().optional() })
-          .optional(),
-      }),
-    )
-    .default([]),
+  /** Moved: tenants are fleet.yaml `tenants.<domain>.<tenant>` (docs/tenants.md). Refused here with that pointer. */
+  tenants: movedTenants,
   /** (Optional) Digest-pinned pause image (path under the domain registry) for the capacity-reserve add-on. Defaults to `platform/pause@sha256:<pause 3.10>`. */
   capacityReserveImage: z
     .string()
@@ -232,10 +227,8 @@ export const attachedSettings = z.strictObject({
       auditors: z.array(z.string().min(1)).default([]),
     })
     .default({ platformAdmins: [], platformOperators: [], auditors: [] }),
-  /** (Optional) Tenant namespaces. Defaults to none. */
-  tenants: z
-    .array(z.strictObject({ name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/), team: z.string().min(1), developersGroup: z.string().min(1) }))
-    .default([]),
+  /** Moved: tenants are fleet.yaml `tenants.<domain>.<tenant>` (docs/tenants.md). Refused here with that pointer. */
+  tenants: movedTenants,
 });
 export type AttachedSettings = z.infer<typeof attachedSettings>;
 

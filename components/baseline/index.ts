@@ -76,6 +76,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 export interface TenantArgs {
   /** (Required) Namespace name (DNS-1123 label). */
   readonly name: string;
+  /** (Optional) The tenant owning the namespace; label `tenant`. Defaults to the namespace name. */
+  readonly tenant?: string;
   /** (Required) Owning team; label `team`. */
   readonly team: string;
   /** (Required) IdP group bound to the team-developer persona in the namespace. */
@@ -174,7 +176,7 @@ export function baselineSpec(args: Omit<ClusterBaselineArgs<Domain>, "provider" 
     environment: args.environment ?? "prod",
     psaVersion: args.kubernetesVersion ? `v${args.kubernetesVersion}` : "latest",
     imagePrefixes,
-    tenants: (args.tenants ?? []).map((t) => ({ name: t.name, team: t.team, developersGroup: t.developersGroup, quota: { ...DEFAULT_QUOTA, ...t.quota } })),
+    tenants: (args.tenants ?? []).map((t) => ({ name: t.name, tenant: t.tenant ?? t.name, team: t.team, developersGroup: t.developersGroup, quota: { ...DEFAULT_QUOTA, ...t.quota } })),
     platformNamespaces: args.platformNamespaces ?? DEFAULT_PLATFORM_NAMESPACES[role],
     managedNamespaces: MANAGED_NAMESPACES[args.cloud ?? "none"],
     groups: { platformAdmins: [], platformOperators: [], auditors: [], ...args.groups },

@@ -16,6 +16,8 @@ export type PsaLevel = "restricted" | "baseline" | "privileged";
 export interface TenantSpec {
   /** Namespace name, DNS-1123 label. */
   readonly name: string;
+  /** The tenant the namespace belongs to (label `tenant`); a tenant may own several namespaces. */
+  readonly tenant: string;
   /** Owning team (label `team`). */
   readonly team: string;
   /** IdP group bound to the team-developer persona in this namespace. */
@@ -120,7 +122,7 @@ export function namespaceManifests(spec: BaselineSpec): Manifest[] {
       labels: {
         residency: spec.domain,
         team: t.team,
-        tenant: t.name,
+        tenant: t.tenant,
         env: spec.environment,
         "meridian.io/tier": "tenant",
         ...psaLabels("restricted", spec.psaVersion),
@@ -239,7 +241,8 @@ export function rbacManifests(spec: BaselineSpec): Manifest[] {
         { apiGroups: ["batch"], resources: ["jobs", "cronjobs"], verbs: WRITE },
         { apiGroups: ["autoscaling"], resources: ["horizontalpodautoscalers"], verbs: WRITE },
         { apiGroups: ["policy"], resources: ["poddisruptionbudgets"], verbs: WRITE },
-        // NetworkPolicies are readable, not writable: the default-deny stays.
+        // NetworkPolicies are readable here; the tenant component grants writing them inside
+        // the tenant's limits (components/tenant), and the default-deny stays the platform's.
         { apiGroups: ["networking.k8s.io"], resources: ["networkpolicies", "ingresses"], verbs: READ },
       ],
     });

@@ -115,6 +115,18 @@ export type CaHandle<D extends Domain> = Resident<D> & {
   readonly privateKeyPem: pulumi.Input<string>;
 };
 
+/** A tenant on one cluster of its domain: its namespaces, workload ServiceAccount, cloud principals and secret scope. */
+export type TenantHandle<D extends Domain> = Resident<D> & {
+  readonly tenant: string;
+  readonly namespaces: readonly string[];
+  /** The Kubernetes ServiceAccount bound to the cloud identity, `<tenant>-workload`, in every namespace. */
+  readonly serviceAccount: string;
+  /** Per namespace, the cloud principal (role ARN / managed identity principal id / GSA email); empty on attached clusters. */
+  readonly principals: pulumi.Input<Record<string, string>>;
+  /** AWS secret ARN prefix, GCP secret name prefix or Azure vault URI; null on attached clusters. */
+  readonly secretScope: pulumi.Input<string | null>;
+};
+
 /**
  * Turn a StackReference output into a resident handle, checking at run time that the
  * upstream stack is of the same domain (it exports its `domain`). The fleet model

@@ -10,6 +10,9 @@ import type { RoleConfig } from "../../automation/fleet";
 import { ClusterBaseline } from "../../components/baseline";
 import { claimResident, type Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
+import { tenantsOnStack } from "../../automation/fleet/tenants";
+import { ClusterTenant } from "../../components/tenant";
+import { tenantNamespaces } from "./services/tenants";
 import { identifyKubeconfig, type ClusterIdentity } from "../../policy-pack/lib/clusterIdentity";
 
 /**
@@ -50,6 +53,9 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     enableServerSideApply: true,
   });
   const registry = claimResident(ctx.domain, { cloud: "external" as const, region: "external", imagePrefixes: [...settings.registries] });
+  // Tenants from fleet.yaml `tenants.<domain>`: namespaces by the baseline, the rest (no cloud
+  // here: no repository or cloud identity) by the tenant component.
+  const tenants = settings.clusterRole === "workload" ? tenantNamespaces(ctx.fleet.settings.tenants, ctx.domain, ctx.stack) : [];
   const baseline = new ClusterBaseline(`${ctx.stack}-baseline`, {
     domain: ctx.domain,
     provider,
@@ -59,9 +65,18 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     environment: ctx.spec.environment,
     kubernetesVersion: settings.kubernetesVersion,
     registries: [registry],
-    tenants: settings.clusterRole === "workload" ? settings.tenants.map((t) => ({ ...t })) : [],
+    tenants,
     groups: settings.groups,
   });
+  const tenantOutputs: Record<string, unknown> = {};
+  for (const tenant of settings.clusterRole === "workload" ? tenantsOnStack(ctx.fleet.settings.tenants, ctx.domain, ctx.stack) : []) {
+    const t = new ClusterTenant(
+      `${ctx.stack}-tenant-${tenant.name}`,
+      { domain: ctx.domain, tenant, provider, clusterName: settings.clusterName, cloud: { cloud: "none" } },
+      { dependsOn: [baseline] },
+    );
+    tenantOutputs[tenant.name] = { namespaces: t.namespaces, identity: { serviceAccount: t.serviceAccount } };
+  }
   // With the domain PKI upstream, publish its root CA as the cluster's trust bundle
   // (public material only; intermediates' keys stay in the pki stack).
   let trustBundle: k8s.core.v1.ConfigMap | undefined;
@@ -83,5 +98,6 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     trustBundle: trustBundle ? trustBundle.metadata.name : null,
     cluster: { name: settings.clusterName, registries: settings.registries },
     namespaces: baseline.namespaces ?? [],
+    services: { tenants: tenantOutputs },
   };
 }

@@ -4,12 +4,14 @@
  * baseline applied through the cluster's own Kubernetes provider.
  */
 import type { RoleConfig } from "../../automation/fleet";
-import { ClusterBaseline, type TenantArgs } from "../../components/baseline";
+import { ClusterBaseline } from "../../components/baseline";
 import { ManagementCluster, WorkloadCluster, type ClusterArgs, type EksOptions } from "../../components/cluster";
 import { clusterCidrs } from "../../components/network/ipam";
-import type { Domain } from "../../components/residency";
+import { claimResident, type Domain } from "../../components/residency";
+import { tenantImagePrefixes } from "../../components/tenant";
 import type { RoleContext } from "../context";
 import { deployClusterServices } from "./services";
+import { tenantNamespaces } from "./services/tenants";
 
 type ClusterRole = "management" | "workload";
 
@@ -58,7 +60,11 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
   const cluster = role === "management" ? new ManagementCluster(spec.name, args, opts) : new WorkloadCluster(spec.name, args, opts);
 
   const prefixes = foundation.exports.registry.imagePrefixes;
-  const tenants: TenantArgs[] = settings.tenants.map((t) => ({ ...t }));
+  // Tenants come from fleet.yaml `tenants.<domain>` (their namespaces are the baseline's);
+  // on GCP each tenant's repository is its own, admitted beside the domain registry.
+  const tenants = role === "workload" ? tenantNamespaces(ctx.fleet.settings.tenants, ctx.domain, spec.name) : [];
+  const tenantPrefixes = tenantImagePrefixes(cloud, prefixes, ctx.domain, [...new Set(tenants.map((t) => t.tenant ?? t.name))]);
+  const tenantRegistry = claimResident(ctx.domain, { cloud, region, imagePrefixes: tenantPrefixes });
   const baseline = new ClusterBaseline(`${spec.name}-baseline`, {
     domain: ctx.domain,
     provider: cluster.provider,
@@ -67,8 +73,8 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
     cloud,
     environment: spec.environment,
     kubernetesVersion: settings.kubernetesVersion,
-    registries: [foundation.registry],
-    tenants: role === "workload" ? tenants : [],
+    registries: tenantPrefixes.length > 0 ? [foundation.registry, tenantRegistry] : [foundation.registry],
+    tenants,
     groups: { platformAdmins: id.platformAdmins, platformOperators: id.platformOperators, auditors: id.auditors },
     addons:
       prefixes.length > 0

@@ -213,7 +213,9 @@ suite("e2e: real engine, local fleet (EU + US control planes)", () => {
       // tenant developer: writes in its own namespace only; cannot touch secrets elsewhere, RBAC or network policies.
       expect(can(eu, "eu-payments-devs", ["create", "deployments.apps", "-n", "payments"])).toBe("yes");
       expect(can(eu, "eu-payments-devs", ["create", "deployments.apps", "-n", "meridian-system"])).toBe("no");
-      expect(can(eu, "eu-payments-devs", ["create", "networkpolicies.networking.k8s.io", "-n", "payments"])).toBe("no");
+      // NetworkPolicies: writable in its own namespaces, bounded by the tenant's limits (tenant.e2e.test.ts).
+      expect(can(eu, "eu-payments-devs", ["create", "networkpolicies.networking.k8s.io", "-n", "payments"])).toBe("yes");
+      expect(can(eu, "eu-payments-devs", ["create", "networkpolicies.networking.k8s.io", "-n", "meridian-system"])).toBe("no");
       expect(can(eu, "eu-payments-devs", ["create", "rolebindings.rbac.authorization.k8s.io", "-n", "payments"])).toBe("no");
       // auditor: reads, never writes, never reads secrets.
       expect(can(eu, "eu-auditors", ["list", "deployments.apps", "-A"])).toBe("yes");

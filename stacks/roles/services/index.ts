@@ -11,6 +11,7 @@ import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle, SigningKe
 import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
 import { supplyChainService } from "./supply-chain";
+import { tenantsService } from "./tenants";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -39,7 +40,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [supplyChainService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, supplyChainService];
 
 export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};

@@ -5,7 +5,8 @@ import { MockCloud } from "../../../automation/plan/mock-cloud";
 import { FleetConfigErrors, loadFleet } from "../../../automation/fleet";
 import { createContext } from "../../../stacks/context";
 import { attached } from "../../../stacks/roles/attached";
-import { fleetDir } from "../../support/fleetDir";
+import { parse, stringify } from "yaml";
+import { fleetDir, readReference } from "../../support/fleetDir";
 import { findAll, settle } from "../../support/mocks";
 
 const STACK = [
@@ -15,17 +16,23 @@ const STACK = [
   "  meridian:attached:",
   "    clusterName: local-eu",
   "    registries: [europe-west1-docker.pkg.dev/meridian-eu-prod/platform/]",
-  "    tenants: [{ name: payments, team: payments, developersGroup: payments-devs }]",
   "  meridian:kubeconfig:",
   "    secure: v1:AAAA",
 ].join("\n");
+
+/** The reference fleet.yaml with the EU tenant also placed on the attached stack (tenants live in fleet.yaml). */
+const FLEET_YAML = (() => {
+  const doc = parse(readReference("fleet.yaml")) as { tenants: { eu: { payments: { clusters: string[] } } } };
+  doc.tenants.eu.payments.clusters.push("eu-attached");
+  return stringify(doc);
+})();
 
 const cloud = new MockCloud();
 void pulumi.runtime.setMocks(cloud, "meridian", "eu-attached", false, "organization");
 
 describe("attached role", () => {
   it("applies the baseline through a provider that names the cluster's domain, with the kubeconfig kept secret", async () => {
-    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK });
+    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK, "fleet.yaml": FLEET_YAML });
     const fleet = loadFleet(dir);
     const spec = fleet.stacks.get("eu-attached")!;
     expect(spec.secretKeys).toEqual(["meridian:kubeconfig"]);
@@ -42,11 +49,13 @@ describe("attached role", () => {
     expect(kube.length).toBeGreaterThan(10);
     for (const r of kube) expect(r.providerRef ?? "").toContain("eu-attached-k8s");
     expect(JSON.stringify(findAll(cloud, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy"))).toContain("europe-west1-docker.pkg.dev/meridian-eu-prod/platform/");
+    // The tenant component's Kubernetes part (no cloud on an attached cluster).
+    expect(findAll(cloud, "kubernetes:core/v1:ServiceAccount").map((r) => (r.inputs.metadata as { name: string }).name)).toEqual(["payments-workload"]);
     expect(out.role).toBe("attached");
   });
 
   it("publishes the domain root CA as a trust bundle when it depends on the pki stack", async () => {
-    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("  meridian:kubeconfig:", "  meridian:dependsOn: [eu-pki]\n  meridian:kubeconfig:") });
+    const dir = fleetDir({ "Pulumi.eu-attached.yaml": STACK.replace("  meridian:kubeconfig:", "  meridian:dependsOn: [eu-pki]\n  meridian:kubeconfig:"), "fleet.yaml": FLEET_YAML });
     const fleet = loadFleet(dir);
     const withPki = new MockCloud({
       stackOutputs: new Map([["eu-pki", { domain: "eu", stack: "eu-pki", role: "pki", rootCertPem: "ROOT-PEM", intermediates: { mesh: { certPem: "C", privateKeyPem: "K" } } }]]),
