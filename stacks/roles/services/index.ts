@@ -10,6 +10,7 @@ import type { ResidentCluster } from "../../../components/cluster";
 import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle } from "../../../components/residency";
 import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
+import { secretsService } from "./secrets";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -25,6 +26,8 @@ export interface ClusterServiceContext<D extends Domain> {
     readonly registry: RegistryHandle<D>;
     readonly exports: FoundationExports;
   };
+  /** Outputs of the services installed before this one, by service name (e.g. `earlier.tenants`). */
+  readonly earlier: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export interface ClusterService {
@@ -36,12 +39,12 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [secretsService];
 
-export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
+export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
   for (const service of CLUSTER_SERVICES) {
-    if (service.roles.includes(c.role)) outputs[service.name] = await service.deploy(c);
+    if (service.roles.includes(c.role)) outputs[service.name] = await service.deploy({ ...c, earlier: { ...outputs } });
   }
   return outputs;
 }
