@@ -19,6 +19,7 @@ import {
   ESO_CONTROLLER_SERVICE_ACCOUNT,
   ESO_NAMESPACE,
   ESO_RELEASE,
+  esoNetworkPolicies,
   esoValues,
   STORE_API_VERSION,
   storeName,
@@ -60,6 +61,12 @@ export interface ExternalSecretsArgs<D extends Domain> {
   readonly registry: RegistryHandle<D>;
   /** (Required) The domain CMK in the cluster's region (GCP Secret Manager encrypts with it). */
   readonly key: KeyHandle<D>;
+  /**
+   * (Required) Private ranges the operator may reach on 443 and that may call its webhook: the
+   * cluster network (API server private endpoint, VPC / private endpoints of the secret service),
+   * on GCP also the control-plane range and Google's private VIP. Never 0.0.0.0/0.
+   */
+  readonly privateCidrs: readonly string[];
   /** (Optional) Tenants on this cluster, one store each. Defaults to none (operator only, e.g. management clusters). */
   readonly tenants?: readonly SecretTenant[];
   /** (Required on GCP) The project of the cluster and its secrets. */
@@ -108,6 +115,11 @@ export function validateExternalSecretsArgs(args: ExternalSecretsArgs<Domain>): 
   need(args.key.cloud === args.cloud, "key", `is a ${args.key.cloud} key; the cluster is on ${args.cloud}`);
   need(args.key.region === args.region, "key", `is in ${args.key.region}; the secret service runs in ${args.region} and its key must be in that region`);
   need(args.registry.cloud === args.cloud || args.registry.cloud === "external", "registry", `is a ${args.registry.cloud} registry; the cluster is on ${args.cloud}`);
+  need(args.privateCidrs.length > 0, "privateCidrs", "at least one range: the operator must reach the API server and the secret service");
+  args.privateCidrs.forEach((c, i) => {
+    need(/^(\d{1,3}\.){3}\d{1,3}\/\d{1,2}$/.test(c), `privateCidrs[${i}]`, `"${c}" is not an IPv4 CIDR`);
+    need(!c.endsWith("/0"), `privateCidrs[${i}]`, `"${c}" opens egress to everything; name the private ranges`);
+  });
   need(args.cloud !== "gcp" || (args.gcp?.project ?? "") !== "", "gcp.project", "required on GCP");
   const rotation = args.keyRotationDays ?? 365;
   need(Number.isInteger(rotation) && rotation >= 90 && rotation <= 2560, "keyRotationDays", `must be a whole number of days from 90 to 2560 (AWS KMS), got ${rotation}`);
@@ -177,6 +189,9 @@ export class ExternalSecrets<D extends Domain> extends pulumi.ComponentResource 
       },
       k8sOpts,
     );
+    for (const policy of esoNetworkPolicies(args.privateCidrs)) {
+      new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${policy.name}`, { metadata: { name: policy.name, namespace: namespace.metadata.name, labels }, spec: policy.spec }, k8sOpts);
+    }
     const values = pulumi.output(args.registry.imagePrefixes).apply((prefixes) => {
       if (prefixes.length === 0) throw new Error(`ExternalSecrets ${name}: registry.imagePrefixes: the domain registry has no image prefix to mirror the chart and images from`);
       return { repo: chartRepository(prefixes[0]!), values: esoValues(prefixes[0]!, labels) };

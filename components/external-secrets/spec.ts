@@ -125,7 +125,7 @@ export function esoValues(registryPrefix: string, labels: Readonly<Record<string
     processClusterPushSecret: false,
     "bitwarden-sdk-server": { enabled: false },
     commonLabels: { ...labels },
-    podLabels: { "app.kubernetes.io/name": ESO_RELEASE, ...labels },
+    podLabels: { ...labels },
   });
 }
 
@@ -232,4 +232,51 @@ export function awsSecretsKeyPolicy(p: { account: string; partition: string; reg
       })),
     ],
   };
+}
+
+// ------------------------------------------------------------------------------------------
+// The operator's namespace network: default deny, then only what ESO needs.
+
+/** The webhook's container port (the chart's `webhook.port`), called by the API server. */
+export const ESO_WEBHOOK_PORT = 10250;
+
+/** Google's Private Google Access VIP (private.googleapis.com): Secret Manager and STS without internet egress. */
+export const GOOGLE_PRIVATE_ACCESS_CIDR = "199.36.153.8/30";
+
+/**
+ * NetworkPolicies of the operator's namespace: default deny both ways, DNS to kube-dns,
+ * HTTPS egress only to `privateCidrs` (the cluster network, where the API server's private
+ * endpoint and the secret service's private endpoints live, plus Google's private VIP on
+ * GCP), and webhook ingress only from those ranges (the control plane calls it from there).
+ */
+export function esoNetworkPolicies(privateCidrs: readonly string[]): { name: string; spec: Record<string, unknown> }[] {
+  const peers = privateCidrs.map((cidr) => ({ ipBlock: { cidr } }));
+  return [
+    { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
+    {
+      name: "allow-dns-egress",
+      spec: {
+        podSelector: {},
+        policyTypes: ["Egress"],
+        egress: [
+          {
+            to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+            ports: [
+              { protocol: "UDP", port: 53 },
+              { protocol: "TCP", port: 53 },
+            ],
+          },
+        ],
+      },
+    },
+    { name: "allow-private-https-egress", spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: peers, ports: [{ protocol: "TCP", port: 443 }] }] } },
+    {
+      name: "allow-webhook-ingress",
+      spec: {
+        podSelector: { matchLabels: { "app.kubernetes.io/name": `${ESO_RELEASE}-webhook` } },
+        policyTypes: ["Ingress"],
+        ingress: [{ from: peers, ports: [{ protocol: "TCP", port: ESO_WEBHOOK_PORT }] }],
+      },
+    },
+  ];
 }

@@ -14,7 +14,7 @@ declare const usRegistry: RegistryHandle<"us">;
 declare const provider: k8s.Provider;
 declare const euSecrets: ExternalSecrets<"eu">;
 
-const common = { cloud: "aws" as const, region: "eu-central-1", environment: "prod", provider, clusterName: "eu-workload-aws" };
+const common = { cloud: "aws" as const, region: "eu-central-1", environment: "prod", privateCidrs: ["10.0.0.0/16"], provider, clusterName: "eu-workload-aws" };
 
 export const ok: ExternalSecretsArgs<"eu"> = { ...common, domain: "eu", registry: euRegistry, key: euKey };
 

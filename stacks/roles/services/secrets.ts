@@ -8,7 +8,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { tenantsOnStack } from "../../../automation/fleet/tenants";
-import { ExternalSecrets, type SecretTenant } from "../../../components/external-secrets";
+import { defaultMasterCidr } from "../../../components/cluster";
+import { ExternalSecrets, GOOGLE_PRIVATE_ACCESS_CIDR, type SecretTenant } from "../../../components/external-secrets";
 import type { Domain } from "../../../components/residency";
 import type { ClusterService, ClusterServiceContext } from "./index";
 
@@ -56,6 +57,8 @@ export const secretsService: ClusterService = {
         registry: foundation.registry,
         key: foundation.key,
         tenants: secretTenants(c),
+        // GKE's control plane sits in its own range (the cluster component's default); Google APIs behind the private VIP.
+        privateCidrs: [foundation.network.cidr, ...(c.cloud === "gcp" ? [defaultMasterCidr(ctx.stack), GOOGLE_PRIVATE_ACCESS_CIDR] : [])],
         ...(c.cloud === "gcp" ? { gcp: { project: String(ctx.spec.rawConfig["gcp:project"] ?? "") } } : {}),
         tenantsReady: [c.baseline],
         tags: ctx.tags,

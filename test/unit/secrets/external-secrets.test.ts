@@ -91,6 +91,7 @@ describe("ExternalSecrets", () => {
         cloud: "aws",
         region: "eu-central-1",
         environment: "prod",
+        privateCidrs: ["10.0.0.0/16"],
         provider,
         clusterName: "eu-workload-aws",
         registry: registry("eu", "aws", "eu-central-1", EU_ECR),
@@ -130,6 +131,13 @@ describe("ExternalSecrets", () => {
       expect(s.Action).not.toContain("kms:Decrypt");
     }
     expect(defaults).toEqual({ kmsKeyId: expect.stringMatching(/^arn:aws:kms:eu-central-1:/) });
+
+    const netpols = findAll(cloud, "kubernetes:networking.k8s.io/v1:NetworkPolicy").filter(ofComponent("eu-workload-aws-secrets"));
+    const byName = Object.fromEntries(netpols.map((n) => [(n.inputs.metadata as { name: string }).name, n.inputs.spec as Record<string, unknown>]));
+    expect((netpols[0]!.inputs.metadata as { namespace: string }).namespace).toBe("meridian-external-secrets");
+    expect(byName["default-deny"]).toEqual({ podSelector: {}, policyTypes: ["Ingress", "Egress"] });
+    expect(byName["allow-private-https-egress"]).toEqual({ podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 443 }] }] });
+    expect(JSON.stringify(byName)).not.toContain("0.0.0.0/0");
     expect(eso.secretsKey.domain).toBe("eu");
   });
 
@@ -144,6 +152,7 @@ describe("ExternalSecrets", () => {
         cloud: "azure",
         region: "westeurope",
         environment: "prod",
+        privateCidrs: ["10.0.0.0/16"],
         provider,
         clusterName: "eu-workload-azure",
         registry: registry("eu", "azure", "westeurope", EU_ACR),
@@ -175,6 +184,7 @@ describe("ExternalSecrets", () => {
         cloud: "gcp",
         region: "europe-west1",
         environment: "prod",
+        privateCidrs: ["10.0.0.0/16"],
         provider,
         clusterName: "eu-workload-gcp",
         registry: registry("eu", "gcp", "europe-west1", EU_GAR),
@@ -207,7 +217,7 @@ describe("ExternalSecrets", () => {
     const provider = new k8s.Provider("k8s-mgmt", { kubeconfig: "{}" });
     const eso = new ExternalSecrets(
       "eu-mgmt-secrets",
-      { domain: "eu", cloud: "aws", region: "eu-central-1", environment: "prod", provider, clusterName: "eu-mgmt", registry: registry("eu", "aws", "eu-central-1", EU_ECR), key: awsKey },
+      { domain: "eu", cloud: "aws", region: "eu-central-1", environment: "prod", privateCidrs: ["10.0.0.0/16"], provider, clusterName: "eu-mgmt", registry: registry("eu", "aws", "eu-central-1", EU_ECR), key: awsKey },
       { providers: [new aws.Provider("p-aws-mgmt", { region: "eu-central-1" })] },
     );
     expect(await valueOf(eso.stores)).toEqual({});
@@ -226,6 +236,7 @@ describe("validateExternalSecretsArgs", () => {
     cloud: "aws" as const,
     region: "eu-central-1",
     environment: "prod",
+    privateCidrs: ["10.0.0.0/16"],
     provider: {} as k8s.Provider,
     clusterName: "c",
     registry: registry("eu", "aws", "eu-central-1", EU_ECR) as RegistryHandle<Domain>,
@@ -253,6 +264,8 @@ describe("validateExternalSecretsArgs", () => {
     expect(paths({ ...base, cloud: "gcp", key: gcpKey as KeyHandle<Domain>, region: "europe-west1", registry: registry("eu", "gcp", "europe-west1", EU_GAR) as RegistryHandle<Domain> })).toEqual(["gcp.project"]);
     expect(paths({ ...base, keyRotationDays: 30 })).toEqual(["keyRotationDays"]);
     expect(paths({ ...base, keyRotationDays: 2561 })).toEqual(["keyRotationDays"]);
+    expect(paths({ ...base, privateCidrs: ["0.0.0.0/0"] })).toEqual(["privateCidrs[0]"]);
+    expect(paths({ ...base, privateCidrs: [] })).toEqual(["privateCidrs"]);
   });
   it("the component throws with every problem", () => {
     expect(() => new ExternalSecrets("bad", { ...base, keyRotationDays: 1, tenants: [{ name: "x", namespaces: [] }] } as ExternalSecretsArgs<Domain>)).toThrow(/invalid arguments/);
