@@ -5,7 +5,7 @@
  *     lets Google pick locations worldwide, so it is refused);
  *   - GCP secrets with the domain CMK on every replica, in the replica's own location; AWS
  *     Secrets Manager replicas with a customer-managed key (the primary's `kmsKeyId` is
- *     `meridian-baseline-data-encryption-cmk`'s);
+ *     `meridian-aws-datastore-cmk-require`'s);
  *   - ClusterSecretStores restricted by `conditions` to named namespaces, authenticating with the
  *     ExternalSecret's own namespace ServiceAccount (referent auth, no namespace pinned, no
  *     static credentials, never the controller's own identity), in a region of the domain.
