@@ -231,7 +231,7 @@ export class ExternalSecrets<D extends Domain> extends pulumi.ComponentResource 
     this.release = pulumi.output({ name: release.name, namespace: ESO_NAMESPACE, chartVersion: ESO_CHART.version });
     this.stores = pulumi.output(stores);
     this.secretsKey = claimResident(args.domain, { ...side.key, region: args.region }) as KeyHandle<D>;
-    this.secretDefaults = pulumi.output(side.secretDefaults) as pulumi.Output<Record<string, unknown>>;
+    this.secretDefaults = pulumi.output(side.secretDefaults).apply((d) => d as Record<string, unknown>);
     this.registerOutputs({ release: this.release, stores: this.stores, secretDefaults: this.secretDefaults });
   }
 

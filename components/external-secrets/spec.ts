@@ -5,6 +5,7 @@
  * only (no Pulumi resources), so the component, the adapters, the service and the tests share
  * one source.
  */
+import type { types } from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { Cloud } from "../residency/catalogue";
 
@@ -249,7 +250,7 @@ export const GOOGLE_PRIVATE_ACCESS_CIDR = "199.36.153.8/30";
  * endpoint and the secret service's private endpoints live, plus Google's private VIP on
  * GCP), and webhook ingress only from those ranges (the control plane calls it from there).
  */
-export function esoNetworkPolicies(privateCidrs: readonly string[]): { name: string; spec: Record<string, unknown> }[] {
+export function esoNetworkPolicies(privateCidrs: readonly string[]): { name: string; spec: types.input.networking.v1.NetworkPolicySpec }[] {
   const peers = privateCidrs.map((cidr) => ({ ipBlock: { cidr } }));
   return [
     { name: "default-deny", spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] } },
