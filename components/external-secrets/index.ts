@@ -16,7 +16,6 @@ import { createGcpSecrets } from "./gcp";
 import {
   chartRepository,
   ESO_CHART,
-  ESO_CONTROLLER_SERVICE_ACCOUNT,
   ESO_NAMESPACE,
   ESO_RELEASE,
   esoNetworkPolicies,
@@ -24,7 +23,7 @@ import {
   STORE_API_VERSION,
   storeName,
   storeSpec,
-  tenantServiceAccount,
+  tokenGrantManifests,
   type StoreTarget,
 } from "./spec";
 
@@ -243,24 +242,9 @@ export class ExternalSecrets<D extends Domain> extends pulumi.ComponentResource 
   private tokenGrants(name: string, tenant: SecretTenant, provider: k8s.Provider, ready: pulumi.Input<pulumi.Resource>[]): void {
     const opts = { parent: this, provider, dependsOn: ready };
     for (const ns of tenant.namespaces) {
-      const roleName = `meridian-eso-token-${tenant.name}`;
-      const role = new k8s.rbac.v1.Role(
-        `${name}-token-${tenant.name}-${ns}`,
-        {
-          metadata: { name: roleName, namespace: ns },
-          rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [tenantServiceAccount(tenant.name)] }],
-        },
-        opts,
-      );
-      new k8s.rbac.v1.RoleBinding(
-        `${name}-token-${tenant.name}-${ns}`,
-        {
-          metadata: { name: roleName, namespace: ns },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: role.metadata.name },
-          subjects: [{ kind: "ServiceAccount", name: ESO_CONTROLLER_SERVICE_ACCOUNT, namespace: ESO_NAMESPACE }],
-        },
-        opts,
-      );
+      const { role, binding } = tokenGrantManifests(tenant.name, ns);
+      const created = new k8s.rbac.v1.Role(`${name}-token-${tenant.name}-${ns}`, { metadata: role.metadata, rules: role.rules }, opts);
+      new k8s.rbac.v1.RoleBinding(`${name}-token-${tenant.name}-${ns}`, { metadata: binding.metadata, roleRef: binding.roleRef, subjects: binding.subjects }, { ...opts, dependsOn: [...ready, created] });
     }
   }
 }

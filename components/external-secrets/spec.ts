@@ -281,3 +281,27 @@ export function esoNetworkPolicies(privateCidrs: readonly string[]): { name: str
     },
   ];
 }
+
+/**
+ * Per tenant namespace, the Role and RoleBinding that let the controller mint tokens for the
+ * tenant's workload ServiceAccount only (the chart runs with `rbac.serviceAccountTokenCreate:
+ * false`, so it has no cluster-wide `serviceaccounts/token` right).
+ */
+export function tokenGrantManifests(tenant: string, namespace: string): { role: types.input.rbac.v1.Role; binding: types.input.rbac.v1.RoleBinding } {
+  const name = `meridian-eso-token-${tenant}`;
+  return {
+    role: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name, namespace, labels: { tenant } },
+      rules: [{ apiGroups: [""], resources: ["serviceaccounts/token"], verbs: ["create"], resourceNames: [tenantServiceAccount(tenant)] }],
+    },
+    binding: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name, namespace, labels: { tenant } },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
+      subjects: [{ kind: "ServiceAccount", name: ESO_CONTROLLER_SERVICE_ACCOUNT, namespace: ESO_NAMESPACE }],
+    },
+  };
+}
