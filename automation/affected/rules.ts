@@ -68,6 +68,10 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },
+  // Cluster platform services: the list and each service with its component (shared file → every cluster; adapter → that cloud's).
+  { globs: ["stacks/roles/services/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services list" },
+  { globs: ["stacks/roles/services/secrets.ts", "components/external-secrets/index.ts", "components/external-secrets/spec.ts"], selects: roles(CLUSTER_ROLES), why: "External Secrets service" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/external-secrets/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `External Secrets adapter for ${cloud}` })),
   // Interconnects: shared files → every interconnect; one cloud's side → interconnects using it; a pair → that pair.
   { globs: ["components/interconnect/index.ts", "components/interconnect/types.ts", "components/interconnect/allocate.ts", "components/interconnect/claims.ts", "components/interconnect/crypto.ts"], selects: roles(["interconnect"]), why: "interconnect component" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/interconnect/${cloud}.ts`], selects: roles(["interconnect"], [cloud]), why: `interconnect side for ${cloud}` })),

@@ -19,6 +19,7 @@ import { kubernetesPolicies } from "./kubernetes";
 import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
 import { supplyChainPolicies } from "./supplyChain";
+import { secretsPolicies } from "./secrets";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -37,6 +38,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...exposurePolicies,
   ...containerPolicies,
   ...supplyChainPolicies,
+  ...secretsPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,

@@ -8,6 +8,7 @@ import { ADVISORY_CASES, BREADTH_CASES, LOG_EXPORT_CASES } from "./casesBreadth"
 import { awsEu, awsUs, azureEu, gcpEu, k8sEu, provider, res, urnOf } from "./harness";
 import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
 import { SUPPLY_CHAIN_CASES } from "./supplyChainCases";
+import { SECRETS_CASES } from "./secretsCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -593,6 +594,7 @@ export const CASES: Record<string, Case[]> = {
   ...BREADTH_CASES,
   ...ADVISORY_CASES,
   ...SUPPLY_CHAIN_CASES,
+  ...SECRETS_CASES,
 };
 
 // Governance policies are exercised with configs in governance.test.ts.

@@ -40,6 +40,11 @@ export function gcpOutputs(ctx: MockContext): Record<string, unknown> {
       const email = `${accountId}@${project}.iam.gserviceaccount.com`;
       return { id: `projects/${project}/serviceAccounts/${email}`, email, name: `projects/${project}/serviceAccounts/${email}`, member: `serviceAccount:${email}` };
     }
+    case "gcp:projects/serviceIdentity:ServiceIdentity": {
+      // A Google-managed service agent: service-<project number>@gcp-sa-<service>.iam.gserviceaccount.com
+      const email = `service-${FAKE_GCP_PROJECT_NUMBER}@gcp-sa-${str(ctx.inputs.service, "unknown.googleapis.com").split(".")[0]}.iam.gserviceaccount.com`;
+      return { id: `projects/${project}/services/${str(ctx.inputs.service, "unknown")}`, email, member: `serviceAccount:${email}` };
+    }
     case "gcp:orgpolicy/policy:Policy": // guardrails: the id is the policy's name (`folders/N/policies/<constraint>`)
       return { id: name, name };
     default:

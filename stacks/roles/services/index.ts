@@ -12,6 +12,7 @@ import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
 import { supplyChainService } from "./supply-chain";
 import { tenantsService } from "./tenants";
+import { secretsService } from "./secrets";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -29,6 +30,8 @@ export interface ClusterServiceContext<D extends Domain> {
     readonly signing?: SigningKeyHandle<D>;
     readonly exports: FoundationExports;
   };
+  /** Outputs of the services installed before this one, by service name (e.g. `earlier.tenants`). */
+  readonly earlier: Readonly<Record<string, Record<string, unknown>>>;
 }
 
 export interface ClusterService {
@@ -40,12 +43,12 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, supplyChainService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, secretsService, supplyChainService];
 
-export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
+export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
   for (const service of CLUSTER_SERVICES) {
-    if (service.roles.includes(c.role)) outputs[service.name] = await service.deploy(c);
+    if (service.roles.includes(c.role)) outputs[service.name] = await service.deploy({ ...c, earlier: { ...outputs } });
   }
   return outputs;
 }
