@@ -1,16 +1,18 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyRef } from "../residency";
-import { awsPodIdentityTrust, awsWorkloadPolicy, repositoryPath, SECRET_PREFIX, workloadServiceAccount } from "./spec";
+import { awsIrsaTrustStatement, awsPodIdentityTrust, awsWorkloadPolicy, repositoryPath, SECRET_PREFIX, workloadServiceAccount } from "./spec";
 import type { CloudTenant, CloudTenantContext } from "./index";
 
 /**
  * AWS: an ECR repository for the tenant under the domain prefix (domain key, immutable tags,
  * scan on push) and per namespace an IAM role assumed through EKS Pod Identity by that
  * namespace's `<tenant>-workload` ServiceAccount only, allowed to pull its repository and
- * read `secret:<tenant>/*` (decrypting through Secrets Manager with the domain key only).
+ * read `secret:<tenant>/*` (decrypting through Secrets Manager with the domain key only). The
+ * same role trusts IRSA for the same ServiceAccount (annotated with the role), so External
+ * Secrets can act as the tenant; nothing else can assume it.
  */
-export function createAwsTenant(ctx: CloudTenantContext, key: Extract<KeyRef, { cloud: "aws" }>): CloudTenant {
+export function createAwsTenant(ctx: CloudTenantContext, key: Extract<KeyRef, { cloud: "aws" }>, oidcIssuer: pulumi.Input<string>): CloudTenant {
   const o = { parent: ctx.parent };
   const account = aws.getCallerIdentityOutput({}, o).accountId;
   const repository = new aws.ecr.Repository(
@@ -31,9 +33,10 @@ export function createAwsTenant(ctx: CloudTenantContext, key: Extract<KeyRef, { 
     const role = new aws.iam.Role(
       `${ctx.name}-${ns}-role`,
       {
-        assumeRolePolicy: pulumi
-          .all([account, ctx.clusterName])
-          .apply(([accountId, clusterName]) => JSON.stringify(awsPodIdentityTrust({ accountId, clusterName, namespace: ns, serviceAccount: sa }))),
+        assumeRolePolicy: pulumi.all([account, ctx.clusterName, oidcIssuer]).apply(([accountId, clusterName, issuer]) => {
+          const trust = awsPodIdentityTrust({ accountId, clusterName, namespace: ns, serviceAccount: sa }) as { Statement: unknown[] };
+          return JSON.stringify({ ...trust, Statement: [...trust.Statement, awsIrsaTrustStatement({ accountId, oidcIssuer: issuer, namespace: ns, serviceAccount: sa })] });
+        }),
         maxSessionDuration: 3600,
         tags: { ...ctx.tags, tenant: ctx.tenant.name, "kubernetes-namespace": ns },
       },
@@ -59,7 +62,7 @@ export function createAwsTenant(ctx: CloudTenantContext, key: Extract<KeyRef, { 
   return {
     repository: repository.repositoryUrl,
     principals,
-    serviceAccountAnnotations: () => ({}),
+    serviceAccountAnnotations: (ns: string) => (principals[ns] !== undefined ? principals[ns].apply((arn) => ({ "eks.amazonaws.com/role-arn": arn })) : {}),
     secretScope: pulumi.interpolate`arn:aws:secretsmanager:${ctx.region}:${account}:secret:${SECRET_PREFIX.aws(ctx.tenant.name)}`,
   };
 }

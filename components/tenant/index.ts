@@ -27,7 +27,14 @@ export * from "./spec";
 /** The cluster's cloud side; `none` (an attached cluster) gets the Kubernetes part only. */
 export type TenantCloudArgs<D extends Domain> =
   | { readonly cloud: "none" }
-  | { readonly cloud: "aws"; readonly region: string; readonly key: KeyHandle<D>; readonly registry: RegistryHandle<D> }
+  | {
+      readonly cloud: "aws";
+      readonly region: string;
+      readonly key: KeyHandle<D>;
+      readonly registry: RegistryHandle<D>;
+      /** The cluster's OIDC issuer URL (IRSA for the tenant's ServiceAccount, used by External Secrets). */
+      readonly oidcIssuer: pulumi.Input<string>;
+    }
   | {
       readonly cloud: "azure";
       readonly region: string;
@@ -106,7 +113,7 @@ export class ClusterTenant<D extends Domain> extends pulumi.ComponentResource {
       c.cloud === "none"
         ? undefined
         : c.key.cloud === "aws"
-          ? createAwsTenant({ ...ctx, region: c.region }, c.key)
+          ? createAwsTenant({ ...ctx, region: c.region }, c.key, c.cloud === "aws" ? c.oidcIssuer : "")
           : c.key.cloud === "azure" && c.cloud === "azure"
             ? createAzureTenant({ ...ctx, region: c.region }, { resourceGroupName: c.key.resourceGroupName, oidcIssuer: c.oidcIssuer, registryPrefixes: c.registry.imagePrefixes })
             : c.key.cloud === "gcp"

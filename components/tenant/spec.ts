@@ -286,6 +286,23 @@ export function awsPodIdentityTrust(p: { accountId: string; clusterName: string;
   };
 }
 
+/**
+ * IRSA (web identity through the cluster's OIDC provider) for the same ServiceAccount: External
+ * Secrets authenticates *as* the tenant by minting that ServiceAccount's token
+ * (`serviceAccountRef`), which works with IRSA and not with Pod Identity (the Pod Identity
+ * agent serves only pods). `sub` pins namespace and ServiceAccount, `aud` the STS audience.
+ */
+export function awsIrsaTrustStatement(p: { accountId: string; oidcIssuer: string; namespace: string; serviceAccount: string }): Record<string, unknown> {
+  const provider = p.oidcIssuer.replace(/^https:\/\//, "");
+  return {
+    Sid: "IrsaForExternalSecrets",
+    Effect: "Allow",
+    Principal: { Federated: `arn:aws:iam::${p.accountId}:oidc-provider/${provider}` },
+    Action: "sts:AssumeRoleWithWebIdentity",
+    Condition: { StringEquals: { [`${provider}:sub`]: `system:serviceaccount:${p.namespace}:${p.serviceAccount}`, [`${provider}:aud`]: "sts.amazonaws.com" } },
+  };
+}
+
 /** Azure built-in roles (role definition ids). */
 export const AZURE_ROLES = {
   keyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",

@@ -16,7 +16,7 @@ declare const euTenant: TenantHandle<"eu">;
 
 const common = { domain: "eu" as const, tenant, provider, clusterName: "eu-workload-aws" };
 
-export const ok: ClusterTenantArgs<"eu"> = { ...common, cloud: { cloud: "aws", region: "eu-central-1", key: euKey, registry: euRegistry } };
+export const ok: ClusterTenantArgs<"eu"> = { ...common, cloud: { cloud: "aws", region: "eu-central-1", key: euKey, registry: euRegistry, oidcIssuer: "https://oidc.example/id/1" } };
 export const attached: ClusterTenantArgs<"eu"> = { ...common, cloud: { cloud: "none" } };
 
 // @ts-expect-error an EU tenant cannot take a US key

@@ -26,8 +26,8 @@ export const tenantsService: ClusterService = {
     const out: Record<string, unknown> = {};
     for (const tenant of tenantsOnStack(ctx.fleet.settings.tenants, ctx.domain, ctx.stack)) {
       const cloudArgs =
-        c.cloud === "azure"
-          ? { cloud: "azure" as const, region: c.region, key: foundation.key, registry: foundation.registry, oidcIssuer: cluster.oidcIssuer }
+        c.cloud === "azure" || c.cloud === "aws"
+          ? { cloud: c.cloud, region: c.region, key: foundation.key, registry: foundation.registry, oidcIssuer: cluster.oidcIssuer }
           : { cloud: c.cloud, region: c.region, key: foundation.key, registry: foundation.registry };
       const t = new ClusterTenant(
         `${ctx.stack}-tenant-${tenant.name}`,

@@ -35,7 +35,7 @@ const EU_AR: RegistryHandle<"eu"> = claimResident("eu", {
 const kube = (n: string) => new k8s.Provider(`${n}-k8s`, { kubeconfig: "{}" });
 new ClusterTenant(
   "aws-payments",
-  { domain: "eu", tenant, provider: kube("aws"), clusterName: "eu-workload-aws", cloud: { cloud: "aws", region: "eu-central-1", key: EU_AWS_KEY, registry: EU_AWS_REGISTRY } },
+  { domain: "eu", tenant, provider: kube("aws"), clusterName: "eu-workload-aws", cloud: { cloud: "aws", region: "eu-central-1", key: EU_AWS_KEY, registry: EU_AWS_REGISTRY, oidcIssuer: "https://oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE" } },
   { providers: [new aws.Provider("aws", { region: "eu-central-1" })] },
 );
 new ClusterTenant(
@@ -68,12 +68,25 @@ describe("AWS", () => {
     expect(repo.inputs.encryptionConfigurations).toEqual([{ encryptionType: "KMS", kmsKey: EU_AWS_KEY.arn }]);
   });
 
-  it("one role per namespace, assumable through Pod Identity only by that namespace's <tenant>-workload on this cluster", () => {
+  it("one role per namespace, assumable (Pod Identity for pods, IRSA for External Secrets) only by that namespace's <tenant>-workload on this cluster", () => {
     const roles = of("aws:iam/role:Role", "aws-payments");
     expect(roles.map((r) => r.name).sort()).toEqual(["aws-payments-payments-batch-role", "aws-payments-payments-role"]);
     const trust = JSON.parse(String(roles.find((r) => r.name === "aws-payments-payments-role")!.inputs.assumeRolePolicy)) as Doc;
-    expect(trust.Statement).toHaveLength(1);
+    expect(trust.Statement).toHaveLength(2);
     expect(trust.Statement[0].Principal).toEqual({ Service: "pods.eks.amazonaws.com" });
+    // IRSA: only this namespace's ServiceAccount, through this cluster's OIDC provider, for STS.
+    expect(trust.Statement[1]).toMatchObject({
+      Principal: { Federated: expect.stringMatching(/:oidc-provider\/oidc\.eks\.eu-central-1\.amazonaws\.com\/id\/EXAMPLE$/) },
+      Action: "sts:AssumeRoleWithWebIdentity",
+      Condition: {
+        StringEquals: {
+          "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE:sub": "system:serviceaccount:payments:payments-workload",
+          "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE:aud": "sts.amazonaws.com",
+        },
+      },
+    });
+    const sa = findAll(cloud, "kubernetes:core/v1:ServiceAccount").find((r) => r.inputs.metadata?.namespace === "payments" && r.inputs.metadata?.name === "payments-workload" && r.name.startsWith("aws-"));
+    expect(sa?.inputs.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^arn:aws:iam::/);
     expect(trust.Statement[0].Condition.StringEquals).toMatchObject({
       "aws:RequestTag/eks-cluster-name": "eu-workload-aws",
       "aws:RequestTag/kubernetes-namespace": "payments",
@@ -227,7 +240,7 @@ describe("refusals", () => {
           provider: kube("bad"),
           clusterName: "c",
           // The type forbids this (test/types/tenant.ts); this is the run-time line behind it.
-          cloud: { cloud: "aws", region: "eu-central-1", key: usKey as unknown as typeof EU_AWS_KEY, registry: EU_AWS_REGISTRY },
+          cloud: { cloud: "aws", region: "eu-central-1", key: usKey as unknown as typeof EU_AWS_KEY, registry: EU_AWS_REGISTRY, oidcIssuer: "https://oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE" },
         }),
     ).toThrow(/invalid arguments/);
   });
