@@ -16,6 +16,7 @@ import {
   type KeyHandle,
   type NetworkHandle,
   type RegistryHandle,
+  type TrustRootsHandle,
 } from "../components/residency";
 import { clusterExports, foundationExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
 
@@ -31,6 +32,8 @@ export interface Pki<D extends Domain> {
   readonly stack: string;
   readonly rootCertPem: string;
   intermediate(purpose: string): CaHandle<D>;
+  /** The roots to trust (current, then retiring during a rotation overlap). */
+  trustRoots(): TrustRootsHandle<D>;
 }
 
 export class UpstreamReader<D extends Domain> {
@@ -80,6 +83,7 @@ export class UpstreamReader<D extends Domain> {
           privateKeyPem: pulumi.secret(ca.privateKeyPem),
         });
       },
+      trustRoots: () => fromStackReference(domain, values.domain, stack, { rootCertPems: values.trustRoots ?? [values.rootCertPem] }),
     };
   }
 
