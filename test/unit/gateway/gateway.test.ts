@@ -5,6 +5,7 @@
  * cloud's internal load balancer on the internal Gateway, both roots in the trust bundle
  * during an overlap, tenant Services refused as LoadBalancer/NodePort.
  */
+/* eslint-disable @typescript-eslint/no-explicit-any -- manifests are asserted as the untyped JSON the mock records */
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { MockRecord as MockRecordLike } from "../../../automation/plan/mock-cloud";
@@ -235,4 +236,9 @@ it("refuses tenant LoadBalancer and NodePort Services at admission, and admits C
   expect(results.map((r) => r.denied.length)).toEqual([0, 0, 1, 1]);
   expect(results.every((r) => r.errors.length === 0)).toBe(true);
   expect(findAll(cloud, "kubernetes:admissionregistration.k8s.io/v1:ValidatingAdmissionPolicy")).toHaveLength(3);
+});
+
+it("refuses a handle of the other domain at run time too (config is only known then)", () => {
+  const usIssuer = claimResident("us", { purpose: "gateway", certPem: INTERMEDIATE, privateKeyPem: INTERMEDIATE_KEY });
+  expect(() => new ClusterGateway("cross", { ...argsFor("aws"), issuer: usIssuer as never })).toThrow('residency: ClusterGateway cross: issuer belongs to domain "us" but is used in domain "eu"');
 });
