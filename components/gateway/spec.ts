@@ -400,8 +400,9 @@ export function networkPolicyManifests(spec: GatewaySpec): Manifest[] {
     netpol(GATEWAY_NAMESPACE, "allow-xds", { podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway-helm" } }, policyTypes: ["Ingress"], ingress: [{ from: [{ podSelector: proxies }], ports: [{ protocol: "TCP", port: 18000 }] }] }),
     netpol(GATEWAY_NAMESPACE, "allow-proxy-to-xds", { podSelector: proxies, policyTypes: ["Egress"], egress: [{ to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "gateway-helm" } } }], ports: [{ protocol: "TCP", port: 18000 }] }] }),
     ...base(CERT_MANAGER_NAMESPACE),
-    // The API server calls the cert-manager and trust-manager webhooks.
-    netpol(CERT_MANAGER_NAMESPACE, "allow-webhooks", { podSelector: { matchExpressions: [{ key: "app.kubernetes.io/component", operator: "In", values: ["webhook"] }] }, policyTypes: ["Ingress"], ingress: [{ from: spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 10250 }, { protocol: "TCP", port: 6443 }] }] }),
+    // The API server calls the cert-manager webhook (10250) and trust-manager's (6443).
+    netpol(CERT_MANAGER_NAMESPACE, "allow-cert-manager-webhook", { podSelector: { matchLabels: { "app.kubernetes.io/component": "webhook" } }, policyTypes: ["Ingress"], ingress: [{ from: spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 10250 }] }] }),
+    netpol(CERT_MANAGER_NAMESPACE, "allow-trust-manager-webhook", { podSelector: { matchLabels: { "app.kubernetes.io/name": "trust-manager" } }, policyTypes: ["Ingress"], ingress: [{ from: spec.apiServerCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 6443 }] }] }),
   ];
   if (spec.acme !== undefined) {
     result.push(netpol(CERT_MANAGER_NAMESPACE, "allow-acme-egress", { podSelector: { matchLabels: { "app.kubernetes.io/component": "controller" } }, policyTypes: ["Egress"], egress: [{ to: spec.acme.egressCidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [{ protocol: "TCP", port: 443 }] }] }));
@@ -452,7 +453,8 @@ export function envoyProxyManifest(spec: GatewaySpec, tier: GatewayTier, prefix:
           envoyDeployment: {
             replicas: spec.replicas,
             container: { image: imageRef(prefix, "envoyProxy"), securityContext: RESTRICTED_CONTAINER },
-            pod: { labels: { "app.kubernetes.io/name": `envoy-${tier}`, ...PART_OF } },
+            // Envoy Gateway sets app.kubernetes.io/name (its selector); only add to it.
+            pod: { labels: { ...PART_OF, "meridian.io/gateway-tier": tier } },
           },
           envoyService: {
             type: "LoadBalancer",
