@@ -7,6 +7,7 @@ import { CONTROL_PLANE_CASES, CONTROL_PLANE_CONFIG_POLICIES } from "./controlPla
 import { ADVISORY_CASES, BREADTH_CASES, LOG_EXPORT_CASES } from "./casesBreadth";
 import { awsEu, awsUs, azureEu, gcpEu, k8sEu, provider, res, urnOf } from "./harness";
 import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
+import { EXPOSURE_GATEWAY_CASES } from "./exposureGatewayCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -588,6 +589,7 @@ export const CASES: Record<string, Case[]> = {
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: undefined })], expect: "is missing APISERVER (loggingConfig is unset: GKE's default logs SYSTEM_COMPONENTS, WORKLOADS only)" },
   ],
   ...GUARDRAIL_CASES,
+  ...EXPOSURE_GATEWAY_CASES,
   ...CONTROL_PLANE_CASES,
   ...BREADTH_CASES,
   ...ADVISORY_CASES,
