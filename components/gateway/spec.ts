@@ -13,6 +13,7 @@
  * roots — old and new during a rotation overlap — to every namespace of the domain.
  */
 import { z } from "zod";
+import { namespaceManifests as baselineNamespaceManifests } from "../baseline/policies";
 import type { Cloud, Domain } from "../residency";
 
 export const GATEWAY_NAMESPACE = "meridian-gateway";
@@ -267,17 +268,20 @@ export function gatewayCrdsValues() {
   return gatewayCrdsValuesSchema().parse({ crds: { gatewayAPI: { enabled: true, channel: "standard" }, envoyGateway: { enabled: true } } });
 }
 
-const component = (prefix: string) => z.strictObject({ image: z.strictObject({ repository: z.string(), digest: z.string() }) }).superRefine((v, ctx) => {
-  const r = domainImage(prefix).safeParse(`${v.image.repository}@${v.image.digest}`);
-  if (!r.success) ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "bad image" });
-});
+/** A chart's `{ repository, digest }` image: the domain registry, pinned by digest. */
+const repositoryImage = (prefix: string) =>
+  z.strictObject({ repository: z.string(), digest: z.string() }).superRefine((v, ctx) => {
+    const r = domainImage(prefix).safeParse(`${v.repository}@${v.digest}`);
+    if (!r.success) ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "not a domain image" });
+  });
+const component = (prefix: string) => z.strictObject({ image: repositoryImage(prefix) });
 const imageOf = (prefix: string, key: ImageKey) => ({ repository: `${prefix}${IMAGES[key].repository}`, digest: IMAGES[key].digest });
 
 export function certManagerValuesSchema(prefix: string) {
   return z.strictObject({
     crds: z.strictObject({ enabled: z.literal(true), keep: z.literal(true) }),
     replicaCount: z.int().min(2),
-    image: z.strictObject({ repository: z.string(), digest: z.string() }),
+    image: repositoryImage(prefix),
     webhook: component(prefix),
     cainjector: component(prefix),
     startupapicheck: component(prefix),
@@ -290,9 +294,6 @@ export function certManagerValuesSchema(prefix: string) {
       enableGatewayAPI: z.literal(true),
     }),
     prometheus: z.strictObject({ enabled: z.boolean() }),
-  }).superRefine((v, ctx) => {
-    const r = domainImage(prefix).safeParse(`${v.image.repository}@${v.image.digest}`);
-    if (!r.success) ctx.addIssue({ code: "custom", path: ["image"], message: r.error.issues[0]?.message ?? "bad image" });
   });
 }
 export type CertManagerValues = z.infer<ReturnType<typeof certManagerValuesSchema>>;
@@ -318,13 +319,10 @@ export function trustManagerValuesSchema(prefix: string) {
   return z.strictObject({
     crds: z.strictObject({ enabled: z.literal(true), keep: z.literal(true) }),
     replicaCount: z.int().min(2),
-    image: z.strictObject({ repository: z.string(), digest: z.string() }),
+    image: repositoryImage(prefix),
     // No public CA package: the bundle carries the domain's roots only.
     defaultPackage: z.strictObject({ enabled: z.literal(false) }),
     app: z.strictObject({ trust: z.strictObject({ namespace: z.literal(CERT_MANAGER_NAMESPACE) }) }),
-  }).superRefine((v, ctx) => {
-    const r = domainImage(prefix).safeParse(`${v.image.repository}@${v.image.digest}`);
-    if (!r.success) ctx.addIssue({ code: "custom", path: ["image"], message: r.error.issues[0]?.message ?? "bad image" });
   });
 }
 export type TrustManagerValues = z.infer<ReturnType<typeof trustManagerValuesSchema>>;
@@ -351,23 +349,21 @@ export interface Manifest {
 
 const PART_OF = { "app.kubernetes.io/part-of": "meridian-gateway" };
 
-/** The two platform namespaces, labelled as the baseline labels platform namespaces. */
+/** The two platform namespaces, labelled by the baseline's own rule for platform namespaces (restricted). */
 export function namespaceManifests(spec: GatewaySpec): Manifest[] {
-  return [GATEWAY_NAMESPACE, CERT_MANAGER_NAMESPACE].map((name) => ({
-    apiVersion: "v1",
-    kind: "Namespace",
-    metadata: {
-      name,
-      labels: {
-        residency: spec.domain,
-        team: "platform",
-        tenant: "platform",
-        env: spec.environment,
-        "meridian.io/tier": "platform",
-        ...Object.fromEntries(["enforce", "audit", "warn"].flatMap((m) => [[`pod-security.kubernetes.io/${m}`, "restricted"], [`pod-security.kubernetes.io/${m}-version`, spec.psaVersion]])),
-      },
-    },
-  }));
+  return baselineNamespaceManifests({
+    domain: spec.domain,
+    clusterName: spec.clusterName,
+    clusterRole: "workload",
+    environment: spec.environment,
+    psaVersion: spec.psaVersion,
+    imagePrefixes: [],
+    tenants: [],
+    platformNamespaces: [GATEWAY_NAMESPACE, CERT_MANAGER_NAMESPACE].map((name) => ({ name, enforce: "restricted" as const })),
+    managedNamespaces: [],
+    groups: { platformAdmins: [], platformOperators: [], auditors: [] },
+    addons: [],
+  });
 }
 
 /** Envoy listens on the listener port + 10000 when the port is privileged (80 → 10080, 443 → 10443). */

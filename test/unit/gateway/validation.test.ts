@@ -6,6 +6,7 @@ import { stringify } from "yaml";
 import { loadFleetSettings } from "../../../automation/fleet/settings";
 import { FleetConfigError } from "../../../automation/fleet/errors";
 import {
+  certManagerValues,
   certManagerValuesSchema,
   envoyGatewayValues,
   envoyGatewayValuesSchema,
@@ -89,8 +90,12 @@ describe("Helm values", () => {
     const r = envoyGatewayValuesSchema(EU).safeParse(tagged);
     expect(r.success ? "" : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual(["global.images.ratelimit.image: pinned by digest (@sha256:...)"]);
     expect(envoyGatewayValuesSchema(EU).safeParse({ ...v, extra: true }).success).toBe(false);
-    const cm = certManagerValuesSchema(EU).safeParse({});
-    expect(cm.success).toBe(false);
+    expect(certManagerValuesSchema(EU).safeParse({}).success).toBe(false);
+    const foreign = structuredClone(certManagerValues(EU));
+    foreign.webhook.image.repository = `${US}jetstack/cert-manager-webhook`;
+    const cm = certManagerValuesSchema(EU).safeParse(foreign);
+    expect(cm.success ? "" : cm.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`)).toEqual([`webhook.image: an image from the domain registry ${EU}`]);
+    expect(certManagerValuesSchema(EU).safeParse(certManagerValues(EU)).success).toBe(true);
   });
 });
 
