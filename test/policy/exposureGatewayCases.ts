@@ -1,20 +1,10 @@
 /** Pass/fail cases for the Gateway exposure policies, built from the component's own manifests. */
-import { acmeIssuerManifest, caIssuerManifest, gatewayManifest, type GatewaySpec, type Manifest } from "../../components/gateway/spec";
+import { acmeIssuerManifest, caIssuerManifest, gatewayManifest, type Manifest } from "../../components/gateway/spec";
+import { GATEWAY_SPEC } from "../unit/gateway/fixtures";
 import type { Case } from "./cases";
 import { k8sEu, res } from "./harness";
 
-export const GATEWAY_SPEC: GatewaySpec = {
-  domain: "eu",
-  cloud: "aws",
-  clusterName: "eu-workload-aws",
-  environment: "prod",
-  psaVersion: "v1.33",
-  zones: { external: ["apps.eu.example.com"], internal: ["eu.internal.example"] },
-  tenants: [{ name: "payments", developersGroup: "g", namespaces: ["payments"], hostnames: ["pay.apps.eu.example.com", "pay.eu.internal.example"] }],
-  apiServerCidrs: ["10.0.0.0/16"],
-  loadBalancer: { external: {}, internal: {} },
-  replicas: 2,
-};
+export { GATEWAY_SPEC };
 
 const GW = "kubernetes:gateway.networking.k8s.io/v1:Gateway";
 export const asResource = (type: string, m: Manifest) => res(type, m.metadata.name, m as unknown as Record<string, unknown>, { provider: k8sEu });

@@ -16,23 +16,13 @@ import {
   validateGatewaySpec,
   type GatewaySpec,
 } from "../../../components/gateway/spec";
+import { GATEWAY_SPEC } from "./fixtures";
 import { validateResidencyPkiArgs } from "../../../components/pki";
 
 const EU = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/";
 const US = "123456789012.dkr.ecr.us-east-1.amazonaws.com/";
 
-const base: GatewaySpec = {
-  domain: "eu",
-  cloud: "aws",
-  clusterName: "eu-workload-aws",
-  environment: "prod",
-  psaVersion: "v1.33",
-  zones: { external: ["apps.eu.example.com"], internal: ["eu.internal.example"] },
-  tenants: [{ name: "payments", developersGroup: "g", namespaces: ["payments"], hostnames: ["pay.apps.eu.example.com"] }],
-  apiServerCidrs: ["10.0.0.0/16"],
-  loadBalancer: { external: {}, internal: {} },
-  replicas: 2,
-};
+const base = GATEWAY_SPEC;
 const problems = (s: Partial<GatewaySpec>) => validateGatewaySpec({ ...base, ...s }).map((p) => `${p.propertyPath}: ${p.reason}`);
 
 describe("validateGatewaySpec", () => {
