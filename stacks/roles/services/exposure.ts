@@ -8,7 +8,7 @@
  */
 import type { RoleConfig } from "../../../automation/fleet";
 import { tenantsOnStack } from "../../../automation/fleet/tenants";
-import { ClusterGateway, EXPOSURE_NAMES } from "../../../components/gateway";
+import { ClusterGateway, EXPOSURE_NAMES, gatewayClassName } from "../../../components/gateway";
 import type { ClusterService } from "./index";
 
 export const exposure: ClusterService = {
@@ -42,7 +42,7 @@ export const exposure: ClusterService = {
       externalAddress: gateway.externalAddress,
       internalAddress: gateway.internalAddress,
       namespace: EXPOSURE_NAMES.namespace,
-      gatewayClasses: { external: "meridian-external", internal: "meridian-internal" },
+      gatewayClasses: { external: gatewayClassName("external"), internal: gatewayClassName("internal") },
       issuers: { ca: EXPOSURE_NAMES.caIssuer, acme: settings.acme ? EXPOSURE_NAMES.acmeIssuer : undefined, intermediate: settings.issuerIntermediate },
       trustBundle: EXPOSURE_NAMES.trustBundle,
       listeners: gateway.listeners,
