@@ -6,7 +6,7 @@
  * (exit 2, naming fleet.yaml and the tenant's key) otherwise, before any stack runs.
  */
 import { z } from "zod";
-import { tierOf } from "../../components/gateway/spec";
+import { tierOf } from "../../components/gateway/zones";
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
 import { FleetConfigError } from "./errors";
 import type { FleetTenants } from "./tenants";

@@ -15,11 +15,12 @@
 import { z } from "zod";
 import { namespaceManifests as baselineNamespaceManifests } from "../baseline/policies";
 import type { Cloud, Domain } from "../residency";
+import { GATEWAY_TIERS, tierOf, type ExposureZones, type GatewayTier } from "./zones";
+
+export * from "./zones";
 
 export const GATEWAY_NAMESPACE = "meridian-gateway";
 export const CERT_MANAGER_NAMESPACE = "meridian-cert-manager";
-export const GATEWAY_TIERS = ["external", "internal"] as const;
-export type GatewayTier = (typeof GATEWAY_TIERS)[number];
 
 /** The CA issuer backed by the domain PKI and the optional ACME issuer. */
 export const CA_ISSUER = "meridian-domain-ca";
@@ -98,12 +99,6 @@ export interface AcmeSettings {
   readonly egressCidrs: readonly string[];
 }
 
-/** Which DNS zones are public (external Gateway) and which private (internal Gateway). */
-export interface ExposureZones {
-  readonly external: readonly string[];
-  readonly internal: readonly string[];
-}
-
 export interface GatewaySpec {
   readonly domain: Domain;
   readonly cloud: Cloud;
@@ -123,23 +118,6 @@ export interface GatewaySpec {
 
 const HOSTNAME = /^(\*\.)?([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
-/** The zone a hostname falls under (a hostname equal to the zone, or below it). */
-function zoneOf(hostname: string, zones: readonly string[]): string | undefined {
-  const bare = hostname.replace(/^\*\./, "");
-  return zones.find((z) => bare === z || bare.endsWith(`.${z}`));
-}
-
-/** The Gateway a tenant hostname belongs on, or why it has none. */
-export function tierOf(hostname: string, zones: ExposureZones): { tier: GatewayTier } | { problem: string } {
-  const ext = zoneOf(hostname, zones.external);
-  const int = zoneOf(hostname, zones.internal);
-  if (ext !== undefined && int !== undefined) return { problem: `"${hostname}" is under both the external zone "${ext}" and the internal zone "${int}"` };
-  if (ext !== undefined) return { tier: "external" };
-  if (int !== undefined) return { tier: "internal" };
-  const all = [...zones.external, ...zones.internal];
-  return { problem: `"${hostname}" is under none of the domain's exposure zones (${all.length > 0 ? all.join(", ") : "none configured: set exposure.<domain>.zones in fleet.yaml"})` };
-}
 
 /** Pure validation of everything the Gateway is given; every problem at once. */
 export function validateGatewaySpec(spec: GatewaySpec): Array<{ propertyPath: string; reason: string }> {
