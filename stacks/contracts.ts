@@ -55,6 +55,8 @@ export const pkiExports = z.object({
   ...header,
   role: z.literal("pki"),
   rootCertPem: z.string(),
+  /** The roots to trust, current first, then retiring ones during an overlap (absent on older pki stacks). */
+  trustRoots: z.array(z.string()).optional(),
   /** Intermediate CAs by purpose; `privateKeyPem` is a secret output. */
   intermediates: z.record(z.string(), z.object({ certPem: z.string(), privateKeyPem: z.string() })),
 });

@@ -17,6 +17,7 @@ import {
   type NetworkHandle,
   type RegistryHandle,
   type SigningKeyHandle,
+  type TrustRootsHandle,
 } from "../components/residency";
 import { clusterExports, foundationExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
 
@@ -34,6 +35,8 @@ export interface Pki<D extends Domain> {
   readonly stack: string;
   readonly rootCertPem: string;
   intermediate(purpose: string): CaHandle<D>;
+  /** The roots to trust (current, then retiring during a rotation overlap). */
+  trustRoots(): TrustRootsHandle<D>;
 }
 
 export class UpstreamReader<D extends Domain> {
@@ -84,6 +87,7 @@ export class UpstreamReader<D extends Domain> {
           privateKeyPem: pulumi.secret(ca.privateKeyPem),
         });
       },
+      trustRoots: () => fromStackReference(domain, values.domain, stack, { rootCertPems: values.trustRoots ?? [values.rootCertPem] }),
     };
   }
 

@@ -46,7 +46,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
-  { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts"], selects: ALL, why: "residency catalogue, IPAM and guardrail constants, read by the fleet model" },
+  { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts", "components/gateway/zones.ts"], selects: ALL, why: "residency catalogue, IPAM, guardrail constants and exposure zones, read by the fleet model" },
   // Roles.
   { globs: ["stacks/roles/foundation.ts"], selects: roles(["foundation"]), why: "foundation role" },
   { globs: ["stacks/roles/pki.ts"], selects: roles(["pki"]), why: "pki role" },
@@ -65,6 +65,9 @@ export const PATH_RULES: readonly PathRule[] = [
   // Clusters and their baseline.
   { globs: ["components/cluster/index.ts", "components/cluster/spec.ts"], selects: roles(CLUSTER_ROLES), why: "cluster component" },
   { globs: ["components/baseline/**"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "cluster baseline" },
+  { globs: ["stacks/roles/services/**"], selects: roles(CLUSTER_ROLES), why: "cluster platform services (each service picks its roles)" },
+  { globs: ["components/gateway/index.ts", "components/gateway/spec.ts"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "Gateway component (workload service; management imports the service list, attached the trust-root helper)" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/gateway/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `Gateway adapter for ${cloud}` })),
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },

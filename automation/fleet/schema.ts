@@ -69,6 +69,8 @@ export const pkiSettings = z.strictObject({
   generation: z.int().min(1).default(1),
   /** (Optional) Intermediate CAs to issue. Defaults to `mesh` and `vpn`. */
   intermediates: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).default(["mesh", "vpn"]),
+  /** (Optional) Earlier roots still trusted during a rotation overlap (PEM, at most 2; docs/runbooks.md). Defaults to none. */
+  retiringRoots: z.array(z.string().includes("-----BEGIN CERTIFICATE-----")).max(2).default([]),
 });
 export type PkiSettings = z.infer<typeof pkiSettings>;
 

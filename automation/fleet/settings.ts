@@ -17,6 +17,7 @@ import { readYamlFile, type YamlLimits } from "./yamlFile";
 import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tenants";
 import { retriesSettingsSchema, type RetryRuleSettings } from "./retries";
+import { exposureSettingsSchema, resolveExposure, type ExposureSettings } from "./exposure";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -72,6 +73,8 @@ const settingsSchema = z.strictObject({
   tenants: tenantsSettingsSchema,
   /** (Optional) Transient errors the orchestrator retries (see ./retries.ts). Defaults to none beyond a held stack lock. */
   retries: retriesSettingsSchema,
+  /** (Optional) Per domain, the Gateway's DNS zones, CA intermediate and ACME (see ./exposure.ts). Defaults to no zones. */
+  exposure: exposureSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -94,6 +97,8 @@ export interface FleetSettings {
   readonly tenants: FleetTenants;
   /** Transient-error retry rules (`retries:`), in order; the first match wins. */
   readonly retries: readonly RetryRuleSettings[];
+  /** Per domain, the exposure settings (`exposure.<domain>`), tenant hostnames placed in zones. */
+  readonly exposure: ExposureSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -106,6 +111,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   guardrails: {},
   tenants: resolveTenants({}),
   retries: [],
+  exposure: resolveExposure(FLEET_SETTINGS_FILE, {}, resolveTenants({})),
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -130,7 +136,8 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants: resolveTenants(s.tenants), retries: s.retries };
+  const tenants = resolveTenants(s.tenants);
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

@@ -25,7 +25,15 @@ export interface ResidencyPkiArgs<D extends Domain> {
   readonly generation?: number;
   /** (Optional) Intermediate CAs to issue. Defaults to `mesh`, `vpn`. */
   readonly intermediates?: readonly string[];
+  /**
+   * (Optional) Roots still trusted during a rotation overlap (public PEM certificates of earlier
+   * generations, at most 2): they join the current root in `trustRootPems`, so clients keep
+   * trusting certificates issued before the rotation. Defaults to none.
+   */
+  readonly retiringRoots?: readonly string[];
 }
+
+const PEM_CERTIFICATE = /^-----BEGIN CERTIFICATE-----\r?\n[A-Za-z0-9+/=\r\n]+-----END CERTIFICATE-----\s*$/;
 
 export function validateResidencyPkiArgs(args: ResidencyPkiArgs<Domain>): pulumi.InputPropertyErrorDetails[] {
   const problems: pulumi.InputPropertyErrorDetails[] = [];
@@ -42,6 +50,12 @@ export function validateResidencyPkiArgs(args: ResidencyPkiArgs<Domain>): pulumi
   if (purposes.length === 0 || new Set(purposes).size !== purposes.length) {
     problems.push({ propertyPath: "intermediates", reason: "one or more unique purposes" });
   }
+  const retiring = args.retiringRoots ?? [];
+  if (retiring.length > 2) problems.push({ propertyPath: "retiringRoots", reason: `at most 2 retiring roots (one overlap at a time), got ${retiring.length}` });
+  retiring.forEach((pem, i) => {
+    if (!PEM_CERTIFICATE.test(pem)) problems.push({ propertyPath: `retiringRoots[${i}]`, reason: "must be one PEM certificate (-----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----)" });
+  });
+  if (new Set(retiring.map((r) => r.trim())).size !== retiring.length) problems.push({ propertyPath: "retiringRoots", reason: "a root is listed twice" });
   if (!Number.isInteger(args.generation ?? 1) || (args.generation ?? 1) < 1) {
     problems.push({ propertyPath: "generation", reason: `a whole number from 1, got ${args.generation}` });
   }
@@ -50,6 +64,8 @@ export function validateResidencyPkiArgs(args: ResidencyPkiArgs<Domain>): pulumi
 
 export class ResidencyPki<D extends Domain> extends pulumi.ComponentResource {
   readonly rootCertPem: pulumi.Output<string>;
+  /** The roots to trust: the current root first, then `retiringRoots` (the rotation overlap). */
+  readonly trustRootPems: pulumi.Output<string[]>;
   /** Intermediate CAs by purpose, as resident handles (private keys are secrets). */
   readonly intermediates: Readonly<Record<string, CaHandle<D>>>;
 
@@ -81,6 +97,8 @@ export class ResidencyPki<D extends Domain> extends pulumi.ComponentResource {
       { parent: this },
     );
     this.rootCertPem = root.certPem;
+    const retiring = (args.retiringRoots ?? []).map((r) => `${r.trim()}\n`);
+    this.trustRootPems = root.certPem.apply((current) => [current, ...retiring.filter((r) => r.trim() !== current.trim())]);
 
     const intermediates: Record<string, CaHandle<D>> = {};
     for (const purpose of args.intermediates ?? ["mesh", "vpn"]) {
@@ -110,6 +128,6 @@ export class ResidencyPki<D extends Domain> extends pulumi.ComponentResource {
       });
     }
     this.intermediates = intermediates;
-    this.registerOutputs({ rootCertPem: this.rootCertPem });
+    this.registerOutputs({ rootCertPem: this.rootCertPem, trustRootPems: this.trustRootPems });
   }
 }

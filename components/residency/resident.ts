@@ -127,6 +127,11 @@ export type TenantHandle<D extends Domain> = Resident<D> & {
   readonly secretScope: pulumi.Input<string | null>;
 };
 
+/** The domain's trusted roots: the current root first, then any retiring during a rotation overlap. */
+export type TrustRootsHandle<D extends Domain> = Resident<D> & {
+  readonly rootCertPems: pulumi.Input<string[]>;
+};
+
 /**
  * Turn a StackReference output into a resident handle, checking at run time that the
  * upstream stack is of the same domain (it exports its `domain`). The fleet model

@@ -11,6 +11,7 @@ import { controlPlanePolicies } from "./controlPlane";
 import { containerPolicies } from "./containers";
 import { dataEncryptionPolicies } from "./dataEncryption";
 import { exposurePolicies } from "./exposure";
+import { exposureGatewayPolicies } from "./exposure-gateway";
 import { gcpPolicies } from "./gcp";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { guardrailPolicies } from "./guardrails";
@@ -36,6 +37,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...guardrailPolicies,
   ...dataEncryptionPolicies,
   ...exposurePolicies,
+  ...exposureGatewayPolicies,
   ...containerPolicies,
   ...supplyChainPolicies,
   ...secretsPolicies,

@@ -8,6 +8,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RoleConfig } from "../../automation/fleet";
 import { ClusterBaseline } from "../../components/baseline";
+import { trustRoots } from "../../components/gateway/spec";
 import { claimResident, type Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
 import { tenantsOnStack } from "../../automation/fleet/tenants";
@@ -78,7 +79,8 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
     tenantOutputs[tenant.name] = { namespaces: t.namespaces, identity: { serviceAccount: t.serviceAccount } };
   }
   // With the domain PKI upstream, publish its root CA as the cluster's trust bundle
-  // (public material only; intermediates' keys stay in the pki stack).
+  // (public material only; intermediates' keys stay in the pki stack). During a rotation
+  // overlap the bundle carries the retiring roots too (docs/runbooks.md).
   let trustBundle: k8s.core.v1.ConfigMap | undefined;
   if (ctx.upstream.pki !== undefined) {
     const pki = await ctx.refs.pki();
@@ -86,7 +88,7 @@ export async function attached<D extends Domain>(ctx: RoleContext<D>): Promise<R
       `${ctx.stack}-trust-bundle`,
       {
         metadata: { name: "meridian-trust-bundle", namespace: "meridian-system", labels: { residency: ctx.domain, "app.kubernetes.io/managed-by": "pulumi" } },
-        data: { "ca.crt": pki.rootCertPem },
+        data: { "ca.crt": pulumi.output(pki.trustRoots().rootCertPems).apply((roots) => (roots.length <= 1 ? pki.rootCertPem : trustRoots(roots).join(""))) },
       },
       { provider, dependsOn: [baseline] },
     );

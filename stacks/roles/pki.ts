@@ -19,6 +19,7 @@ export async function pki<D extends Domain>(ctx: RoleContext<D>): Promise<Record
     stack: ctx.stack,
     role: "pki",
     rootCertPem: ca.rootCertPem,
+    trustRoots: ca.trustRootPems,
     intermediates: Object.fromEntries(
       Object.entries(ca.intermediates).map(([purpose, h]) => [purpose, { certPem: h.certPem, privateKeyPem: h.privateKeyPem }]),
     ),

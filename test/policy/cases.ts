@@ -9,6 +9,7 @@ import { awsEu, awsUs, azureEu, gcpEu, k8sEu, provider, res, urnOf } from "./har
 import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
 import { SUPPLY_CHAIN_CASES } from "./supplyChainCases";
 import { SECRETS_CASES } from "./secretsCases";
+import { EXPOSURE_GATEWAY_CASES } from "./exposureGatewayCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -590,6 +591,7 @@ export const CASES: Record<string, Case[]> = {
     { type: "gcp:container/cluster:Cluster", pass: [gke()], fail: [gke({ loggingConfig: undefined })], expect: "is missing APISERVER (loggingConfig is unset: GKE's default logs SYSTEM_COMPONENTS, WORKLOADS only)" },
   ],
   ...GUARDRAIL_CASES,
+  ...EXPOSURE_GATEWAY_CASES,
   ...CONTROL_PLANE_CASES,
   ...BREADTH_CASES,
   ...ADVISORY_CASES,

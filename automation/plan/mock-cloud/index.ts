@@ -15,7 +15,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { awsOutputs, awsInvokes } from "./aws";
 import { azureOutputs, azureInvokes } from "./azure";
 import { gcpOutputs, gcpInvokes } from "./gcp";
-import { kubernetesOutputs } from "./kubernetes";
+import { gatewayShapers, kubernetesOutputs } from "./kubernetes";
 import { localOutputs } from "./local";
 import { aksUserCredentials, clusterShapers } from "./clusters";
 import { interconnectShapers } from "./interconnect";
@@ -52,7 +52,7 @@ export interface MockRecord {
 }
 
 /** Type-specific output shapers contributed by component areas (clusters, interconnect). */
-const EXTRA_SHAPERS: Record<string, (ctx: MockContext) => Record<string, unknown>> = { ...clusterShapers, ...interconnectShapers };
+const EXTRA_SHAPERS: Record<string, (ctx: MockContext) => Record<string, unknown>> = { ...clusterShapers, ...interconnectShapers, ...gatewayShapers };
 
 /** Invokes contributed by component areas. */
 const EXTRA_INVOKES: Record<string, (inputs: Record<string, unknown>, provider: ProviderState | undefined) => Record<string, unknown>> = {

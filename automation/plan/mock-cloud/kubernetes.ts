@@ -10,3 +10,10 @@ export function kubernetesOutputs(ctx: MockContext): Record<string, unknown> {
     metadata: { ...metadata, name, uid: `${stableHash(ctx.type + ctx.name, 8)}-0000-4000-8000-${stableHash(ctx.name, 12)}` },
   };
 }
+
+/** A Gateway's status as its controller reports it once the load balancer exists (a placeholder address). */
+export const gatewayShapers: Record<string, (ctx: MockContext) => Record<string, unknown>> = {
+  "kubernetes:gateway.networking.k8s.io/v1:Gateway": (ctx) => ({
+    status: { addresses: [{ type: "Hostname", value: `${stableHash(ctx.name, 12)}.gateway.mock.invalid` }] },
+  }),
+};

@@ -13,6 +13,7 @@ import type { FoundationExports } from "../../contracts";
 import { supplyChainService } from "./supply-chain";
 import { tenantsService } from "./tenants";
 import { secretsService } from "./secrets";
+import { exposure } from "./exposure";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -43,7 +44,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, secretsService, supplyChainService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService];
 
 export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};

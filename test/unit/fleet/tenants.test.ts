@@ -77,7 +77,7 @@ describe("bad input: exit 2 naming fleet.yaml and the key", () => {
     ],
     [
       "a hostname another tenant claimed",
-      (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["pay.eu.meridian.example.com"] }),
+      (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["pay.apps.eu.meridian.example"] }),
       "tenants.eu.ledger.hostnames.0",
       /already claimed by tenant payments in domain eu/,
     ],
@@ -85,7 +85,7 @@ describe("bad input: exit 2 naming fleet.yaml and the key", () => {
       "a wildcard covering another tenant's hostname",
       (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["*.meridian.example.com"] }),
       "tenants.eu.ledger.hostnames.0",
-      /overlaps "pay.eu.meridian.example.com", already claimed by tenant payments/,
+      /overlaps "pay.apps.eu.meridian.example", already claimed by tenant payments/,
     ],
     [
       "a namespace another tenant has on the same cluster",

@@ -85,8 +85,11 @@ describe("AWS", () => {
         },
       },
     });
-    const sa = findAll(cloud, "kubernetes:core/v1:ServiceAccount").find((r) => r.inputs.metadata?.namespace === "payments" && r.inputs.metadata?.name === "payments-workload" && r.name.startsWith("aws-"));
-    expect(sa?.inputs.metadata.annotations["eks.amazonaws.com/role-arn"]).toMatch(/^arn:aws:iam::/);
+    type Meta = { metadata?: { namespace?: string; name?: string; annotations?: Record<string, string> } };
+    const sa = findAll(cloud, "kubernetes:core/v1:ServiceAccount")
+      .map((r) => ({ name: r.name, inputs: r.inputs as Meta }))
+      .find((r) => r.inputs.metadata?.namespace === "payments" && r.inputs.metadata?.name === "payments-workload" && r.name.startsWith("aws-"));
+    expect(sa?.inputs.metadata?.annotations?.["eks.amazonaws.com/role-arn"]).toMatch(/^arn:aws:iam::/);
     expect(trust.Statement[0].Condition.StringEquals).toMatchObject({
       "aws:RequestTag/eks-cluster-name": "eu-workload-aws",
       "aws:RequestTag/kubernetes-namespace": "payments",
