@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
-import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
+import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type PlannedResource, type StackEvaluator, type StackProgram } from "../plan";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
 import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlaneKey } from "../fleet/controlPlane";
@@ -26,6 +26,8 @@ export interface PlanCommandOptions {
   sarif?: string;
   /** Fail a stack whose program has not settled after this many seconds. */
   stackTimeout?: number;
+  /** With `json`: list each stack's resources (`resources: [{type,name}]`, count in `resourceCount`). */
+  resources?: boolean;
 }
 
 function seconds(v: string): number {
@@ -46,6 +48,7 @@ export function registerPlan(program: Command): void {
     .option("--program <file>", "plan this Pulumi TypeScript program (a file or a directory with index.ts) as every stack, instead of the fleet's roles")
     .option("--sarif <file>", "also write the violations as SARIF 2.1.0 (for code scanning) to this file")
     .option("--stack-timeout <seconds>", "fail a stack whose program has not finished after this long (default 300)", seconds)
+    .option("--resources", "with --json: list each stack's resources as resources: [{type,name}] (the count moves to resourceCount)")
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
@@ -86,6 +89,10 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
       throw e;
     }
   }
+  if (opts.resources && !opts.json) {
+    io.err("fleet: --resources lists resources in the JSON report; add --json\n");
+    return 2;
+  }
   if (opts.sarif !== undefined && !fs.existsSync(path.dirname(path.resolve(opts.sarif)))) {
     io.err(`fleet: --sarif ${opts.sarif}: the directory ${path.dirname(opts.sarif)} does not exist\n`);
     return 2;
@@ -108,7 +115,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     restore();
   }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
-  const report = planReport(fleet, plan);
+  const report = planReport(fleet, plan, { resources: opts.resources === true });
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
   io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
   const failed = report.stacks.some((s) => s.status === "failed");
@@ -126,19 +133,32 @@ function quietConsole(io: Io): () => void {
   return () => Object.assign(console, saved);
 }
 
+/** One resource a stack would deploy, as `plan --json --resources` lists it. */
+export interface PlanResourceEntry {
+  /** The Pulumi type token, e.g. `aws:ecr/repository:Repository` or `meridian:registry:ResidencyRegistry`. */
+  type: string;
+  /** The resource's logical name (the last part of its URN). */
+  name: string;
+}
+
+export interface PlanStackReport {
+  name: string;
+  domain: string;
+  role: string;
+  cloud: string | null;
+  region: string | null;
+  dependsOn: string[];
+  wave: number;
+  /** How many cloud (custom) resources; with `--resources`, the list instead (see `resourceCount`). */
+  resources: number | PlanResourceEntry[];
+  /** With `--resources`: the count that `resources` holds otherwise. */
+  resourceCount?: number;
+  status: "planned" | "not-implemented" | "failed";
+  error?: string;
+}
+
 export interface PlanReport {
-  stacks: Array<{
-    name: string;
-    domain: string;
-    role: string;
-    cloud: string | null;
-    region: string | null;
-    dependsOn: string[];
-    wave: number;
-    resources: number;
-    status: "planned" | "not-implemented" | "failed";
-    error?: string;
-  }>;
+  stacks: PlanStackReport[];
   waves: string[][];
   /** Per domain, where its state, secrets key and evidence live (fleet.yaml `domains`, else the local default). */
   controlPlane?: Record<string, PlanControlPlane>;
@@ -189,10 +209,32 @@ function controlPlaneReport(fleet: Fleet): Record<string, PlanControlPlane> {
   );
 }
 
-export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
+/**
+ * What a stack deploys, for reviewers and checks: every resource the program registers
+ * except the root stack — cloud resources, providers and the components that group them
+ * (a component's type names the platform piece, e.g. a GitOps controller). Sorted by type
+ * then name, so two plans of the same code diff cleanly.
+ */
+export function resourceEntries(resources: readonly PlannedResource[]): PlanResourceEntry[] {
+  return resources
+    .filter((r) => r.type !== "pulumi:pulumi:Stack")
+    .map((r) => ({ type: r.type, name: r.name }))
+    .sort((a, b) => (a.type === b.type ? compare(a.name, b.name) : compare(a.type, b.type)));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Custom resources only: what a cloud would hold (components and the stack are bookkeeping). */
+function customCount(resources: readonly PlannedResource[]): number {
+  return resources.filter((r) => r.custom).length;
+}
+
+export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources?: boolean } = {}): PlanReport {
   const depth = depths(fleet);
   return {
-    stacks: plan.stacks.map((p) => {
+    stacks: plan.stacks.map((p): PlanStackReport => {
       const spec = fleet.stacks.get(p.name)!;
       return {
         name: p.name,
@@ -202,8 +244,9 @@ export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
         region: spec.region ?? null,
         dependsOn: [...spec.dependsOn],
         wave: depth.get(p.name)!,
-        // Custom resources only: what a cloud would hold (components and the stack are bookkeeping).
-        resources: p.resources.filter((r) => r.custom).length,
+        ...(options.resources
+          ? { resources: resourceEntries(p.resources), resourceCount: customCount(p.resources) }
+          : { resources: customCount(p.resources) }),
         status: p.status,
         ...(p.error ? { error: p.error } : {}),
       };
@@ -237,7 +280,7 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
   }
   lines.push("");
   const header = ["STACK", "DOMAIN", "ROLE", "CLOUD", "REGION", "WAVE", "RESOURCES", "STATUS"];
-  const rows = report.stacks.map((s) => [s.name, s.domain, s.role, s.cloud ?? "-", s.region ?? "-", String(s.wave), String(s.resources), s.status]);
+  const rows = report.stacks.map((s) => [s.name, s.domain, s.role, s.cloud ?? "-", s.region ?? "-", String(s.wave), String(s.resourceCount ?? s.resources), s.status]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i])).join("  ")}`.trimEnd();
   lines.push(fmt(header), ...rows.map(fmt));
@@ -253,7 +296,7 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
     for (const v of [...mandatory, ...advisory]) lines.push(`  [${v.level}] ${v.stack} ${v.policy}: ${v.message}`);
   }
   const count = (st: string) => report.stacks.filter((s) => s.status === st).length;
-  const total = report.stacks.reduce((n, s) => n + s.resources, 0);
+  const total = report.stacks.reduce((n, s) => n + (s.resourceCount ?? (s.resources as number)), 0);
   lines.push(
     "",
     `Plan: ${report.stacks.length} stacks (${count("planned")} planned, ${count("not-implemented")} not implemented, ${count("failed")} failed), ${total} resources, ${mandatory.length} mandatory and ${advisory.length} advisory violations in ${plan.seconds.toFixed(1)}s.`,
