@@ -1,0 +1,43 @@
+/** `meridian:kms.rotationDays` is checked per cloud at load: AWS 90–2560, GCP 1–90, Azure 7–90. */
+import { parse, stringify } from "yaml";
+import { FleetConfigErrors, loadFleet } from "../../../automation/fleet";
+import { fleetDir, readReference } from "../../support/fleetDir";
+
+function withRotation(file: string, rotationDays: number): string {
+  const doc = parse(readReference(file)) as { config: Record<string, unknown> };
+  doc.config["meridian:kms"] = { rotationDays };
+  return fleetDir({ [file]: stringify(doc) });
+}
+
+function errorsOf(dir: string): string[] {
+  try {
+    loadFleet(dir);
+    return [];
+  } catch (e) {
+    expect(e).toBeInstanceOf(FleetConfigErrors);
+    return (e as FleetConfigErrors).errors.map((x) => x.message);
+  }
+}
+
+describe("meridian:kms.rotationDays", () => {
+  it("accepts AWS periods up to 2560 days and hands them to the key", () => {
+    const fleet = loadFleet(withRotation("Pulumi.eu-foundation-aws.yaml", 2560));
+    const config = fleet.stacks.get("eu-foundation-aws")!.config;
+    if (config["meridian:role"] !== "foundation") throw new Error("role");
+    expect(config["meridian:kms"].rotationDays).toBe(2560);
+  });
+
+  it("refuses an AWS period under 90 days, naming file and key", () => {
+    const errors = errorsOf(withRotation("Pulumi.eu-foundation-aws.yaml", 30));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain("Pulumi.eu-foundation-aws.yaml");
+    expect(errors[0]).toContain("meridian:kms.rotationDays");
+    expect(errors[0]).toContain("from 90 to 2560 on aws, got 30");
+  });
+
+  it("keeps the 90-day ceiling on GCP and Azure", () => {
+    expect(errorsOf(withRotation("Pulumi.eu-foundation-gcp.yaml", 365))[0]).toContain("from 1 to 90 on gcp, got 365");
+    expect(errorsOf(withRotation("Pulumi.us-foundation-azure.yaml", 3))[0]).toContain("from 7 to 90 on azure, got 3");
+    expect(errorsOf(withRotation("Pulumi.us-foundation-azure.yaml", 30))).toEqual([]);
+  });
+});
