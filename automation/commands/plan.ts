@@ -116,8 +116,10 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
   const report = planReport(fleet, plan, { resources: opts.resources === true });
+  // Text output never lists resources (--resources needs --json), so it renders the counts.
+  const text = () => renderPlan(fleet, plan, planReport(fleet, plan));
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
-  io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
+  io.out(opts.json ? `${JSON.stringify(report)}\n` : text());
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");
   return failed || mandatory ? 1 : 0;
@@ -141,7 +143,8 @@ export interface PlanResourceEntry {
   name: string;
 }
 
-export interface PlanStackReport {
+/** `R`: the count (default), or the list with `--resources`. */
+export interface PlanStackReport<R extends number | PlanResourceEntry[] = number> {
   name: string;
   domain: string;
   role: string;
@@ -150,15 +153,15 @@ export interface PlanStackReport {
   dependsOn: string[];
   wave: number;
   /** How many cloud (custom) resources; with `--resources`, the list instead (see `resourceCount`). */
-  resources: number | PlanResourceEntry[];
+  resources: R;
   /** With `--resources`: the count that `resources` holds otherwise. */
   resourceCount?: number;
   status: "planned" | "not-implemented" | "failed";
   error?: string;
 }
 
-export interface PlanReport {
-  stacks: PlanStackReport[];
+export interface PlanReport<R extends number | PlanResourceEntry[] = number> {
+  stacks: PlanStackReport<R>[];
   waves: string[][];
   /** Per domain, where its state, secrets key and evidence live (fleet.yaml `domains`, else the local default). */
   controlPlane?: Record<string, PlanControlPlane>;
@@ -231,10 +234,13 @@ function customCount(resources: readonly PlannedResource[]): number {
   return resources.filter((r) => r.custom).length;
 }
 
-export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources?: boolean } = {}): PlanReport {
+export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport;
+export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources: true }): PlanReport<PlanResourceEntry[]>;
+export function planReport(fleet: Fleet, plan: FleetPlan, options?: { resources?: boolean }): PlanReport<number | PlanResourceEntry[]>;
+export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources?: boolean } = {}): PlanReport<number | PlanResourceEntry[]> {
   const depth = depths(fleet);
   return {
-    stacks: plan.stacks.map((p): PlanStackReport => {
+    stacks: plan.stacks.map((p): PlanStackReport<number | PlanResourceEntry[]> => {
       const spec = fleet.stacks.get(p.name)!;
       return {
         name: p.name,
@@ -280,7 +286,7 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
   }
   lines.push("");
   const header = ["STACK", "DOMAIN", "ROLE", "CLOUD", "REGION", "WAVE", "RESOURCES", "STATUS"];
-  const rows = report.stacks.map((s) => [s.name, s.domain, s.role, s.cloud ?? "-", s.region ?? "-", String(s.wave), String(s.resourceCount ?? s.resources), s.status]);
+  const rows = report.stacks.map((s) => [s.name, s.domain, s.role, s.cloud ?? "-", s.region ?? "-", String(s.wave), String(s.resources), s.status]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => `  ${r.map((c, i) => c.padEnd(widths[i])).join("  ")}`.trimEnd();
   lines.push(fmt(header), ...rows.map(fmt));
@@ -296,7 +302,7 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
     for (const v of [...mandatory, ...advisory]) lines.push(`  [${v.level}] ${v.stack} ${v.policy}: ${v.message}`);
   }
   const count = (st: string) => report.stacks.filter((s) => s.status === st).length;
-  const total = report.stacks.reduce((n, s) => n + (s.resourceCount ?? (s.resources as number)), 0);
+  const total = report.stacks.reduce((n, s) => n + s.resources, 0);
   lines.push(
     "",
     `Plan: ${report.stacks.length} stacks (${count("planned")} planned, ${count("not-implemented")} not implemented, ${count("failed")} failed), ${total} resources, ${mandatory.length} mandatory and ${advisory.length} advisory violations in ${plan.seconds.toFixed(1)}s.`,

@@ -59,21 +59,21 @@ describe("resourceEntries", () => {
 });
 
 describe("fleet plan --json --resources over the reference fleet", () => {
-  let report: PlanReport;
+  let report: PlanReport<PlanResourceEntry[]>;
   let code: number;
   beforeAll(async () => {
     const r = await cli(["plan", "--json", "--resources", "--stacks-dir", REFERENCE_STACKS]);
     code = r.code;
-    report = JSON.parse(r.stdout) as PlanReport;
+    report = JSON.parse(r.stdout) as PlanReport<PlanResourceEntry[]>;
   }, 300_000);
 
-  const listOf = (stack: string): PlanResourceEntry[] => report.stacks.find((s) => s.name === stack)!.resources as PlanResourceEntry[];
+  const listOf = (stack: string): PlanResourceEntry[] => report.stacks.find((s) => s.name === stack)!.resources;
 
   it("gives every planned stack a {type,name} list and its count", () => {
     expect(code).toBe(0);
     for (const s of report.stacks) {
       expect(Array.isArray(s.resources)).toBe(true);
-      const list = s.resources as PlanResourceEntry[];
+      const list = s.resources;
       for (const e of list) expect(Object.keys(e).sort()).toEqual(["name", "type"]);
       expect(list.map((e) => e.type)).not.toContain("pulumi:pulumi:Stack");
       // The list holds components and providers too, so it is never shorter than the count.
