@@ -29,7 +29,8 @@ export const foundationExports = z.object({
   cloud: z.enum(CLOUDS),
   region: z.string(),
   key: keyExport,
-  registry: z.object({ imagePrefixes: z.array(z.string()) }),
+  /** `registryId`: Azure only, the ACR resource id (AcrPull for AKS kubelets). */
+  registry: z.object({ imagePrefixes: z.array(z.string()), registryId: z.string().optional() }),
   network: z.object({
     networkId: z.string(),
     privateSubnetIds: z.array(z.string()),

@@ -60,6 +60,8 @@ export type RegistryHandle<D extends Domain> = Resident<D> & {
   readonly region: string;
   /** Image reference prefixes, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com/`. */
   readonly imagePrefixes: pulumi.Input<string[]>;
+  /** Azure only: the ACR resource id, the scope of the AcrPull grant to cluster kubelets. */
+  readonly registryId?: pulumi.Input<string>;
 };
 
 /** A network a cluster or a VPN attaches to. */

@@ -39,7 +39,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
   );
   const registry = new ResidencyRegistry(
     `${ctx.stack}-registry`,
-    { domain: ctx.domain, key: key.handle, repositories: config["meridian:registry"].repositories, tags: ctx.tags },
+    { domain: ctx.domain, key: key.handle, network: network.handle, repositories: config["meridian:registry"].repositories, tags: ctx.tags },
     opts,
   );
   const k = key.handle;
@@ -64,7 +64,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
               keyUriWithVersion: k.keyUriWithVersion,
               resourceGroupName: k.resourceGroupName,
             },
-    registry: { imagePrefixes: registry.imagePrefixes },
+    registry: { imagePrefixes: registry.imagePrefixes, ...(registry.registryId ? { registryId: registry.registryId } : {}) },
     network: {
       networkId: network.networkId,
       privateSubnetIds: network.privateSubnetIds,
