@@ -9,6 +9,10 @@ import { createEcr } from "./aws";
 import { createAcr } from "./azure";
 import { createArtifactRegistry } from "./gcp";
 
+export { ECR_INTERFACE_SERVICES } from "./aws";
+export { ACR_PRIVATE_DNS_ZONE } from "./azure";
+export { PRIVATE_GOOGLE_ACCESS_CIDR, PRIVATE_GOOGLE_ACCESS_IPS } from "./gcp";
+
 export interface ResidencyRegistryArgs<D extends Domain> {
   /** (Required) The residency domain. */
   readonly domain: D;
