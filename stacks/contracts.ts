@@ -39,6 +39,8 @@ export const foundationExports = z.object({
     gatewaySubnetId: z.string().optional(),
     /** AWS: private route tables, for routes to interconnects. */
     routeTableIds: z.array(z.string()).optional(),
+    /** AWS: the security group admitting the domain's peer networks. */
+    peerSecurityGroupId: z.string().optional(),
   }),
 });
 export type FoundationExports = z.infer<typeof foundationExports>;

@@ -79,6 +79,8 @@ export type NetworkHandle<D extends Domain> = Resident<D> & {
   readonly gatewaySubnetId?: pulumi.Input<string>;
   /** AWS only: the private subnets' route tables, where routes to interconnects go. */
   readonly routeTableIds?: pulumi.Input<string[]>;
+  /** AWS only: the security group admitting the domain's peer networks (attach it to what they must reach). */
+  readonly peerSecurityGroupId?: pulumi.Input<string>;
 };
 
 /** A certificate authority of the domain's PKI. */

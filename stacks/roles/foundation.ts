@@ -9,6 +9,7 @@ import { Network, networkCidr } from "../../components/network";
 import { ResidencyRegistry } from "../../components/registry";
 import type { Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
+import { peerNetworkCidrs } from "../peers";
 
 export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise<Record<string, unknown>> {
   const config = ctx.spec.config as RoleConfig<"foundation">;
@@ -34,7 +35,16 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
   const cidr = networkCidr(ctx.fleet.settings.ipam, ctx.domain, net.slot, net.cidr);
   const network = new Network(
     `${ctx.stack}-net`,
-    { domain: ctx.domain, cidr, key: key.handle, zones: net.zones, natGateways: net.natGateways, flowLogRetentionDays: net.flowLogRetentionDays, tags: ctx.tags },
+    {
+      domain: ctx.domain,
+      cidr,
+      key: key.handle,
+      zones: net.zones,
+      natGateways: net.natGateways,
+      flowLogRetentionDays: net.flowLogRetentionDays,
+      peerCidrs: peerNetworkCidrs(ctx.fleet, ctx.spec),
+      tags: ctx.tags,
+    },
     opts,
   );
   const registry = new ResidencyRegistry(
@@ -72,6 +82,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
       ...(network.handle.resourceGroupName ? { resourceGroupName: pulumi.output(network.handle.resourceGroupName) } : {}),
       ...(network.handle.gatewaySubnetId ? { gatewaySubnetId: pulumi.output(network.handle.gatewaySubnetId) } : {}),
       ...(network.handle.routeTableIds ? { routeTableIds: pulumi.output(network.handle.routeTableIds) } : {}),
+      ...(network.handle.peerSecurityGroupId ? { peerSecurityGroupId: pulumi.output(network.handle.peerSecurityGroupId) } : {}),
     },
   };
 }
