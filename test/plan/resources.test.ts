@@ -2,23 +2,12 @@
  * `fleet plan --json --resources`: each stack lists what it deploys as `[{type,name}]`
  * (reviewers and checks read it), through the real CLI entry over the reference fleet.
  */
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { planReport, resourceEntries, type PlanReport, type PlanResourceEntry } from "../../automation/commands/plan";
 import { loadFleet } from "../../automation/fleet";
 import type { FleetPlan, PlannedResource } from "../../automation/plan";
 import { REFERENCE_STACKS } from "../support/fleetDir";
+import { fleetCli as cli } from "../support/fleetCli";
 
-const root = path.resolve(__dirname, "../..");
-
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = promisify(execFile);
-  return run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "automation/cli.ts"), ...args], { cwd: root, maxBuffer: 64 << 20 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
 
 function resource(type: string, name: string, custom: boolean): PlannedResource {
   return { type, name, urn: `urn:pulumi:s::meridian::${type}::${name}`, custom, props: {} } as unknown as PlannedResource;

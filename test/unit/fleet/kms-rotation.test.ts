@@ -1,6 +1,7 @@
 /** `meridian:kms.rotationDays` is checked per cloud at load: AWS 90–2560, GCP 1–90, Azure 7–90. */
 import { parse, stringify } from "yaml";
-import { FleetConfigErrors, loadFleet } from "../../../automation/fleet";
+import { loadFleet } from "../../../automation/fleet";
+import { loadErrors } from "../../support/fleetCli";
 import { fleetDir, readReference } from "../../support/fleetDir";
 
 function withRotation(file: string, rotationDays: number): string {
@@ -9,15 +10,6 @@ function withRotation(file: string, rotationDays: number): string {
   return fleetDir({ [file]: stringify(doc) });
 }
 
-function errorsOf(dir: string): string[] {
-  try {
-    loadFleet(dir);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(FleetConfigErrors);
-    return (e as FleetConfigErrors).errors.map((x) => x.message);
-  }
-}
 
 describe("meridian:kms.rotationDays", () => {
   it("accepts AWS periods up to 2560 days and hands them to the key", () => {
@@ -28,7 +20,7 @@ describe("meridian:kms.rotationDays", () => {
   });
 
   it("refuses an AWS period under 90 days, naming file and key", () => {
-    const errors = errorsOf(withRotation("Pulumi.eu-foundation-aws.yaml", 30));
+    const errors = loadErrors(withRotation("Pulumi.eu-foundation-aws.yaml", 30));
     expect(errors).toHaveLength(1);
     expect(errors[0]).toContain("Pulumi.eu-foundation-aws.yaml");
     expect(errors[0]).toContain("meridian:kms.rotationDays");
@@ -36,8 +28,8 @@ describe("meridian:kms.rotationDays", () => {
   });
 
   it("keeps the 90-day ceiling on GCP and Azure", () => {
-    expect(errorsOf(withRotation("Pulumi.eu-foundation-gcp.yaml", 365))[0]).toContain("from 1 to 90 on gcp, got 365");
-    expect(errorsOf(withRotation("Pulumi.us-foundation-azure.yaml", 3))[0]).toContain("from 7 to 90 on azure, got 3");
-    expect(errorsOf(withRotation("Pulumi.us-foundation-azure.yaml", 30))).toEqual([]);
+    expect(loadErrors(withRotation("Pulumi.eu-foundation-gcp.yaml", 365))[0]).toContain("from 1 to 90 on gcp, got 365");
+    expect(loadErrors(withRotation("Pulumi.us-foundation-azure.yaml", 3))[0]).toContain("from 7 to 90 on azure, got 3");
+    expect(loadErrors(withRotation("Pulumi.us-foundation-azure.yaml", 30))).toEqual([]);
   });
 });

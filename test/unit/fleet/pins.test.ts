@@ -4,7 +4,8 @@
  * whose cloud cannot be pinned; the stack programs' providers carry the pins.
  */
 import { parse, stringify } from "yaml";
-import { FleetConfigErrors, loadFleet } from "../../../automation/fleet";
+import { loadFleet } from "../../../automation/fleet";
+import { loadErrors } from "../../support/fleetCli";
 import { providerPins } from "../../../automation/fleet/pins";
 import { planStack } from "../../../automation/plan";
 import { runStack } from "../../../stacks/program";
@@ -14,15 +15,6 @@ function withAccounts(accounts: string): string {
   return fleetDir({ "fleet.yaml": `${readReference("fleet.yaml").replace(/\naccounts:\n(?:[ \t]+.*\n)*/, "\n")}accounts:\n${accounts}` });
 }
 
-function errorsOf(dir: string): string[] {
-  try {
-    loadFleet(dir);
-    return [];
-  } catch (e) {
-    expect(e).toBeInstanceOf(FleetConfigErrors);
-    return (e as FleetConfigErrors).errors.map((x) => x.message);
-  }
-}
 
 const US = '  us: { aws: ["200000000002"], gcp: [meridian-us-prod], azure: [20000000-0000-4000-8000-000000000002] }\n';
 
@@ -46,7 +38,7 @@ describe("provider pins at load", () => {
   });
 
   it("refuses an AWS stack whose domain declares no AWS account, naming file and key", () => {
-    const errors = errorsOf(withAccounts(`  eu: { gcp: [meridian-eu-prod], azure: [10000000-0000-4000-8000-000000000001] }\n${US}`));
+    const errors = loadErrors(withAccounts(`  eu: { gcp: [meridian-eu-prod], azure: [10000000-0000-4000-8000-000000000001] }\n${US}`));
     expect(errors.length).toBeGreaterThan(0);
     expect(errors.every((e) => /Pulumi\.eu-[a-z-]+\.yaml: aws:allowedAccountIds: no AWS account to pin the provider to: declare domain eu's under fleet\.yaml accounts\.eu\.aws$/.test(e))).toBe(true);
     const files = errors.map((e) => /Pulumi\.(eu-[a-z-]+)\.yaml/.exec(e)![1]).sort();
@@ -56,7 +48,7 @@ describe("provider pins at load", () => {
 
   it("refuses an Azure stack when its domain has several subscriptions and the stack names none", () => {
     const two = "[10000000-0000-4000-8000-000000000001, 33333333-3333-4333-8333-333333333333]";
-    const errors = errorsOf(withAccounts(`  eu: { aws: ["100000000001"], gcp: [meridian-eu-prod], azure: ${two} }\n${US}`));
+    const errors = loadErrors(withAccounts(`  eu: { aws: ["100000000001"], gcp: [meridian-eu-prod], azure: ${two} }\n${US}`));
     expect(errors).toContainEqual(expect.stringContaining("Pulumi.eu-foundation-azure.yaml: azure-native:subscriptionId: domain eu declares 2 subscriptions"));
   });
 
