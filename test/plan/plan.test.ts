@@ -1,7 +1,7 @@
 import { parse, stringify } from "yaml";
 import { runPlanCommand, type PlanReport } from "../../automation/commands/plan";
 import { fleetDir, readReference, REFERENCE_STACKS } from "../support/fleetDir";
-import { fleetCli } from "../support/fleetCli";
+import { fleetCli } from "../support/cli";
 
 function io() {
   const out: string[] = [];

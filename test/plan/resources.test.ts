@@ -6,7 +6,7 @@ import { planReport, resourceEntries, type PlanReport, type PlanResourceEntry } 
 import { loadFleet } from "../../automation/fleet";
 import type { FleetPlan, PlannedResource } from "../../automation/plan";
 import { REFERENCE_STACKS } from "../support/fleetDir";
-import { fleetCli as cli } from "../support/fleetCli";
+import { fleetCli as cli } from "../support/cli";
 
 
 function resource(type: string, name: string, custom: boolean): PlannedResource {

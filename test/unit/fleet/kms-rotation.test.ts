@@ -1,7 +1,7 @@
 /** `meridian:kms.rotationDays` is checked per cloud at load: AWS 90–2560, GCP 1–90, Azure 7–90. */
 import { parse, stringify } from "yaml";
 import { loadFleet } from "../../../automation/fleet";
-import { loadErrors } from "../../support/fleetCli";
+import { loadErrors } from "../../support/loadErrors";
 import { fleetDir, readReference } from "../../support/fleetDir";
 
 function withRotation(file: string, rotationDays: number): string {

@@ -5,7 +5,7 @@
  */
 import { parse, stringify } from "yaml";
 import { loadFleet } from "../../../automation/fleet";
-import { loadErrors } from "../../support/fleetCli";
+import { loadErrors } from "../../support/loadErrors";
 import { providerPins } from "../../../automation/fleet/pins";
 import { planStack } from "../../../automation/plan";
 import { runStack } from "../../../stacks/program";
