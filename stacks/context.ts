@@ -10,6 +10,7 @@ import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";
 import type { Fleet, StackSpec, Upstream } from "../automation/fleet";
 import { upstreamOf } from "../automation/fleet";
+import { providerPins } from "../automation/fleet/pins";
 import { gcpLabels, withReservedTags, type Cloud, type Domain } from "../components/residency";
 import { UpstreamReader } from "./references";
 
@@ -26,7 +27,12 @@ export interface RoleContext<D extends Domain> {
   readonly fleet: Fleet;
   /** Tags/labels every resource carries: residency, stack, role, managed-by, plus `meridian:tags`. */
   readonly tags: Readonly<Record<string, string>>;
-  /** The explicit provider for a cloud this stack uses, pinned to its region (created once). */
+  /**
+   * The explicit provider for a cloud this stack uses (created once), pinned to its region
+   * and to its domain's declared owner: AWS `allowedAccountIds`, Azure `subscriptionId`,
+   * GCP `project` (automation/fleet/pins.ts), so credentials of another account cannot
+   * deploy this stack there.
+   */
   provider<C extends Cloud>(cloud: C): CloudProviders[C];
   /** Explicit tls and random providers (default providers are disabled fleet-wide). */
   readonly local: { readonly tls: tls.Provider; readonly random: random.Provider };
@@ -51,6 +57,7 @@ export function commonTags(spec: StackSpec): Record<string, string> {
 export function createContext<D extends Domain>(fleet: Fleet, spec: StackSpec, domain: D): RoleContext<D> {
   const tags = commonTags(spec);
   const providers: Partial<CloudProviders> = {};
+  const pins = providerPins(spec, fleet.settings);
   const make = <C extends Cloud>(cloud: C): CloudProviders[C] => {
     const region = spec.regions[cloud];
     if (region === undefined) {
@@ -59,12 +66,12 @@ export function createContext<D extends Domain>(fleet: Fleet, spec: StackSpec, d
     const name = `${spec.name}-${cloud}`;
     switch (cloud) {
       case "aws":
-        return new aws.Provider(name, { region: region as aws.Region, defaultTags: { tags } }) as CloudProviders[C];
+        return new aws.Provider(name, { region: region as aws.Region, allowedAccountIds: [...pins.aws!], defaultTags: { tags } }) as CloudProviders[C];
       case "azure":
-        return new azure.Provider(name, { location: region }) as CloudProviders[C];
+        return new azure.Provider(name, { location: region, subscriptionId: pins.azure! }) as CloudProviders[C];
       case "gcp":
         return new gcp.Provider(name, {
-          project: String(spec.rawConfig["gcp:project"]),
+          project: pins.gcp!,
           region,
           defaultLabels: gcpLabels(tags),
         }) as CloudProviders[C];

@@ -36,7 +36,8 @@ export const foundationExports = z.object({
   cloud: z.enum(CLOUDS),
   region: z.string(),
   key: keyExport,
-  registry: z.object({ imagePrefixes: z.array(z.string()) }),
+  /** `registryId`: Azure only, the ACR resource id (AcrPull for AKS kubelets). */
+  registry: z.object({ imagePrefixes: z.array(z.string()), registryId: z.string().optional() }),
   /** Optional so foundations deployed before it still read; the supply-chain service requires it. */
   signing: signingExport.optional(),
   network: z.object({
@@ -47,6 +48,8 @@ export const foundationExports = z.object({
     gatewaySubnetId: z.string().optional(),
     /** AWS: private route tables, for routes to interconnects. */
     routeTableIds: z.array(z.string()).optional(),
+    /** AWS: the security group admitting the domain's peer networks. */
+    peerSecurityGroupId: z.string().optional(),
   }),
 });
 export type FoundationExports = z.infer<typeof foundationExports>;

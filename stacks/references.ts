@@ -58,6 +58,7 @@ export class UpstreamReader<D extends Domain> {
       cloud: values.cloud,
       region: values.region,
       imagePrefixes: values.registry.imagePrefixes,
+      ...(values.registry.registryId ? { registryId: values.registry.registryId } : {}),
     });
     const network: NetworkHandle<D> = fromStackReference(d, values.domain, stack, {
       cloud: values.cloud,

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
-import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type StackEvaluator, type StackProgram } from "../plan";
+import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type PlannedResource, type StackEvaluator, type StackProgram } from "../plan";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
 import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlaneKey } from "../fleet/controlPlane";
@@ -27,6 +27,8 @@ export interface PlanCommandOptions {
   sarif?: string;
   /** Fail a stack whose program has not settled after this many seconds. */
   stackTimeout?: number;
+  /** With `json`: list each stack's resources (`resources: [{type,name}]`, count in `resourceCount`). */
+  resources?: boolean;
 }
 
 function seconds(v: string): number {
@@ -47,6 +49,7 @@ export function registerPlan(program: Command): void {
     .option("--program <file>", "plan this Pulumi TypeScript program (a file or a directory with index.ts) as every stack, instead of the fleet's roles")
     .option("--sarif <file>", "also write the violations as SARIF 2.1.0 (for code scanning) to this file")
     .option("--stack-timeout <seconds>", "fail a stack whose program has not finished after this long (default 300)", seconds)
+    .option("--resources", "with --json: list each stack's resources as resources: [{type,name}] (the count moves to resourceCount)")
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
@@ -87,6 +90,10 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
       throw e;
     }
   }
+  if (opts.resources && !opts.json) {
+    io.err("fleet: --resources lists resources in the JSON report; add --json\n");
+    return 2;
+  }
   if (opts.sarif !== undefined && !fs.existsSync(path.dirname(path.resolve(opts.sarif)))) {
     io.err(`fleet: --sarif ${opts.sarif}: the directory ${path.dirname(opts.sarif)} does not exist\n`);
     return 2;
@@ -109,9 +116,11 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     restore();
   }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
-  const report = planReport(fleet, plan);
+  const report = planReport(fleet, plan, { resources: opts.resources === true });
+  // Text output never lists resources (--resources needs --json), so it renders the counts.
+  const text = () => renderPlan(fleet, plan, planReport(fleet, plan));
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
-  io.out(opts.json ? `${JSON.stringify(report)}\n` : renderPlan(fleet, plan, report));
+  io.out(opts.json ? `${JSON.stringify(report)}\n` : text());
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");
   return failed || mandatory ? 1 : 0;
@@ -127,24 +136,38 @@ function quietConsole(io: Io): () => void {
   return () => Object.assign(console, saved);
 }
 
-export interface PlanReport {
-  stacks: Array<{
-    name: string;
-    domain: string;
-    role: string;
-    cloud: string | null;
-    region: string | null;
-    dependsOn: string[];
-    /** Dependency depth (0 = no dependencies). */
-    wave: number;
-    /** `meridian:ring` inside the domain (0 first). */
-    ring: number;
-    /** When the stack starts in a rollout (canary domains, rings, dependencies), as the scheduler orders it. */
-    step: number;
-    resources: number;
-    status: "planned" | "not-implemented" | "failed";
-    error?: string;
-  }>;
+/** One resource a stack would deploy, as `plan --json --resources` lists it. */
+export interface PlanResourceEntry {
+  /** The Pulumi type token, e.g. `aws:ecr/repository:Repository` or `meridian:registry:ResidencyRegistry`. */
+  type: string;
+  /** The resource's logical name (the last part of its URN). */
+  name: string;
+}
+
+/** `R`: the count (default), or the list with `--resources`. */
+export interface PlanStackReport<R extends number | PlanResourceEntry[] = number> {
+  name: string;
+  domain: string;
+  role: string;
+  cloud: string | null;
+  region: string | null;
+  dependsOn: string[];
+  /** Dependency depth (0 = no dependencies). */
+  wave: number;
+  /** `meridian:ring` inside the domain (0 first). */
+  ring: number;
+  /** When the stack starts in a rollout (canary domains, rings, dependencies), as the scheduler orders it. */
+  step: number;
+  /** How many cloud (custom) resources; with `--resources`, the list instead (see `resourceCount`). */
+  resources: R;
+  /** With `--resources`: the count that `resources` holds otherwise. */
+  resourceCount?: number;
+  status: "planned" | "not-implemented" | "failed";
+  error?: string;
+}
+
+export interface PlanReport<R extends number | PlanResourceEntry[] = number> {
+  stacks: PlanStackReport<R>[];
   waves: string[][];
   /** Per domain, where its state, secrets key and evidence live (fleet.yaml `domains`, else the local default). */
   controlPlane?: Record<string, PlanControlPlane>;
@@ -195,11 +218,36 @@ function controlPlaneReport(fleet: Fleet): Record<string, PlanControlPlane> {
   );
 }
 
-export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
+/**
+ * What a stack deploys, for reviewers and checks: every resource the program registers
+ * except the root stack — cloud resources, providers and the components that group them
+ * (a component's type names the platform piece, e.g. a GitOps controller). Sorted by type
+ * then name, so two plans of the same code diff cleanly.
+ */
+export function resourceEntries(resources: readonly PlannedResource[]): PlanResourceEntry[] {
+  return resources
+    .filter((r) => r.type !== "pulumi:pulumi:Stack")
+    .map((r) => ({ type: r.type, name: r.name }))
+    .sort((a, b) => (a.type === b.type ? compare(a.name, b.name) : compare(a.type, b.type)));
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Custom resources only: what a cloud would hold (components and the stack are bookkeeping). */
+function customCount(resources: readonly PlannedResource[]): number {
+  return resources.filter((r) => r.custom).length;
+}
+
+export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport;
+export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources: true }): PlanReport<PlanResourceEntry[]>;
+export function planReport(fleet: Fleet, plan: FleetPlan, options?: { resources?: boolean }): PlanReport<number | PlanResourceEntry[]>;
+export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources?: boolean } = {}): PlanReport<number | PlanResourceEntry[]> {
   const depth = depths(fleet);
   const steps = rolloutSteps(fleet);
   return {
-    stacks: plan.stacks.map((p) => {
+    stacks: plan.stacks.map((p): PlanStackReport<number | PlanResourceEntry[]> => {
       const spec = fleet.stacks.get(p.name)!;
       return {
         name: p.name,
@@ -211,8 +259,9 @@ export function planReport(fleet: Fleet, plan: FleetPlan): PlanReport {
         wave: depth.get(p.name)!,
         ring: spec.ring,
         step: steps.get(p.name)!,
-        // Custom resources only: what a cloud would hold (components and the stack are bookkeeping).
-        resources: p.resources.filter((r) => r.custom).length,
+        ...(options.resources
+          ? { resources: resourceEntries(p.resources), resourceCount: customCount(p.resources) }
+          : { resources: customCount(p.resources) }),
         status: p.status,
         ...(p.error ? { error: p.error } : {}),
       };

@@ -8,6 +8,7 @@ import * as path from "node:path";
 import { CLOUDS, DOMAINS, type Cloud, type Domain } from "../../components/residency/catalogue";
 import { validateIpamSettings } from "../../components/network/ipam";
 import { FleetConfigError, FleetConfigErrors } from "./errors";
+import { providerPins } from "./pins";
 import {
   ALWAYS_ALLOWED_NAMESPACES,
   PROVIDER_LOCATION_KEYS,
@@ -181,6 +182,7 @@ export function parseStackFile(file: string, settings: FleetSettings, limits: Ya
   checkStackSecretsProvider(file, top as Record<string, unknown>, domain, settings.controlPlane, path.dirname(file));
   const regions = checkRegions(file, rawConfig, clouds, domain, settings);
   checkNarrowing({ file, domain, clouds, rawConfig, config }, settings);
+  providerPins({ file, domain, role, clouds, rawConfig }, settings);
   return {
     name,
     file,

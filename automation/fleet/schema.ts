@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
+import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "../../components/kms/spec";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails"] as const;
@@ -36,8 +37,11 @@ export type NetworkSettings = z.infer<typeof networkSettings>;
 
 /** (Optional) Residency key of a foundation stack. */
 export const keySettings = z.strictObject({
-  /** (Optional) Rotation period in days. Defaults to 90; at most 90 (policy GCP-03/AWS-03). */
-  rotationDays: z.int().min(1).max(90).default(90),
+  /**
+   * (Optional) Rotation period in days. Defaults to 90. The range is per cloud (checked
+   * against `meridian:cloud`): AWS 90–2560 (the KMS API's), GCP 1–90 (policy GCP-03), Azure 7–90.
+   */
+  rotationDays: z.int().min(1).max(2560).default(DEFAULT_ROTATION_DAYS),
   /** (Optional) AWS deletion window in days. Defaults to 30 (the longest). */
   deletionWindowDays: z.int().min(7).max(30).default(30),
   /** (Optional) GCP protection level. Defaults to `HSM`. */
@@ -245,6 +249,9 @@ export const roleSchemas = {
     "meridian:network": networkSettings,
     "meridian:kms": keySettings.default(keySettings.parse({})),
     "meridian:registry": registrySettings.default(registrySettings.parse({})),
+  }).superRefine((config, ctx) => {
+    const problem = rotationDaysProblem(config["meridian:cloud"], config["meridian:kms"].rotationDays);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", path: ["meridian:kms", "rotationDays"], message: problem });
   }),
   pki: z.strictObject({
     ...common,

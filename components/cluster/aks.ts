@@ -3,7 +3,7 @@
  * Azure RBAC and local accounts disabled, Key Vault KMS for etcd over private vault access,
  * a disk encryption set with the domain key (rotating to the latest version) and
  * encryption at host, OIDC issuer + workload identity, Cilium network policy, Standard
- * tier, zones, and audit logs (kube-audit, kube-audit-admin, guard) to a Log Analytics
+ * tier, zones, a kubelet identity with AcrPull on the domain ACR only, and audit logs (kube-audit, kube-audit-admin, guard) to a Log Analytics
  * workspace in the cluster's own region.
  */
 import * as azure from "@pulumi/azure-native";
@@ -17,6 +17,8 @@ export const AZURE_ROLES = {
   keyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
   keyVaultContributor: "f25e0fa2-a7c8-4377-a976-54943a77a395",
   networkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+  managedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
+  acrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
 } as const;
 
 /** The AKS AAD server application (same in every tenant), the audience kubelogin asks tokens for. */
@@ -62,6 +64,27 @@ export function createAks(name: string, spec: ClusterSpec, parent: pulumi.Resour
         o,
       ),
   );
+
+  // Kubelet identity, ours rather than AKS's: the AcrPull grant on the domain registry
+  // exists before the first node pulls, and the control plane may only assign it.
+  // https://learn.microsoft.com/azure/aks/use-managed-identity#bring-your-own-kubelet-managed-identity
+  const kubelet = new azure.managedidentity.UserAssignedIdentity(`${name}-kubelet`, { resourceGroupName: rg, location: spec.region, tags: { ...spec.tags } }, o);
+  const kubeletOperator = new azure.authorization.RoleAssignment(
+    `${name}-identity-kubelet`,
+    { principalId: identity.principalId, principalType: "ServicePrincipal", roleDefinitionId: roleDef(AZURE_ROLES.managedIdentityOperator), scope: kubelet.id },
+    o,
+  );
+  const registryId = spec.registry?.registryId;
+  const acrPull =
+    registryId === undefined
+      ? []
+      : [
+          new azure.authorization.RoleAssignment(
+            `${name}-kubelet-acr-pull`,
+            { principalId: kubelet.principalId, principalType: "ServicePrincipal", roleDefinitionId: roleDef(AZURE_ROLES.acrPull), scope: registryId },
+            o,
+          ),
+        ];
 
   // Disk encryption set with the domain key; follows key rotation automatically.
   const des = new azure.compute.DiskEncryptionSet(
@@ -112,6 +135,7 @@ export function createAks(name: string, spec: ClusterSpec, parent: pulumi.Resour
       kubernetesVersion: spec.kubernetesVersion,
       sku: { name: "Base", tier: "Standard" },
       identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+      identityProfile: { kubeletidentity: { resourceId: kubelet.id, clientId: kubelet.clientId, objectId: kubelet.principalId } },
       apiServerAccessProfile: { enablePrivateCluster: !spec.publicEndpoint, enablePrivateClusterPublicFQDN: false, disableRunCommand: true, ...(spec.publicEndpoint ? { authorizedIPRanges: [...spec.authorizedCidrs] } : {}) },
       publicNetworkAccess: spec.publicEndpoint ? "Enabled" : "Disabled",
       aadProfile: { managed: true, enableAzureRBAC: true, tenantID: client.tenantId, adminGroupObjectIDs: [...(spec.azure.adminGroupObjectIds ?? [])] },
@@ -141,7 +165,7 @@ export function createAks(name: string, spec: ClusterSpec, parent: pulumi.Resour
       agentPoolProfiles: pools.map((p) => agentPool(spec, p, subnetId)),
       tags: { ...spec.tags },
     },
-    { parent, dependsOn: [...grants, desGrant] },
+    { parent, dependsOn: [...grants, desGrant, kubeletOperator, ...acrPull] },
   );
 
   new azure.monitor.DiagnosticSetting(

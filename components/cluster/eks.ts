@@ -63,6 +63,8 @@ export function createEksControlPlane(name: string, spec: ClusterSpec, parent: p
       roleArn: clusterRole.arn,
       vpcConfig: {
         subnetIds: spec.network.privateSubnetIds,
+        // The domain's peer networks (over the VPNs) reach the private API endpoint.
+        ...(spec.network.peerSecurityGroupId ? { securityGroupIds: [spec.network.peerSecurityGroupId] } : {}),
         endpointPrivateAccess: true,
         endpointPublicAccess: spec.publicEndpoint,
         ...(spec.publicEndpoint ? { publicAccessCidrs: [...spec.authorizedCidrs] } : {}),
@@ -203,6 +205,10 @@ function nodeGroup(name: string, spec: ClusterSpec, p: PoolSpec, cluster: aws.ek
       ],
       // IMDSv2 only, hop limit 1: pods cannot reach node credentials (they use Pod Identity).
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      // Security groups set here replace the cluster security group EKS would add, so it is listed too.
+      ...(spec.network.peerSecurityGroupId
+        ? { vpcSecurityGroupIds: [cluster.vpcConfig.clusterSecurityGroupId, pulumi.output(spec.network.peerSecurityGroupId)] }
+        : {}),
       tagSpecifications: [
         { resourceType: "instance", tags: { ...spec.tags, Name: `${spec.clusterName}-${p.name}` } },
         { resourceType: "volume", tags: { ...spec.tags } },

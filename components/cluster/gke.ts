@@ -3,7 +3,8 @@
  * authorized networks, application-layer secrets encryption with the domain key (in the
  * cluster's region) plus the GKE service agent's grant on it, Workload Identity with the
  * GKE metadata server, Dataplane V2 (network policy built in), Binary Authorization
- * enforced, shielded nodes with CMEK boot disks, and a minimal node service account.
+ * enforced, shielded nodes with CMEK boot disks, a minimal node service account, and
+ * control-plane and audit logs in an in-region, CMEK log bucket with the configured retention.
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
@@ -114,6 +115,7 @@ export function createGke(name: string, spec: ClusterSpec, parent: pulumi.Resour
   );
 
   const pools = [spec.systemPool, ...spec.workloadPools].map((p) => nodePool(name, spec, p, cluster, nodeSa, labels, o));
+  createClusterLogBucket(name, spec, project, o);
 
   const kubeconfig = pulumi.all([cluster.name, cluster.endpoint, cluster.masterAuth]).apply(([clusterName, endpoint, auth]) =>
     execKubeconfig({
@@ -133,6 +135,66 @@ export function createGke(name: string, spec: ClusterSpec, parent: pulumi.Resour
     kubeconfig: pulumi.secret(kubeconfig),
     readyResources: [cluster, ...pools],
   };
+}
+
+/** Cloud Logging keeps a bucket's logs for 1–3650 days. */
+const LOG_BUCKET_MAX_DAYS = 3650;
+
+/** The logs of one GKE cluster's control plane and audit trail (Kubernetes and GKE API). */
+export function clusterLogFilter(clusterName: string, region: string): string {
+  return [
+    `resource.type=("k8s_control_plane_component" OR "k8s_cluster" OR "gke_cluster")`,
+    `resource.labels.cluster_name="${clusterName}"`,
+    `resource.labels.location="${region}"`,
+  ].join(" AND ");
+}
+
+/**
+ * Control-plane and audit logs into a log bucket in the cluster's own region, with the
+ * configured retention and the domain key (CMEK; the Logging service agent is granted the
+ * key), routed by a sink and excluded from the `_Default` sink, whose bucket is global.
+ * Admin Activity audit logs are also copied to the `_Required` bucket by Google, always; its
+ * location is the organisation's default storage location (docs/clusters.md).
+ * https://cloud.google.com/logging/docs/regionalized-logs
+ */
+function createClusterLogBucket(name: string, spec: ClusterSpec, project: pulumi.Output<gcp.organizations.GetProjectResult>, o: { parent: pulumi.Resource }): void {
+  const projectId = project.apply((p) => p.projectId ?? "");
+  const bucketId = `${spec.clusterName}-cluster-logs`;
+  const grant = new gcp.kms.CryptoKeyIAMMember(
+    `${name}-kms-logging`,
+    { cryptoKeyId: cryptoKeyId(spec), role: "roles/cloudkms.cryptoKeyEncrypterDecrypter", member: pulumi.interpolate`serviceAccount:service-${project.number}@gcp-sa-logging.iam.gserviceaccount.com` },
+    o,
+  );
+  const bucket = new gcp.logging.ProjectBucketConfig(
+    `${name}-logs`,
+    {
+      project: projectId,
+      location: spec.region,
+      bucketId,
+      retentionDays: Math.min(spec.logRetentionDays, LOG_BUCKET_MAX_DAYS),
+      cmekSettings: { kmsKeyName: cryptoKeyId(spec) },
+      description: `meridian ${spec.domain} ${spec.clusterName}: control-plane and audit logs`,
+    },
+    { ...o, dependsOn: [grant] },
+  );
+  const filter = clusterLogFilter(spec.clusterName, spec.region);
+  new gcp.logging.ProjectSink(
+    `${name}-logs-sink`,
+    {
+      name: `${spec.clusterName}-cluster-logs`,
+      project: projectId,
+      destination: pulumi.interpolate`logging.googleapis.com/projects/${projectId}/locations/${spec.region}/buckets/${bucket.bucketId}`,
+      filter,
+      uniqueWriterIdentity: true,
+    },
+    o,
+  );
+  // Exclusions made through this API apply to the `_Default` sink: the logs stay in-region only.
+  new gcp.logging.ProjectExclusion(
+    `${name}-logs-exclusion`,
+    { name: `${spec.clusterName}-cluster-logs`, project: projectId, filter, description: `kept in ${bucketId} (${spec.region}) instead` },
+    o,
+  );
 }
 
 function nodePool(

@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { overlaps, parseCidr } from "../network/ipam";
-import { withReservedTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
+import { withReservedTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle, type RegistryHandle } from "../residency";
 
 /** Kubernetes minors the fleet accepts (all three clouds offer them in standard support). */
 export const SUPPORTED_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
@@ -89,6 +89,13 @@ export interface ClusterArgsBase<D extends Domain> {
   readonly network: NetworkHandle<D>;
   /** (Required) The domain key for secrets envelope encryption, disks and logs. */
   readonly key: KeyHandle<D>;
+  /**
+   * (Optional) The domain registry nodes pull from. AKS: required when the registry is an
+   * ACR — the kubelet identity is granted AcrPull on it (and nothing else). EKS nodes pull
+   * with their node role's ECR read policy, GKE nodes with their service account's
+   * `artifactregistry.reader`, so there it is not needed. Defaults to none.
+   */
+  readonly registry?: RegistryHandle<D>;
   /** (Required) Pod CIDR from fleet IPAM. */
   readonly podCidr: string;
   /** (Required) Service CIDR from fleet IPAM. */
@@ -125,6 +132,7 @@ export interface ClusterSpec {
   readonly kubernetesVersion: string;
   readonly network: NetworkHandle<Domain>;
   readonly key: KeyHandle<Domain>;
+  readonly registry?: RegistryHandle<Domain>;
   readonly podCidr: string;
   readonly serviceCidr: string;
   /** Zone names as the cloud spells them (`eu-central-1a`, `europe-west1-b`, `1`). */
@@ -176,6 +184,10 @@ export function validateClusterArgs(args: ClusterArgs<Domain>, role: "management
 
   if (args.network.domain !== args.domain) add("network", `network of domain "${args.network.domain}" on a "${args.domain}" cluster`);
   if (args.key.domain !== args.domain) add("key", `key of domain "${args.key.domain}" on a "${args.domain}" cluster`);
+  if (args.registry !== undefined) {
+    if (args.registry.domain !== args.domain) add("registry", `registry of domain "${args.registry.domain}" on a "${args.domain}" cluster`);
+    if (args.cloud === "azure" && args.registry.cloud === "azure" && args.registry.registryId === undefined) add("registry.registryId", "an ACR's resource id is required to grant the kubelet AcrPull");
+  }
   if (args.network.cloud !== args.cloud) add("network", `a ${args.network.cloud} network cannot host an ${args.cloud} cluster`);
   if (args.key.cloud !== args.cloud) add("key", `a ${args.key.cloud} key cannot encrypt an ${args.cloud} cluster`);
   if (args.network.region !== args.region) add("network", `network is in ${args.network.region}, the cluster in ${args.region}`);
@@ -266,6 +278,7 @@ export function settleClusterSpec(args: ClusterArgs<Domain>, role: "management" 
     kubernetesVersion: args.kubernetesVersion,
     network: args.network,
     key: args.key,
+    registry: args.registry,
     podCidr: args.podCidr,
     serviceCidr: args.serviceCidr,
     zones,

@@ -9,6 +9,9 @@ import { claimResident, residentTags, type Cloud, type Domain, type KeyHandle, t
 import { createAwsKey } from "./aws";
 import { createAzureKey } from "./azure";
 import { createGcpKey } from "./gcp";
+import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "./spec";
+
+export * from "./spec";
 
 export interface ResidencyKeyArgs<D extends Domain> {
   /** (Required) The residency domain. The key's handle carries it as a type. */
@@ -17,7 +20,7 @@ export interface ResidencyKeyArgs<D extends Domain> {
   readonly cloud: Cloud;
   /** (Required) Region (location) of the key; the fleet model has checked it against the domain. */
   readonly region: string;
-  /** (Optional) Rotation period in days, 1–90. Defaults to 90. */
+  /** (Optional) Rotation period in days: AWS 90–2560, GCP 1–90, Azure 7–90 ({@link ROTATION_DAYS}). Defaults to 90. */
   readonly rotationDays?: number;
   /** (Optional) AWS only: days a deleted key waits before it is gone, 7–30. Defaults to 30. */
   readonly deletionWindowDays?: number;
@@ -46,10 +49,8 @@ export interface KeySpec {
 /** Pure validation, testable without mocks; every problem at once. */
 export function validateResidencyKeyArgs(args: ResidencyKeyArgs<Domain>): pulumi.InputPropertyErrorDetails[] {
   const problems: pulumi.InputPropertyErrorDetails[] = [];
-  const rotation = args.rotationDays ?? 90;
-  if (!Number.isInteger(rotation) || rotation < 1 || rotation > 90) {
-    problems.push({ propertyPath: "rotationDays", reason: `must be a whole number of days from 1 to 90, got ${rotation}` });
-  }
+  const rotation = rotationDaysProblem(args.cloud, args.rotationDays ?? DEFAULT_ROTATION_DAYS);
+  if (rotation !== undefined) problems.push({ propertyPath: "rotationDays", reason: rotation });
   const window = args.deletionWindowDays ?? 30;
   if (!Number.isInteger(window) || window < 7 || window > 30) {
     problems.push({ propertyPath: "deletionWindowDays", reason: `must be 7 to 30 days, got ${window}` });
@@ -75,7 +76,7 @@ export class ResidencyKey<D extends Domain> extends pulumi.ComponentResource {
     const spec: KeySpec = {
       domain: args.domain,
       region: args.region,
-      rotationDays: args.rotationDays ?? 90,
+      rotationDays: args.rotationDays ?? DEFAULT_ROTATION_DAYS,
       deletionWindowDays: args.deletionWindowDays ?? 30,
       protectionLevel: args.protectionLevel ?? "HSM",
       tags: residentTags(args.domain, args.tags),

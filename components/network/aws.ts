@@ -88,9 +88,23 @@ export function createAwsNetwork(name: string, spec: NetworkSpec, key: Extract<K
     { vpcId: vpc.id, trafficType: "ALL", logDestinationType: "cloud-watch-logs", logDestination: logGroup.arn, iamRoleArn: flowRole.arn, maxAggregationInterval: 60, tags: tags() },
     { parent },
   );
+  // The domain's networks on the other clouds, over the VPNs: admitted to whatever carries
+  // this group (EKS control plane and nodes). Kubernetes NetworkPolicies filter further.
+  const peers = new aws.ec2.SecurityGroup(
+    `${name}-peers`,
+    {
+      vpcId: vpc.id,
+      description: `meridian ${spec.domain}: the domain's peer networks over the interconnect VPNs`,
+      ingress: spec.peerCidrs.length > 0 ? [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: [...spec.peerCidrs], description: "domain peer networks (VPN)" }] : [],
+      egress: [],
+      tags: tags({ Name: `${name}-peers` }),
+    },
+    { parent },
+  );
   return {
     networkId: vpc.id,
     privateSubnetIds: pulumi.all(privateSubnets.map((s) => s.id)),
     routeTableIds: pulumi.all(privateRouteTables.map((rt) => rt.id)),
+    peerSecurityGroupId: peers.id,
   };
 }

@@ -32,6 +32,22 @@ export function createAzureNetwork(name: string, spec: NetworkSpec, key: Extract
       resourceGroupName: rg.name,
       location: spec.region,
       securityRules: [
+        // The domain's networks on the other clouds, over the VPN gateway.
+        ...(spec.peerCidrs.length > 0
+          ? [
+              {
+                name: "allow-domain-peers-inbound",
+                priority: 1000,
+                direction: "Inbound",
+                access: "Allow",
+                protocol: "*",
+                sourceAddressPrefixes: [...spec.peerCidrs],
+                sourcePortRange: "*",
+                destinationAddressPrefix: spec.cidr,
+                destinationPortRange: "*",
+              },
+            ]
+          : []),
         {
           name: "deny-internet-inbound",
           priority: 4000,

@@ -38,5 +38,21 @@ export function createGcpNetwork(name: string, spec: NetworkSpec, parent: pulumi
     },
     { parent },
   );
+  // The domain's networks on the other clouds, over the HA VPN (GCP denies ingress by default).
+  if (spec.peerCidrs.length > 0) {
+    new gcp.compute.Firewall(
+      `${name}-allow-peers`,
+      {
+        network: network.id,
+        direction: "INGRESS",
+        priority: 1000,
+        sourceRanges: [...spec.peerCidrs],
+        allows: [{ protocol: "all" }],
+        description: `meridian ${spec.domain}: the domain's peer networks over the interconnect VPNs`,
+        logConfig: { metadata: "INCLUDE_ALL_METADATA" },
+      },
+      { parent },
+    );
+  }
   return { networkId: network.id, privateSubnetIds: nodes.id.apply((id) => [id]) };
 }

@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { assertSameDomain, claimResident, residentTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle } from "../residency";
-import { carve, parseCidr, subnet } from "./ipam";
+import { carve, contains, overlaps, parseCidr, subnet } from "./ipam";
 import { createAwsNetwork } from "./aws";
 import { createAzureNetwork } from "./azure";
 import { createGcpNetwork } from "./gcp";
@@ -26,6 +26,14 @@ export interface NetworkArgs<D extends Domain> {
   readonly natGateways?: "perZone" | "single";
   /** (Optional) Flow-log retention in days, at least 90. Defaults to 365. */
   readonly flowLogRetentionDays?: number;
+  /**
+   * (Optional) The ranges of this domain's networks on the other clouds that reach this
+   * one over the interconnect VPNs (private IPv4 ranges, never overlapping this one). They
+   * are admitted inbound: AWS a `peers` security group (on the EKS control plane and
+   * nodes), Azure an NSG rule on the node subnet, GCP a VPC firewall rule. Everything
+   * else stays denied. Defaults to none.
+   */
+  readonly peerCidrs?: readonly string[];
   /** (Optional) Tags/labels for every child. Defaults to none. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -61,6 +69,7 @@ export interface NetworkSpec {
   readonly subnets: SubnetPlan;
   readonly natGateways: "perZone" | "single";
   readonly flowLogRetentionDays: number;
+  readonly peerCidrs: readonly string[];
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -70,6 +79,26 @@ export interface NetworkRefs {
   readonly resourceGroupName?: pulumi.Output<string>;
   readonly gatewaySubnetId?: pulumi.Output<string>;
   readonly routeTableIds?: pulumi.Output<string[]>;
+  readonly peerSecurityGroupId?: pulumi.Output<string>;
+}
+
+/** The private IPv4 ranges (RFC 1918, and CGNAT space the IPAM uses for pods). */
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"] as const;
+
+/** Why a peer range cannot be admitted, or undefined: it must be a private range and not this network's own. */
+export function peerCidrProblem(peer: string, own: string): string | undefined {
+  try {
+    parseCidr(peer);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  if (!PRIVATE_RANGES.some((r) => contains(r, peer))) return `${peer} is not a private range (${PRIVATE_RANGES.join(", ")}); only the domain's own networks are peers`;
+  try {
+    if (overlaps(peer, own)) return `${peer} overlaps this network's own ${own}`;
+  } catch {
+    // the own range is reported by its own check
+  }
+  return undefined;
 }
 
 export function validateNetworkArgs(args: NetworkArgs<Domain>): pulumi.InputPropertyErrorDetails[] {
@@ -91,6 +120,10 @@ export function validateNetworkArgs(args: NetworkArgs<Domain>): pulumi.InputProp
   if (args.key.domain !== args.domain) {
     problems.push({ propertyPath: "key", reason: `key of domain ${args.key.domain} cannot encrypt ${args.domain} flow logs` });
   }
+  (args.peerCidrs ?? []).forEach((peer, i) => {
+    const problem = peerCidrProblem(peer, args.cidr);
+    if (problem !== undefined) problems.push({ propertyPath: `peerCidrs[${i}]`, reason: problem });
+  });
   return problems;
 }
 
@@ -118,6 +151,7 @@ export class Network<D extends Domain> extends pulumi.ComponentResource {
       subnets: planSubnets(args.cidr, zoneCount),
       natGateways: args.natGateways ?? "perZone",
       flowLogRetentionDays: args.flowLogRetentionDays ?? 365,
+      peerCidrs: [...new Set(args.peerCidrs ?? [])].sort(),
       tags: residentTags(args.domain, args.tags),
     };
     const refs: NetworkRefs =
@@ -138,6 +172,7 @@ export class Network<D extends Domain> extends pulumi.ComponentResource {
       resourceGroupName: refs.resourceGroupName,
       gatewaySubnetId: refs.gatewaySubnetId,
       routeTableIds: refs.routeTableIds,
+      peerSecurityGroupId: refs.peerSecurityGroupId,
     });
     this.registerOutputs({ networkId: this.networkId, privateSubnetIds: this.privateSubnetIds, cidr: this.cidr });
   }

@@ -89,6 +89,8 @@ export type RegistryHandle<D extends Domain> = Resident<D> & {
   readonly region: string;
   /** Image reference prefixes, e.g. `123456789012.dkr.ecr.eu-central-1.amazonaws.com/`. */
   readonly imagePrefixes: pulumi.Input<string[]>;
+  /** Azure only: the ACR resource id, the scope of the AcrPull grant to cluster kubelets. */
+  readonly registryId?: pulumi.Input<string>;
 };
 
 /** A network a cluster or a VPN attaches to. */
@@ -106,6 +108,8 @@ export type NetworkHandle<D extends Domain> = Resident<D> & {
   readonly gatewaySubnetId?: pulumi.Input<string>;
   /** AWS only: the private subnets' route tables, where routes to interconnects go. */
   readonly routeTableIds?: pulumi.Input<string[]>;
+  /** AWS only: the security group admitting the domain's peer networks (attach it to what they must reach). */
+  readonly peerSecurityGroupId?: pulumi.Input<string>;
 };
 
 /** A certificate authority of the domain's PKI. */

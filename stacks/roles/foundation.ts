@@ -10,6 +10,7 @@ import { ResidencyRegistry } from "../../components/registry";
 import { SigningKey, signingExport } from "../../components/signing-key";
 import type { Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
+import { peerNetworkCidrs } from "../peers";
 
 export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise<Record<string, unknown>> {
   const config = ctx.spec.config as RoleConfig<"foundation">;
@@ -35,12 +36,21 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
   const cidr = networkCidr(ctx.fleet.settings.ipam, ctx.domain, net.slot, net.cidr);
   const network = new Network(
     `${ctx.stack}-net`,
-    { domain: ctx.domain, cidr, key: key.handle, zones: net.zones, natGateways: net.natGateways, flowLogRetentionDays: net.flowLogRetentionDays, tags: ctx.tags },
+    {
+      domain: ctx.domain,
+      cidr,
+      key: key.handle,
+      zones: net.zones,
+      natGateways: net.natGateways,
+      flowLogRetentionDays: net.flowLogRetentionDays,
+      peerCidrs: peerNetworkCidrs(ctx.fleet, ctx.spec),
+      tags: ctx.tags,
+    },
     opts,
   );
   const registry = new ResidencyRegistry(
     `${ctx.stack}-registry`,
-    { domain: ctx.domain, key: key.handle, repositories: config["meridian:registry"].repositories, tags: ctx.tags },
+    { domain: ctx.domain, key: key.handle, network: network.handle, repositories: config["meridian:registry"].repositories, tags: ctx.tags },
     opts,
   );
   const signing = new SigningKey(`${ctx.stack}-signing`, { domain: ctx.domain, residencyKey: key.handle, protectionLevel: kms.protectionLevel, tags: ctx.tags }, opts);
@@ -66,7 +76,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
               keyUriWithVersion: k.keyUriWithVersion,
               resourceGroupName: k.resourceGroupName,
             },
-    registry: { imagePrefixes: registry.imagePrefixes },
+    registry: { imagePrefixes: registry.imagePrefixes, ...(registry.registryId ? { registryId: registry.registryId } : {}) },
     signing: signingExport(signing.handle),
     network: {
       networkId: network.networkId,
@@ -75,6 +85,7 @@ export async function foundation<D extends Domain>(ctx: RoleContext<D>): Promise
       ...(network.handle.resourceGroupName ? { resourceGroupName: pulumi.output(network.handle.resourceGroupName) } : {}),
       ...(network.handle.gatewaySubnetId ? { gatewaySubnetId: pulumi.output(network.handle.gatewaySubnetId) } : {}),
       ...(network.handle.routeTableIds ? { routeTableIds: pulumi.output(network.handle.routeTableIds) } : {}),
+      ...(network.handle.peerSecurityGroupId ? { peerSecurityGroupId: pulumi.output(network.handle.peerSecurityGroupId) } : {}),
     },
   };
 }

@@ -41,6 +41,7 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
     runningVersion: settings.runningVersion,
     network: foundation.network,
     key: foundation.key,
+    registry: foundation.registry,
     podCidr: pods,
     serviceCidr: services,
     zones: settings.zones,

@@ -42,7 +42,7 @@ describe("fleet plan on a deliberately bad stack", () => {
         "      owner: platform-team",
         "      expires: 2020-01-31",
         "accounts:",
-        "  eu: { gcp: [meridian-eu-prod] }",
+        "  eu: { aws: [\"100000000001\"], gcp: [meridian-eu-prod] }",
       ].join("\n"),
     );
     const out: string[] = [];

@@ -1,9 +1,7 @@
-import { execFile } from "node:child_process";
-import * as path from "node:path";
-import { promisify } from "node:util";
 import { parse, stringify } from "yaml";
 import { runPlanCommand, type PlanReport } from "../../automation/commands/plan";
 import { fleetDir, readReference, REFERENCE_STACKS } from "../support/fleetDir";
+import { fleetCli } from "../support/cli";
 
 function io() {
   const out: string[] = [];
@@ -11,17 +9,8 @@ function io() {
   return { out, err, io: { out: (s: string) => void out.push(s), err: (s: string) => void err.push(s) } };
 }
 
-const root = path.resolve(__dirname, "../..");
 
-/** Run the real CLI entry (`npm run fleet -- plan` without npm): jest's module loader is
- * several times slower than node's on the provider SDKs, so a child process is faster. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = promisify(execFile);
-  return run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "automation/cli.ts"), ...args], { cwd: root, maxBuffer: 64 << 20 }).then(
-    (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
-    (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
-  );
-}
+const cli = fleetCli;
 
 async function planJson(stacksDir: string): Promise<{ code: number; report: PlanReport; stdout: string; stderr: string }> {
   const r = await cli(["plan", "--json", "--stacks-dir", stacksDir]);

@@ -1,5 +1,5 @@
 /** AWS-shaped mock outputs: ARNs carry the provider's region and the fake account. */
-import { FAKE_AWS_ACCOUNT, fakePublicKeyPem, kindOf, physicalName, stableHash, str, type MockContext, type ProviderState } from "./shared";
+import { awsAccountOf, fakePublicKeyPem, kindOf, physicalName, stableHash, str, type MockContext, type ProviderState } from "./shared";
 
 type Shaper = (ctx: MockContext, region: string, arnBase: string) => Record<string, unknown>;
 
@@ -17,39 +17,39 @@ export function awsRegion(ctx: { inputs: Record<string, unknown>; provider: Prov
 const SHAPERS: Record<string, Shaper> = {
   "aws:kms/key:Key": (ctx, region) => {
     const keyId = `${stableHash(ctx.name, 8)}-0000-4000-8000-${stableHash(ctx.name + "k", 12)}`;
-    return { id: keyId, keyId, arn: `arn:aws:kms:${region}:${FAKE_AWS_ACCOUNT}:key/${keyId}` };
+    return { id: keyId, keyId, arn: `arn:aws:kms:${region}:${awsAccountOf(ctx.provider)}:key/${keyId}` };
   },
-  "aws:kms/alias:Alias": (ctx, region) => ({ arn: `arn:aws:kms:${region}:${FAKE_AWS_ACCOUNT}:${str(ctx.inputs.name, ctx.name)}` }),
+  "aws:kms/alias:Alias": (ctx, region) => ({ arn: `arn:aws:kms:${region}:${awsAccountOf(ctx.provider)}:${str(ctx.inputs.name, ctx.name)}` }),
   "aws:ecr/repository:Repository": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return {
       id: name,
-      arn: `arn:aws:ecr:${region}:${FAKE_AWS_ACCOUNT}:repository/${name}`,
-      registryId: FAKE_AWS_ACCOUNT,
-      repositoryUrl: `${FAKE_AWS_ACCOUNT}.dkr.ecr.${region}.amazonaws.com/${name}`,
+      arn: `arn:aws:ecr:${region}:${awsAccountOf(ctx.provider)}:repository/${name}`,
+      registryId: awsAccountOf(ctx.provider),
+      repositoryUrl: `${awsAccountOf(ctx.provider)}.dkr.ecr.${region}.amazonaws.com/${name}`,
     };
   },
   "aws:ec2/vpc:Vpc": (ctx, region) => {
     const id = `vpc-${stableHash(ctx.name, 17)}`;
-    return { id, arn: `arn:aws:ec2:${region}:${FAKE_AWS_ACCOUNT}:vpc/${id}`, defaultSecurityGroupId: `sg-${stableHash(ctx.name + "sg", 17)}`, mainRouteTableId: `rtb-${stableHash(ctx.name + "rt", 17)}` };
+    return { id, arn: `arn:aws:ec2:${region}:${awsAccountOf(ctx.provider)}:vpc/${id}`, defaultSecurityGroupId: `sg-${stableHash(ctx.name + "sg", 17)}`, mainRouteTableId: `rtb-${stableHash(ctx.name + "rt", 17)}` };
   },
   "aws:iam/role:Role": (ctx) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
-    return { id: name, name, arn: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:role/${name}`, uniqueId: `AROA${stableHash(name, 16).toUpperCase()}` };
+    return { id: name, name, arn: `arn:aws:iam::${awsAccountOf(ctx.provider)}:role/${name}`, uniqueId: `AROA${stableHash(name, 16).toUpperCase()}` };
   },
   "aws:iam/policy:Policy": (ctx) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
-    return { id: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}`, name, arn: `arn:aws:iam::${FAKE_AWS_ACCOUNT}:policy/${name}` };
+    return { id: `arn:aws:iam::${awsAccountOf(ctx.provider)}:policy/${name}`, name, arn: `arn:aws:iam::${awsAccountOf(ctx.provider)}:policy/${name}` };
   },
   // Organizations is global: policy ARNs carry no region (guardrails).
   "aws:organizations/policy:Policy": (ctx) => {
     const id = `p-${stableHash(ctx.type + ctx.name, 8)}`;
-    return { id, arn: `arn:aws:organizations::${FAKE_AWS_ACCOUNT}:policy/o-mock/service_control_policy/${id}` };
+    return { id, arn: `arn:aws:organizations::${awsAccountOf(ctx.provider)}:policy/o-mock/service_control_policy/${id}` };
   },
   "aws:organizations/policyAttachment:PolicyAttachment": (ctx) => ({ id: `${str(ctx.inputs.targetId, "target")}:${str(ctx.inputs.policyId, "policy")}` }),
   "aws:cloudwatch/logGroup:LogGroup": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
-    return { id: name, name, arn: `arn:aws:logs:${region}:${FAKE_AWS_ACCOUNT}:log-group:${name}` };
+    return { id: name, name, arn: `arn:aws:logs:${region}:${awsAccountOf(ctx.provider)}:log-group:${name}` };
   },
 };
 
@@ -74,17 +74,17 @@ export function awsOutputs(ctx: MockContext): Record<string, unknown> {
   const kind = kindOf(ctx.type);
   const prefix = EC2_PREFIX[kind];
   const id = prefix ? `${prefix}-${stableHash(ctx.type + ctx.name, 17)}` : physicalName(ctx);
-  const arnBase = `arn:aws:${serviceOf(ctx.type)}:${region}:${FAKE_AWS_ACCOUNT}:${kind.toLowerCase()}/${id}`;
+  const arnBase = `arn:aws:${serviceOf(ctx.type)}:${region}:${awsAccountOf(ctx.provider)}:${kind.toLowerCase()}/${id}`;
   const shaped = SHAPERS[ctx.type]?.(ctx, region, arnBase) ?? {};
   return { id, arn: arnBase, region, ...shaped };
 }
 
 export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provider: ProviderState | undefined) => Record<string, unknown>> = {
-  "aws:index/getCallerIdentity:getCallerIdentity": () => ({
-    accountId: FAKE_AWS_ACCOUNT,
-    arn: `arn:aws:sts::${FAKE_AWS_ACCOUNT}:assumed-role/meridian-deployer/session`,
+  "aws:index/getCallerIdentity:getCallerIdentity": (_i, provider) => ({
+    accountId: awsAccountOf(provider),
+    arn: `arn:aws:sts::${awsAccountOf(provider)}:assumed-role/meridian-deployer/session`,
     userId: "AROAMOCK:session",
-    id: FAKE_AWS_ACCOUNT,
+    id: awsAccountOf(provider),
   }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
   "aws:index/getRegion:getRegion": (_i, provider) => {
@@ -104,7 +104,7 @@ export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provid
   "aws:ec2/getVpc:getVpc": (inputs, provider) => {
     const region = awsRegion({ inputs, provider });
     const id = `vpc-${stableHash(`default-${region}`, 17)}`;
-    return { id, cidrBlock: "172.31.0.0/16", default: true, arn: `arn:aws:ec2:${region}:${FAKE_AWS_ACCOUNT}:vpc/${id}`, ownerId: FAKE_AWS_ACCOUNT };
+    return { id, cidrBlock: "172.31.0.0/16", default: true, arn: `arn:aws:ec2:${region}:${awsAccountOf(provider)}:vpc/${id}`, ownerId: awsAccountOf(provider) };
   },
   "aws:ec2/getSubnets:getSubnets": (inputs, provider) => {
     const region = awsRegion({ inputs, provider });
@@ -127,7 +127,7 @@ export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provid
       authorizationToken: "bW9jazptb2Nr",
       userName: "AWS",
       password: "mock",
-      proxyEndpoint: `https://${FAKE_AWS_ACCOUNT}.dkr.ecr.${region}.amazonaws.com`,
+      proxyEndpoint: `https://${awsAccountOf(provider)}.dkr.ecr.${region}.amazonaws.com`,
       expiresAt: "2036-01-01T00:00:00Z",
     };
   },

@@ -1,5 +1,5 @@
 /** Azure-shaped mock outputs: resource IDs under the fake subscription, in the provider's location. */
-import { FAKE_AZURE_SUBSCRIPTION, FAKE_AZURE_TENANT, physicalName, plain, stableHash, str, type MockContext, type ProviderState } from "./shared";
+import { azureSubscriptionOf, FAKE_AZURE_TENANT, physicalName, plain, stableHash, str, type MockContext, type ProviderState } from "./shared";
 
 export function azureLocation(ctx: { inputs: Record<string, unknown>; provider: ProviderState | undefined }): string {
   return str(ctx.inputs.location, str(ctx.provider?.inputs.location, "westeurope"));
@@ -44,7 +44,7 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
     ctx.type === "azure-native:resources:ResourceGroup"
       ? str(ctx.inputs.resourceGroupName, physicalName(ctx))
       : str(nameKey ? ctx.inputs[nameKey] : undefined, physicalName(ctx).replace(/-/g, ""));
-  const sub = `/subscriptions/${FAKE_AZURE_SUBSCRIPTION}`;
+  const sub = `/subscriptions/${azureSubscriptionOf(ctx.provider)}`;
   const scope = str(ctx.inputs.scope, ""); // policy assignments and exemptions live under their scope (guardrails)
   const id =
     ctx.type === "azure-native:resources:ResourceGroup"
@@ -90,10 +90,10 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
 }
 
 export const azureInvokes: Record<string, (inputs: Record<string, unknown>, provider: ProviderState | undefined) => Record<string, unknown>> = {
-  "azure-native:authorization:getClientConfig": () => ({
+  "azure-native:authorization:getClientConfig": (_i, provider) => ({
     clientId: "00000000-0000-4000-8000-0000000000c1",
     objectId: "00000000-0000-4000-8000-0000000000b1",
-    subscriptionId: FAKE_AZURE_SUBSCRIPTION,
+    subscriptionId: azureSubscriptionOf(provider),
     tenantId: FAKE_AZURE_TENANT,
   }),
   // Placeholder key material (never a usable key): what connection strings are built from.

@@ -6,7 +6,7 @@
 import { awsRegion } from "./aws";
 import { azureLocation } from "./azure";
 import { gcpProject, gcpRegion } from "./gcp";
-import { FAKE_AWS_ACCOUNT, FAKE_AZURE_TENANT, physicalName, plain, stableHash, str, type MockContext } from "./shared";
+import { awsAccountOf, FAKE_AZURE_TENANT, physicalName, plain, stableHash, str, type MockContext } from "./shared";
 
 /** Base64 of a syntactically valid (fake) PEM, as clouds return CA data. */
 function fakeCaData(seed: string): string {
@@ -23,7 +23,7 @@ export const clusterShapers: Record<string, (ctx: MockContext) => Record<string,
     return {
       id: name,
       name,
-      arn: `arn:aws:eks:${region}:${FAKE_AWS_ACCOUNT}:cluster/${name}`,
+      arn: `arn:aws:eks:${region}:${awsAccountOf(ctx.provider)}:cluster/${name}`,
       endpoint: `https://${oidcId}.gr7.${region}.eks.amazonaws.com`,
       certificateAuthority: { data: fakeCaData(name) },
       identities: [{ oidcs: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/${oidcId}` }] }],
@@ -38,7 +38,7 @@ export const clusterShapers: Record<string, (ctx: MockContext) => Record<string,
     const group = str(ctx.inputs.nodeGroupName, physicalName(ctx));
     return {
       id: `${cluster}:${group}`,
-      arn: `arn:aws:eks:${region}:${FAKE_AWS_ACCOUNT}:nodegroup/${cluster}/${group}/${stableHash(ctx.name, 8)}`,
+      arn: `arn:aws:eks:${region}:${awsAccountOf(ctx.provider)}:nodegroup/${cluster}/${group}/${stableHash(ctx.name, 8)}`,
       status: "ACTIVE",
     };
   },
@@ -46,12 +46,12 @@ export const clusterShapers: Record<string, (ctx: MockContext) => Record<string,
     const region = awsRegion(ctx);
     const cluster = str(ctx.inputs.clusterName, "cluster");
     const addon = str(ctx.inputs.addonName, ctx.name);
-    return { id: `${cluster}:${addon}`, arn: `arn:aws:eks:${region}:${FAKE_AWS_ACCOUNT}:addon/${cluster}/${addon}/${stableHash(ctx.name, 8)}`, addonVersion: "v0.0.0-eksbuild.1" };
+    return { id: `${cluster}:${addon}`, arn: `arn:aws:eks:${region}:${awsAccountOf(ctx.provider)}:addon/${cluster}/${addon}/${stableHash(ctx.name, 8)}`, addonVersion: "v0.0.0-eksbuild.1" };
   },
   "aws:ec2/launchTemplate:LaunchTemplate": () => ({ latestVersion: 1, defaultVersion: 1 }),
   "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (ctx) => {
     const url = str(ctx.inputs.url, "https://oidc.example").replace(/^https:\/\//, "");
-    const arn = `arn:aws:iam::${FAKE_AWS_ACCOUNT}:oidc-provider/${url}`;
+    const arn = `arn:aws:iam::${awsAccountOf(ctx.provider)}:oidc-provider/${url}`;
     return { id: arn, arn };
   },
   "azure-native:containerservice:ManagedCluster": (ctx) => {

@@ -18,6 +18,24 @@ export interface MockContext {
   readonly provider: ProviderState | undefined;
 }
 
+/** A provider input as the engine passes it: lists arrive JSON-encoded. */
+function listInput(v: unknown): string[] {
+  const p = plain(v);
+  if (Array.isArray(p)) return p.map(String);
+  if (typeof p === "string" && p.startsWith("[")) return (JSON.parse(p) as unknown[]).map(String);
+  return [];
+}
+
+/** The account an AWS provider is pinned to (`allowedAccountIds`), as the cloud would answer; else the fake one. */
+export function awsAccountOf(provider: ProviderState | undefined): string {
+  return listInput(provider?.inputs.allowedAccountIds)[0] ?? FAKE_AWS_ACCOUNT;
+}
+
+/** The subscription an Azure provider is pinned to (`subscriptionId`); else the fake one. */
+export function azureSubscriptionOf(provider: ProviderState | undefined): string {
+  return str(provider?.inputs.subscriptionId, FAKE_AZURE_SUBSCRIPTION);
+}
+
 /** Deterministic short hex, so mock IDs are stable between runs (snapshots, diffs). */
 export function stableHash(s: string, length = 8): string {
   return createHash("sha256").update(s).digest("hex").slice(0, length);

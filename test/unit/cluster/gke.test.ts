@@ -55,6 +55,8 @@ it("encrypts secrets at the application layer with the domain key in the cluster
   expect(grants.map((g) => g.inputs.member).sort()).toEqual([
     "serviceAccount:service-987654321098@compute-system.iam.gserviceaccount.com",
     "serviceAccount:service-987654321098@container-engine-robot.iam.gserviceaccount.com",
+    // The Logging service agent: the cluster's log bucket is CMEK-encrypted (gke-logs.test.ts).
+    "serviceAccount:service-987654321098@gcp-sa-logging.iam.gserviceaccount.com",
   ]);
   for (const g of grants) expect(g.inputs).toMatchObject({ cryptoKeyId: EU_GCP_KEY.cryptoKeyId, role: "roles/cloudkms.cryptoKeyEncrypterDecrypter" });
 });

@@ -5,7 +5,7 @@ import { FleetConfigErrors, loadFleet, topologicalOrder, upstreamOf, waves, with
 import { fleetDir, readReference } from "../../support/fleetDir";
 
 /** The reference fleet's owners, for tests that replace its fleet.yaml. */
-const ACCOUNTS = "accounts:\n  eu: { gcp: [meridian-eu-prod] }\n  us: { gcp: [meridian-us-prod] }\n";
+const ACCOUNTS = "accounts:\n  eu: { aws: [\"100000000001\"], gcp: [meridian-eu-prod], azure: [10000000-0000-4000-8000-000000000001] }\n  us: { aws: [\"200000000002\"], gcp: [meridian-us-prod], azure: [20000000-0000-4000-8000-000000000002] }\n";
 
 /** Load a fleet that must fail; return its error lines. */
 function errorsOf(dir: string): string[] {

@@ -64,6 +64,29 @@ describe("ResidencyKey", () => {
     expect(id).toMatch(/^projects\/meridian-eu-prod\/locations\/europe-west1\/keyRings\/.+\/cryptoKeys\/.+$/);
   });
 
+  it("AWS: rotation periods are the KMS API's 90–2560 days, and a long one reaches the key", async () => {
+    const reasons = (rotationDays: number) => validateResidencyKeyArgs({ domain: "eu", cloud: "aws", region: "eu-central-1", rotationDays }).map((p) => `${p.propertyPath}: ${p.reason}`);
+    expect(reasons(89)).toEqual(["rotationDays: must be a whole number of days from 90 to 2560 on aws, got 89"]);
+    expect(reasons(30)).toHaveLength(1);
+    expect(reasons(2561)).toHaveLength(1);
+    expect(reasons(90)).toEqual([]);
+    expect(reasons(2560)).toEqual([]);
+    const provider = new aws.Provider("p-aws-long", { region: "eu-central-1" });
+    new ResidencyKey("klong", { domain: "eu", cloud: "aws", region: "eu-central-1", rotationDays: 365, tags }, { providers: [provider] });
+    await settle();
+    const k = findOne(cloud, "aws:kms/key:Key", "klong");
+    expect(k.inputs.rotationPeriodInDays).toBe(365);
+  });
+
+  it("GCP and Azure keep the 90-day ceiling; Azure rotates no sooner than 7 days", () => {
+    const paths = (c: "gcp" | "azure", rotationDays: number) => validateResidencyKeyArgs({ domain: "eu", cloud: c, region: "europe-west1", rotationDays }).map((p) => p.propertyPath);
+    expect(paths("gcp", 91)).toEqual(["rotationDays"]);
+    expect(paths("gcp", 1)).toEqual([]);
+    expect(paths("azure", 6)).toEqual(["rotationDays"]);
+    expect(paths("azure", 91)).toEqual(["rotationDays"]);
+    expect(paths("azure", 7)).toEqual([]);
+  });
+
   it("refuses a global location, long rotation and a short deletion window, all at once", () => {
     const problems = validateResidencyKeyArgs({ domain: "eu", cloud: "gcp", region: "global", rotationDays: 365, deletionWindowDays: 3 });
     expect(problems.map((p) => p.propertyPath).sort()).toEqual(["deletionWindowDays", "region", "rotationDays"]);
