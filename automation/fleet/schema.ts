@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
+import { backupSettingsSchema } from "../../components/backup/spec";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails"] as const;
@@ -155,6 +156,8 @@ export const clusterSettings = z.strictObject({
       }),
     )
     .default([]),
+  /** (Optional) Velero schedule, retention and volume snapshots (docs/backup.md). Defaults to every 4h, 30 days, snapshots on. */
+  backup: backupSettingsSchema.default(backupSettingsSchema.parse({})),
   /** (Optional) Digest-pinned pause image (path under the domain registry) for the capacity-reserve add-on. Defaults to `platform/pause@sha256:<pause 3.10>`. */
   capacityReserveImage: z
     .string()

@@ -1,0 +1,54 @@
+/**
+ * The backup service: Velero on every workload and management cluster, writing to a bucket
+ * of the cluster's domain on its own cloud and region with the domain key, one Schedule per
+ * tenant namespace (fleet.yaml `tenants.<domain>` placed on this stack, plus the cluster's own
+ * `meridian:cluster.tenants`). Settings: `meridian:cluster.backup`.
+ */
+import { ClusterBackup } from "../../../components/backup";
+import type { Domain } from "../../../components/residency";
+import { tenantsOnStack } from "../../../automation/fleet/tenants";
+import type { RoleConfig } from "../../../automation/fleet";
+import type { ClusterService, ClusterServiceContext } from "./index";
+
+/** Tenant namespaces of this cluster, both sources, deduplicated. */
+export function tenantNamespaces<D extends Domain>(c: ClusterServiceContext<D>): string[] {
+  if (c.role !== "workload") return [];
+  const config = c.ctx.spec.config as RoleConfig<"workload">;
+  const fromFleet = tenantsOnStack(c.ctx.fleet.settings.tenants, c.ctx.domain, c.ctx.stack).flatMap((t) => t.namespaces);
+  const fromCluster = (config["meridian:cluster"].tenants ?? []).map((t) => t.name);
+  return [...new Set([...fromFleet, ...fromCluster])];
+}
+
+export const backupService: ClusterService = {
+  name: "backup",
+  roles: ["management", "workload"],
+  async deploy<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, unknown>> {
+    const config = c.ctx.spec.config as RoleConfig<"workload"> | RoleConfig<"management">;
+    const backup = new ClusterBackup(
+      `${c.ctx.stack}-backup`,
+      {
+        domain: c.ctx.domain,
+        cloud: c.cloud,
+        region: c.region,
+        clusterName: c.ctx.stack,
+        provider: c.cluster.provider,
+        key: c.foundation.key,
+        network: c.foundation.network,
+        registry: c.foundation.registry,
+        oidcIssuer: c.cluster.oidcIssuer,
+        namespaces: tenantNamespaces(c),
+        settings: config["meridian:cluster"].backup,
+        tags: c.ctx.tags,
+      },
+      { parent: c.cluster, providers: [c.ctx.provider(c.cloud)] },
+    );
+    return {
+      bucket: backup.bucket,
+      location: backup.location,
+      region: c.region,
+      retentionDays: backup.settings.retentionDays,
+      schedule: backup.settings.schedule,
+      schedules: backup.schedules.map((s) => ({ name: s.name, namespace: s.namespace })),
+    };
+  },
+};
