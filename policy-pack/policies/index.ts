@@ -6,6 +6,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { policyMetadata, type PolicyMeta } from "../lib/define";
 import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
+import { backupPolicies } from "./backup";
 import { baselinePolicies } from "./baseline";
 import { controlPlanePolicies } from "./controlPlane";
 import { containerPolicies } from "./containers";
@@ -34,6 +35,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...guardrailPolicies,
   ...dataEncryptionPolicies,
   ...exposurePolicies,
+  ...backupPolicies,
   ...containerPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
