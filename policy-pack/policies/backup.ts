@@ -24,7 +24,6 @@ export const BACKUP = "kubernetes:velero.io/v1:Backup";
 const S3_BUCKET = "aws:s3/bucket:Bucket";
 const GCS_BUCKET = "gcp:storage/bucket:Bucket";
 const STORAGE_ACCOUNT = "azure-native:storage:StorageAccount";
-const BLOB_CONTAINER = "azure-native:storage:BlobContainer";
 export const HEALTH_CHECK = "aws:route53/healthCheck:HealthCheck";
 export const RECORD = "aws:route53/record:Record";
 const TARGET_STACK_TAG = "meridian-target-stack";
@@ -102,7 +101,7 @@ export const backupLocationInDomain: StackValidationPolicy = stackPolicy(
     severity: "critical",
     enforcementLevel: "mandatory",
     frameworks: SOC2_BACKUP,
-    types: [BSL, VSL, SCHEDULE, BACKUP, S3_BUCKET, GCS_BUCKET, STORAGE_ACCOUNT, BLOB_CONTAINER],
+    types: [BSL, VSL, SCHEDULE, BACKUP, S3_BUCKET, GCS_BUCKET, STORAGE_ACCOUNT],
   },
   (resources, ctx) => {
     if (!ctx.cfg.domain) return;
