@@ -12,9 +12,26 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { backupBucketName, ClusterBackup, namespaceSchedules, validateBackupArgs, VELERO_IMAGES, type ClusterBackupArgs } from "../../../components/backup";
 import { claimResident, type RegistryHandle } from "../../../components/residency";
+import { at } from "../../../policy-pack/lib/values";
 import { EU_AWS_KEY, EU_AWS_NETWORK, EU_AZURE_KEY, EU_AZURE_NETWORK, EU_GCP_KEY, EU_GCP_NETWORK, US_AWS_KEY } from "../cluster/fixtures";
 
 const cloud = installMocks();
+
+/** The chart values and BSL spec fields the tests read. */
+interface Values {
+  credentials: unknown;
+  image: unknown;
+  kubectl: { image: { repository: string } };
+  initContainers: { image: string }[];
+  configuration: { backupStorageLocation: unknown[] };
+  podLabels: Record<string, string>;
+  serviceAccount: { server: { annotations: Record<string, string> } };
+}
+interface LocationSpec {
+  provider: string;
+  objectStorage: { prefix: string };
+  config: Record<string, unknown>;
+}
 
 const PREFIX = "123456789012.dkr.ecr.eu-central-1.amazonaws.com/meridian/eu/";
 const REGISTRY: RegistryHandle<"eu"> = claimResident("eu", { cloud: "aws" as const, region: "eu-central-1", imagePrefixes: [PREFIX] });
@@ -43,7 +60,7 @@ function expectKubernetesSide(prefix: string, cloudName: string, driver: string,
   expect(r.inputs.namespace).toBe("meridian-system");
   expect((r.inputs.repositoryOpts as { repo: string }).repo).toBe(`oci://${PREFIX}charts`);
   expect(r.provider?.inputs.clusterIdentifier).toBe(`meridian:eu:${prefix}-k8s`);
-  const values = r.inputs.values as Record<string, any>;
+  const values = r.inputs.values as Values;
   expect(values.credentials).toEqual({ useSecret: false });
   expect(values.image).toEqual({ repository: `${PREFIX}velero/velero`, tag: VELERO_IMAGES.velero.tag, digest: VELERO_IMAGES.velero.digest });
   expect(values.kubectl.image.repository.startsWith(PREFIX)).toBe(true);
@@ -53,24 +70,24 @@ function expectKubernetesSide(prefix: string, cloudName: string, driver: string,
 
   const location = mine("kubernetes:velero.io/v1:BackupStorageLocation", prefix);
   expect(location).toHaveLength(1);
-  const spec = location[0].inputs.spec as Record<string, any>;
+  const spec = location[0].inputs.spec as LocationSpec;
   expect(spec.provider).toBe(cloudName);
   expect(spec.objectStorage.prefix).toBe(prefix);
 
   const snap = findOne(cloud, "kubernetes:snapshot.storage.k8s.io/v1:VolumeSnapshotClass", prefix);
   expect(snap.inputs.driver).toBe(driver);
   expect(snap.inputs.deletionPolicy).toBe("Retain");
-  expect((snap.inputs.metadata as any).labels["velero.io/csi-volumesnapshot-class"]).toBe("true");
+  expect(at(snap.inputs, ["metadata", "labels", "velero.io/csi-volumesnapshot-class"])).toBe("true");
 
   const schedules = mine("kubernetes:velero.io/v1:Schedule", prefix);
-  expect(schedules.map((s) => (s.inputs.spec as any).template.includedNamespaces)).toEqual(namespaces.map((n) => [n]));
+  expect(schedules.map((s) => at(s.inputs, "spec.template.includedNamespaces"))).toEqual(namespaces.map((n) => [n]));
   for (const s of schedules) {
-    expect((s.inputs.spec as any).template.storageLocation).toBe((location[0].inputs.metadata as any).name);
-    expect((s.inputs.spec as any).template.ttl).toBe("720h0m0s");
+    expect(at(s.inputs, "spec.template.storageLocation")).toBe(at(location[0].inputs, "metadata.name"));
+    expect(at(s.inputs, "spec.template.ttl")).toBe("720h0m0s");
     expect(s.provider?.inputs.clusterIdentifier).toBe(`meridian:eu:${prefix}-k8s`);
   }
   const egress = findOne(cloud, "kubernetes:networking.k8s.io/v1:NetworkPolicy", prefix);
-  const peers = (egress.inputs.spec as any).egress[0].to.map((p: any) => p.ipBlock.cidr);
+  const peers = (at(egress.inputs, ["spec", "egress", "0", "to"]) as unknown[]).map((p) => at(p, "ipBlock.cidr"));
   expect(peers).not.toContain("0.0.0.0/0");
   return { spec, values };
 }
@@ -83,9 +100,9 @@ describe("ClusterBackup", () => {
     expect(bucket.inputs.bucket).toBe(backupBucketName("eu", "eu-w-aws"));
     expect(bucket.provider?.inputs.region).toBe("eu-central-1");
     const sse = findOne(cloud, "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "eu-w-aws");
-    expect((sse.inputs.rules as any)[0].applyServerSideEncryptionByDefault).toEqual({ sseAlgorithm: "aws:kms", kmsMasterKeyId: EU_AWS_KEY.arn });
+    expect(at(sse.inputs, ["rules", "0", "applyServerSideEncryptionByDefault"])).toEqual({ sseAlgorithm: "aws:kms", kmsMasterKeyId: EU_AWS_KEY.arn });
     expect(findOne(cloud, "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "eu-w-aws").inputs.restrictPublicBuckets).toBe(true);
-    expect((findOne(cloud, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "eu-w-aws").inputs.rules as any)[0].expiration).toEqual({ days: 31 });
+    expect(at(findOne(cloud, "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "eu-w-aws").inputs, ["rules", "0", "expiration"])).toEqual({ days: 31 });
     expect(findAll(cloud, "aws:s3/bucketReplicationConfig:BucketReplicationConfig")).toHaveLength(0);
     const access = JSON.parse(String(findOne(cloud, "aws:iam/rolePolicy:RolePolicy", "eu-w-aws").inputs.policy));
     const resources = access.Statement.flatMap((s: { Resource: string | string[] }) => [s.Resource].flat());
@@ -110,12 +127,12 @@ describe("ClusterBackup", () => {
     expect(account.inputs.sku).toEqual({ name: "Standard_ZRS" });
     expect(account.inputs.allowSharedKeyAccess).toBe(false);
     expect(account.inputs.publicNetworkAccess).toBe("Disabled");
-    const enc = account.inputs.encryption as any;
+    const enc = account.inputs.encryption as Record<string, unknown>;
     expect(enc.keySource).toBe("Microsoft.Keyvault");
     expect(enc.keyVaultProperties).toEqual({ keyName: EU_AZURE_KEY.keyName, keyVaultUri: EU_AZURE_KEY.vaultUri });
     expect(enc.requireInfrastructureEncryption).toBe(true);
     const lifecycle = findOne(cloud, "azure-native:storage:ManagementPolicy", "eu-w-az");
-    expect((lifecycle.inputs.policy as any).rules[0].definition.actions.baseBlob.delete.daysAfterModificationGreaterThan).toBe(31);
+    expect(at(lifecycle.inputs, ["policy", "rules", "0", "definition", "actions", "baseBlob", "delete", "daysAfterModificationGreaterThan"])).toBe(31);
     const fed = findOne(cloud, "azure-native:managedidentity:FederatedIdentityCredential", "eu-w-az");
     expect(fed.inputs.subject).toBe("system:serviceaccount:meridian-system:velero");
     expect(fed.inputs.issuer).toBe("https://westeurope.oic.prod-aks.azure.com/t/i/");
