@@ -7,6 +7,7 @@
 import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
 import { registerAudit } from "./commands/audit";
+import { registerDrill } from "./commands/drill";
 import { registerPlan } from "./commands/plan";
 import { registerRollout } from "./commands/rollout";
 
@@ -21,6 +22,7 @@ export function buildCli(): Command {
   registerAudit(program);
   registerRollout(program);
   registerAffected(program);
+  registerDrill(program);
   return program;
 }
 

@@ -48,6 +48,8 @@ export const backupSettingsSchema = z.strictObject({
   retentionDays: z.int().min(7).max(365).default(30),
   /** (Optional) Snapshot persistent volumes through CSI (VolumeSnapshotClass per cloud). Defaults to true. */
   snapshotVolumes: z.boolean().default(true),
+  /** (Optional) Recovery time objective in minutes, judged by `fleet drill restore`. Defaults to 60. */
+  rtoMinutes: z.int().min(1).max(1440).default(60),
 });
 export type BackupSettings = z.infer<typeof backupSettingsSchema>;
 

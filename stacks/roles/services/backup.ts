@@ -6,24 +6,13 @@
  */
 import { ClusterBackup } from "../../../components/backup";
 import type { Domain } from "../../../components/residency";
-import { tenantsOnStack } from "../../../automation/fleet/tenants";
-import type { RoleConfig } from "../../../automation/fleet";
+import { backedUpNamespaces, backupSettingsOf } from "../../../automation/fleet/backup";
 import type { ClusterService, ClusterServiceContext } from "./index";
-
-/** Tenant namespaces of this cluster, both sources, deduplicated. */
-export function tenantNamespaces<D extends Domain>(c: ClusterServiceContext<D>): string[] {
-  if (c.role !== "workload") return [];
-  const config = c.ctx.spec.config as RoleConfig<"workload">;
-  const fromFleet = tenantsOnStack(c.ctx.fleet.settings.tenants, c.ctx.domain, c.ctx.stack).flatMap((t) => t.namespaces);
-  const fromCluster = (config["meridian:cluster"].tenants ?? []).map((t) => t.name);
-  return [...new Set([...fromFleet, ...fromCluster])];
-}
 
 export const backupService: ClusterService = {
   name: "backup",
   roles: ["management", "workload"],
   async deploy<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, unknown>> {
-    const config = c.ctx.spec.config as RoleConfig<"workload"> | RoleConfig<"management">;
     const backup = new ClusterBackup(
       `${c.ctx.stack}-backup`,
       {
@@ -36,8 +25,8 @@ export const backupService: ClusterService = {
         network: c.foundation.network,
         registry: c.foundation.registry,
         oidcIssuer: c.cluster.oidcIssuer,
-        namespaces: tenantNamespaces(c),
-        settings: config["meridian:cluster"].backup,
+        namespaces: backedUpNamespaces(c.ctx.fleet, c.ctx.spec).map((n) => n.namespace),
+        settings: backupSettingsOf(c.ctx.spec),
         tags: c.ctx.tags,
       },
       { parent: c.cluster, providers: [c.ctx.provider(c.cloud)] },

@@ -176,7 +176,7 @@ describe("ClusterBackup", () => {
   });
 
   it("names one schedule per distinct namespace with a TTL of the retention", () => {
-    expect(namespaceSchedules(["a", "b", "a"], { schedule: "0 * * * *", retentionDays: 7, snapshotVolumes: true })).toEqual([
+    expect(namespaceSchedules(["a", "b", "a"], { schedule: "0 * * * *", retentionDays: 7, snapshotVolumes: true, rtoMinutes: 60 })).toEqual([
       { name: "tenant-a", namespace: "a", cron: "0 * * * *", ttl: "168h0m0s" },
       { name: "tenant-b", namespace: "b", cron: "0 * * * *", ttl: "168h0m0s" },
     ]);
