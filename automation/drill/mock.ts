@@ -116,7 +116,10 @@ export class MockFailoverEngine implements FailoverEngine {
   constructor(
     private readonly records: ReadonlyMap<string, { primary: string; secondary: string }>,
     private readonly inject?: FailoverStep,
-  ) {}
+  ) {
+    // Injected: the primary is already unhealthy before the drill starts, so the name answers with the secondary.
+    if (inject === "baseline") for (const r of records.values()) this.unhealthy.add(r.primary);
+  }
 
   private pair(hostname: string): { primary: string; secondary: string } {
     const r = this.records.get(hostname);
