@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
 import { registerAudit } from "./commands/audit";
+import { registerDrill } from "./commands/drill";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
 import { registerRollout } from "./commands/rollout";
@@ -55,6 +56,7 @@ export function buildCli(): Command {
   registerRollout(program);
   registerAffected(program);
   registerPromote(program);
+  registerDrill(program);
   return program;
 }
 

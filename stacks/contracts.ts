@@ -79,6 +79,20 @@ export const clusterExports = z.object({
 });
 export type ClusterExports = z.infer<typeof clusterExports>;
 
+/**
+ * A workload stack's public Gateway, by convention `services.exposure.externalAddress` (an IPv4
+ * address or a load balancer host name; absent until the exposure service has one). The DNS
+ * failover of the domain reads it.
+ */
+export const gatewayExports = z.object({
+  ...header,
+  role: z.literal("workload"),
+  cloud: z.enum(CLOUDS),
+  region: z.string(),
+  services: z.looseObject({ exposure: z.looseObject({ externalAddress: z.string().min(1).nullish() }).optional() }).optional(),
+});
+export type GatewayExports = z.infer<typeof gatewayExports>;
+
 /** A guardrails stack: what it allows and where (nothing reads it yet; the plan and audits show it). */
 export const guardrailsExports = z.object({
   ...header,

@@ -14,13 +14,14 @@ import { pki } from "./roles/pki";
 import { workload } from "./roles/workload";
 import { attached } from "./roles/attached";
 import { guardrails } from "./roles/guardrails";
+import { dns } from "./roles/dns";
 
 export { NotImplementedError } from "./roles/notImplemented";
 
 export type StackOutputs = Record<string, unknown>;
 export type RoleProgram = <D extends Domain>(ctx: RoleContext<D>) => Promise<StackOutputs>;
 
-export const ROLE_PROGRAMS: Record<Role, RoleProgram> = { foundation, pki, management, workload, interconnect, attached, guardrails };
+export const ROLE_PROGRAMS: Record<Role, RoleProgram> = { foundation, pki, management, workload, interconnect, attached, guardrails, dns };
 
 export async function runStack(fleet: Fleet, stackName = pulumi.getStack()): Promise<StackOutputs> {
   const spec = fleet.stacks.get(stackName);

@@ -13,13 +13,14 @@ import {
   type CaHandle,
   type Cloud,
   type Domain,
+  type GatewayTargetHandle,
   type KeyHandle,
   type NetworkHandle,
   type RegistryHandle,
   type SigningKeyHandle,
   type TrustRootsHandle,
 } from "../components/residency";
-import { clusterExports, foundationExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
+import { clusterExports, foundationExports, gatewayExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
 
 export interface Foundation<D extends Domain> {
   readonly stack: string;
@@ -98,6 +99,14 @@ export class UpstreamReader<D extends Domain> {
     const { values } = await this.read(stack, clusterExports);
     fromStackReference(this.domain, values.domain, stack, {});
     return values;
+  }
+
+  /** A workload stack's public Gateway as a failover target of this domain; undefined while it exports no address. */
+  async gateway(stack: string): Promise<GatewayTargetHandle<D> | undefined> {
+    const { values } = await this.read(stack, gatewayExports);
+    const address = values.services?.exposure?.externalAddress ?? undefined;
+    if (address === undefined) return undefined;
+    return fromStackReference(this.domain, values.domain, stack, { stack, cloud: values.cloud, region: values.region, address });
   }
 
   private requireUpstream(role: "foundation" | "pki", cloud?: Cloud): string {

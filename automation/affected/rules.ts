@@ -75,6 +75,14 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/services/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services list" },
   { globs: ["stacks/roles/services/secrets.ts", "components/external-secrets/index.ts", "components/external-secrets/spec.ts"], selects: roles(CLUSTER_ROLES), why: "External Secrets service" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/external-secrets/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `External Secrets adapter for ${cloud}` })),
+  // Backups (every cluster) and the domain's DNS failover (dns stacks); their spec files are read by the fleet schema.
+  { globs: ["components/backup/spec.ts", "components/failover/spec.ts"], selects: ALL, why: "backup and DNS settings schemas, read by the fleet model" },
+  { globs: ["stacks/roles/services/**", "components/backup/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services (backup, ...)" },
+  // The Azure backup target uses the kms component's key-user identity (which imports the component).
+  { globs: ["components/kms/index.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "kms component, via the Azure backup target" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/kms/${cloud}.ts`], selects: roles(CLUSTER_ROLES, ["azure", cloud]), why: `kms adapter for ${cloud}, via the Azure backup target` })),
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/backup/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `backup target on ${cloud}` })),
+  { globs: ["stacks/roles/dns.ts", "components/failover/index.ts"], selects: roles(["dns"]), why: "dns role and DNS failover component" },
   // Interconnects: shared files → every interconnect; one cloud's side → interconnects using it; a pair → that pair.
   { globs: ["components/interconnect/index.ts", "components/interconnect/types.ts", "components/interconnect/allocate.ts", "components/interconnect/claims.ts", "components/interconnect/crypto.ts"], selects: roles(["interconnect"]), why: "interconnect component" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/interconnect/${cloud}.ts`], selects: roles(["interconnect"], [cloud]), why: `interconnect side for ${cloud}` })),
@@ -84,7 +92,7 @@ export const PATH_RULES: readonly PathRule[] = [
     globs: [
       "docs/**", "**/*.md", "test/**", "**/*.test.ts", "bench/**", "tools/**", "scripts/**", ".github/**", ".ci/**",
       ".gitignore", ".nvmrc", "eslint.config.mjs", "jest.config.js", "jest.e2e.config.js", "tsconfig.jest.json",
-      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**",
+      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**", "automation/drill/**",
       "components/deployments/**", "deployments/**",
     ],
     selects: NONE,

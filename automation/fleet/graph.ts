@@ -196,6 +196,8 @@ const REQUIREMENTS: Record<Role, (spec: StackSpec) => Array<{ role: Role; cloud?
   interconnect: (s) => s.clouds.map((c) => ({ role: "foundation" as Role, cloud: c })),
   attached: () => [],
   guardrails: () => [],
+  // Reads workload stacks named in meridian:dns.records (checked by the role).
+  dns: () => [],
 };
 
 /**

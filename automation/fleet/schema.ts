@@ -6,9 +6,11 @@
 import { z } from "zod";
 import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogue";
 import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "../../components/kms/spec";
+import { backupSettingsSchema } from "../../components/backup/spec";
+import { dnsSettingsSchema } from "../../components/failover/spec";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
-export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails"] as const;
+export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails", "dns"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ENVIRONMENTS = ["prod", "staging", "dev"] as const;
@@ -156,6 +158,8 @@ export const clusterSettings = z.strictObject({
     .default({ platformAdmins: [], platformOperators: [], auditors: [], awsRoles: {}, azureAdminGroupObjectIds: [] }),
   /** Moved: tenants are fleet.yaml `tenants.<domain>.<tenant>` (docs/tenants.md). Refused here with that pointer. */
   tenants: movedTenants,
+  /** (Optional) Velero schedule, retention and volume snapshots (docs/backup.md). Defaults to every 4h, 30 days, snapshots on. */
+  backup: backupSettingsSchema.default(backupSettingsSchema.parse({})),
   /** (Optional) Digest-pinned pause image (path under the domain registry) for the capacity-reserve add-on. Defaults to `platform/pause@sha256:<pause 3.10>`. */
   capacityReserveImage: z
     .string()
@@ -289,6 +293,8 @@ export const roleSchemas = {
   }),
   /** The domain's organisation policies on one cloud; the scope comes from fleet.yaml `guardrails.<domain>.<cloud>`. */
   guardrails: z.strictObject({ ...common, ...cloudKey, "meridian:role": z.literal("guardrails") }),
+  /** The domain's DNS authority (Route 53, ADR-9): health-checked failover of tenants' public names between the domain's clouds. */
+  dns: z.strictObject({ ...common, "meridian:cloud": z.literal("aws"), "meridian:role": z.literal("dns"), "meridian:dns": dnsSettingsSchema }),
 } as const;
 
 export type RoleConfig<R extends Role> = z.infer<(typeof roleSchemas)[R]>;

@@ -136,6 +136,26 @@ export type TrustRootsHandle<D extends Domain> = Resident<D> & {
   readonly rootCertPems: pulumi.Input<string[]>;
 };
 
+/** A cluster's backup target: the bucket (S3, GCS) or blob container (Azure) its Velero writes to. */
+export type BackupTargetHandle<D extends Domain> = Resident<D> & {
+  readonly cloud: Cloud;
+  readonly region: string;
+  /** Bucket name (S3, GCS) or blob container name (Azure). */
+  readonly bucket: pulumi.Input<string>;
+  /** Azure only: the storage account holding the container. */
+  readonly storageAccount?: pulumi.Input<string>;
+};
+
+/** A workload cluster's public Gateway address, a DNS failover target of its domain. */
+export type GatewayTargetHandle<D extends Domain> = Resident<D> & {
+  /** The workload stack that exports it (`services.exposure.externalAddress`). */
+  readonly stack: string;
+  readonly cloud: Cloud;
+  readonly region: string;
+  /** An IPv4 address or a host name (a load balancer's DNS name). */
+  readonly address: string;
+};
+
 /**
  * Turn a StackReference output into a resident handle, checking at run time that the
  * upstream stack is of the same domain (it exports its `domain`). The fleet model

@@ -6,6 +6,7 @@ import type { ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/po
 import { policyMetadata, type PolicyMeta } from "../lib/define";
 import { awsPolicies } from "./aws";
 import { azurePolicies } from "./azure";
+import { backupPolicies } from "./backup";
 import { baselinePolicies } from "./baseline";
 import { controlPlanePolicies } from "./controlPlane";
 import { containerPolicies } from "./containers";
@@ -38,6 +39,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...dataEncryptionPolicies,
   ...exposurePolicies,
   ...exposureGatewayPolicies,
+  ...backupPolicies,
   ...containerPolicies,
   ...supplyChainPolicies,
   ...secretsPolicies,

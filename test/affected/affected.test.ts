@@ -42,11 +42,11 @@ describe("fleet affected on a fixture git history", () => {
     repo.append("stacks/Pulumi.eu-pki.yaml", "  # touch\n");
     repo.commit("pki config");
     const r = affected(repo, "main").report!;
-    expect(names(r)).toEqual(["eu-mgmt", "eu-pki", "eu-workload-aws", "eu-workload-azure", "eu-workload-gcp"]);
+    expect(names(r)).toEqual(["eu-dns", "eu-mgmt", "eu-pki", "eu-workload-aws", "eu-workload-azure", "eu-workload-gcp"]);
     expect(r.stacks[0]).toMatchObject({ name: "eu-pki", reasons: [{ kind: "config", file: "stacks/Pulumi.eu-pki.yaml" }] });
     expect(r.stacks.find((s) => s.name === "eu-workload-gcp")!.reasons).toEqual([{ kind: "upstream", stack: "eu-pki" }]);
     expect(r.matrix.us).toEqual([]);
-    expect(r.matrix.eu.map((m) => m.domain)).toEqual(["eu", "eu", "eu", "eu", "eu"]);
+    expect(r.matrix.eu.map((m) => m.domain)).toEqual(["eu", "eu", "eu", "eu", "eu", "eu"]);
   });
 
   it("an adapter change affects that cloud's stacks of the role, in both domains, plus their dependents", () => {
@@ -56,14 +56,14 @@ describe("fleet affected on a fixture git history", () => {
     // foundation-aws; the two interconnects on aws and gcp-azure (it reads aws-azure); workload-aws; and in eu,
     // where the management cluster runs on aws, eu-mgmt and so every eu workload (us-mgmt runs on gcp).
     const common = ["foundation-aws", "interconnect-aws-azure", "interconnect-aws-gcp", "interconnect-gcp-azure", "workload-aws"];
-    expect(names(r)).toEqual([...common.map((s) => `eu-${s}`), "eu-mgmt", "eu-workload-azure", "eu-workload-gcp", ...common.map((s) => `us-${s}`)].sort());
+    expect(names(r)).toEqual([...common.map((s) => `eu-${s}`), "eu-dns", "eu-mgmt", "eu-workload-azure", "eu-workload-gcp", ...common.map((s) => `us-${s}`), "us-dns"].sort());
     expect(r.stacks.find((s) => s.name === "eu-foundation-aws")!.reasons).toEqual([{ kind: "code", file: "components/kms/aws.ts", why: "kms adapter for aws" }]);
   });
 
   it("maps a cluster adapter to clusters on that cloud only and an interconnect pair to that pair only", () => {
     repo.append("components/cluster/aks.ts", "// v2\n");
     repo.commit("aks");
-    expect(names(affected(repo, "main").report)).toEqual(both("workload-azure"));
+    expect(names(affected(repo, "main").report)).toEqual(both("dns", "workload-azure"));
     repo.git("checkout", "-q", "-b", "pair", "main");
     repo.append("components/interconnect/gcp-azure.ts", "// v2\n");
     repo.commit("pair");
@@ -74,7 +74,7 @@ describe("fleet affected on a fixture git history", () => {
     repo.append("policy-pack/index.ts", "// v2\n");
     repo.commit("pack");
     const r = affected(repo, "main").report!;
-    expect(r.stacks).toHaveLength(28);
+    expect(r.stacks).toHaveLength(30);
     expect(r.policyPackChanged).toBe(true);
     expect(r.matrix.eu.find((m) => m.stack === "eu-interconnect-aws-gcp")).toEqual({ stack: "eu-interconnect-aws-gcp", domain: "eu", role: "interconnect", aws: true, azure: false, gcp: true });
     expect(r.matrix.eu.find((m) => m.stack === "eu-pki")).toMatchObject({ aws: false, azure: false, gcp: false });
@@ -89,9 +89,9 @@ describe("fleet affected on a fixture git history", () => {
     repo.git("checkout", "-q", "feature");
     const r = affected(repo, "main").report!;
     expect(r.files).toEqual(["components/cluster/aks.ts"]);
-    expect(names(r)).toEqual(both("workload-azure"));
+    expect(names(r)).toEqual(both("dns", "workload-azure"));
     // Comparing the other way round sees only main's change.
-    expect(names(affected(repo, "feature", "main").report)).toEqual(both("mgmt", "pki", "workload-aws", "workload-azure", "workload-gcp"));
+    expect(names(affected(repo, "feature", "main").report)).toEqual(both("dns", "mgmt", "pki", "workload-aws", "workload-azure", "workload-gcp"));
   });
 
   it("an unmapped file is fail-safe (every stack) and named; a deleted stack config is reported as removed", () => {
@@ -101,7 +101,7 @@ describe("fleet affected on a fixture git history", () => {
     const r = affected(repo, "main").report!;
     expect(r.unmapped).toEqual(["components/newthing/index.ts"]);
     expect(r.removed).toEqual(["us-interconnect-gcp-azure"]);
-    expect(r.stacks).toHaveLength(27);
+    expect(r.stacks).toHaveLength(29);
     expect(affected(repo, "main").text).toContain("No rule maps components/newthing/index.ts");
   });
 
@@ -110,7 +110,7 @@ describe("fleet affected on a fixture git history", () => {
     repo.commit("rename");
     const r = affected(repo, "main").report!;
     expect(r.files).toEqual(["components/pki/index.ts", "components/pki/renamed.ts"]);
-    expect(names(r)).toEqual(both("mgmt", "pki", "workload-aws", "workload-azure", "workload-gcp"));
+    expect(names(r)).toEqual(both("dns", "mgmt", "pki", "workload-aws", "workload-azure", "workload-gcp"));
   });
 
   it("an unknown base is a usage error (exit 2) naming git's complaint", () => {

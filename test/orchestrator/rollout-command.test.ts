@@ -42,7 +42,7 @@ describe("fleet preview|up|refresh|destroy (command)", () => {
     const asked: string[] = [];
     const b = io({ interactive: true, confirm: async (q) => (asked.push(q), false) });
     expect(await runRolloutCommand("destroy", base(), b.value, repo)).toBe(2);
-    expect(asked[0]).toMatch(/^destroy 28 stack\(s\) in eu, us/);
+    expect(asked[0]).toMatch(/^destroy 30 stack\(s\) in eu, us/);
     expect(await runRolloutCommand("preview", base(), io().value, repo)).toBe(0);
   });
 

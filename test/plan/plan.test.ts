@@ -25,7 +25,7 @@ describe("fleet plan over the reference fleet", () => {
 
   it("prints exactly one JSON object with every stack", () => {
     expect(result.stdout.trim().split("\n")).toHaveLength(1);
-    expect(result.report.stacks).toHaveLength(28);
+    expect(result.report.stacks).toHaveLength(30);
     for (const s of result.report.stacks) {
       expect(Object.keys(s)).toEqual(expect.arrayContaining(["name", "domain", "role", "cloud", "region", "dependsOn", "wave", "resources", "status"]));
     }
@@ -45,7 +45,7 @@ describe("fleet plan over the reference fleet", () => {
     for (const s of result.report.stacks) {
       for (const d of s.dependsOn) expect(position.get(d)!).toBeLessThan(position.get(s.name)!);
     }
-    expect(result.report.waves.flat()).toHaveLength(28);
+    expect(result.report.waves.flat()).toHaveLength(30);
   });
 
   it("has no mandatory violations and exits 0", () => {

@@ -10,6 +10,7 @@ import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
 import { SUPPLY_CHAIN_CASES } from "./supplyChainCases";
 import { SECRETS_CASES } from "./secretsCases";
 import { EXPOSURE_GATEWAY_CASES } from "./exposureGatewayCases";
+import { BACKUP_CASES } from "./backupCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -597,6 +598,7 @@ export const CASES: Record<string, Case[]> = {
   ...ADVISORY_CASES,
   ...SUPPLY_CHAIN_CASES,
   ...SECRETS_CASES,
+  ...BACKUP_CASES,
 };
 
 // Governance policies are exercised with configs in governance.test.ts.

@@ -47,6 +47,11 @@ const SHAPERS: Record<string, Shaper> = {
     return { id, arn: `arn:aws:organizations::${awsAccountOf(ctx.provider)}:policy/o-mock/service_control_policy/${id}` };
   },
   "aws:organizations/policyAttachment:PolicyAttachment": (ctx) => ({ id: `${str(ctx.inputs.targetId, "target")}:${str(ctx.inputs.policyId, "policy")}` }),
+  // S3 bucket ARNs carry neither region nor account.
+  "aws:s3/bucket:Bucket": (ctx) => {
+    const bucket = str(ctx.inputs.bucket, physicalName(ctx));
+    return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com` };
+  },
   "aws:cloudwatch/logGroup:LogGroup": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: name, name, arn: `arn:aws:logs:${region}:${awsAccountOf(ctx.provider)}:log-group:${name}` };

@@ -37,7 +37,9 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
   const rg = str(ctx.inputs.resourceGroupName, "");
   // azure-native takes the physical name from a type-specific input (`vaultName`, `keyName`, ...).
   const kind = ctx.type.slice(ctx.type.lastIndexOf(":") + 1);
-  const nameKey = [`${kind.charAt(0).toLowerCase()}${kind.slice(1)}Name`, "resourceName", "name"].find(
+  // Storage spells its name inputs `accountName` / `containerName` (not `storageAccountName`).
+  const storageNameKey: Record<string, string> = { StorageAccount: "accountName", BlobContainer: "containerName" };
+  const nameKey = [storageNameKey[kind] ?? "", `${kind.charAt(0).toLowerCase()}${kind.slice(1)}Name`, "resourceName", "name"].find(
     (k) => typeof plain(ctx.inputs[k]) === "string",
   );
   const name =

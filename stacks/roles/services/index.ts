@@ -14,6 +14,7 @@ import { supplyChainService } from "./supply-chain";
 import { tenantsService } from "./tenants";
 import { secretsService } from "./secrets";
 import { exposure } from "./exposure";
+import { backupService } from "./backup";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -44,7 +45,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService, backupService];
 
 export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};

@@ -27,17 +27,18 @@ function edit(file: string, change: (config: Record<string, unknown>) => void): 
 describe("the reference fleet", () => {
   const fleet = loadFleet(path.resolve(__dirname, "../../../stacks"));
 
-  it("has 28 stacks, 14 per domain, every role", () => {
-    expect(fleet.stacks.size).toBe(28);
+  it("has 30 stacks, 15 per domain, every role", () => {
+    expect(fleet.stacks.size).toBe(30);
     for (const d of ["eu", "us"]) {
       const mine = [...fleet.stacks.values()].filter((s) => s.domain === d);
-      expect(mine).toHaveLength(14);
+      expect(mine).toHaveLength(15);
       expect(mine.filter((s) => s.role === "guardrails").map((s) => s.clouds[0]).sort()).toEqual(["aws", "azure", "gcp"]);
       expect(mine.filter((s) => s.role === "foundation").map((s) => s.clouds[0]).sort()).toEqual(["aws", "azure", "gcp"]);
       expect(mine.filter((s) => s.role === "pki")).toHaveLength(1);
       expect(mine.filter((s) => s.role === "management")).toHaveLength(1);
       expect(mine.filter((s) => s.role === "workload")).toHaveLength(3);
       expect(mine.filter((s) => s.role === "interconnect")).toHaveLength(3);
+      expect(mine.filter((s) => s.role === "dns").map((s) => s.clouds[0])).toEqual(["aws"]);
     }
   });
 

@@ -97,7 +97,7 @@ describe("a domain without its guardrails stack", () => {
   it("is a mandatory fleet violation naming the domain and cloud, and the plan exits 1", async () => {
     const dir = fleetDir({ "Pulumi.eu-guardrails-azure.yaml": null, "Pulumi.eu-foundation-azure.yaml": readReference("Pulumi.eu-foundation-azure.yaml").replace("[eu-guardrails-azure]", "[]") });
     // Keep the fixture small: the EU Azure foundation and what the check needs, nothing downstream of it.
-    for (const f of fs.readdirSync(dir)) if (/^Pulumi\.(us-|eu-(workload|interconnect|mgmt))/.test(f)) fs.rmSync(path.join(dir, f));
+    for (const f of fs.readdirSync(dir)) if (/^Pulumi\.(us-|eu-(workload|interconnect|mgmt|dns))/.test(f)) fs.rmSync(path.join(dir, f));
     const { code, report } = await planCli(dir);
     expect(code).toBe(1);
     expect(report.violations).toContainEqual({
@@ -111,7 +111,7 @@ describe("a domain without its guardrails stack", () => {
 
   it("reports a stack on a guarded cloud that does not come after the guardrails", async () => {
     const dir = fleetDir({ "Pulumi.eu-foundation-gcp.yaml": readReference("Pulumi.eu-foundation-gcp.yaml").replace("[eu-guardrails-gcp]", "[]") });
-    for (const f of fs.readdirSync(dir)) if (/^Pulumi\.(us-|eu-(workload|interconnect|mgmt))/.test(f)) fs.rmSync(path.join(dir, f));
+    for (const f of fs.readdirSync(dir)) if (/^Pulumi\.(us-|eu-(workload|interconnect|mgmt|dns))/.test(f)) fs.rmSync(path.join(dir, f));
     const { code, report } = await planCli(dir);
     expect(code).toBe(1);
     expect(report.violations).toContainEqual(

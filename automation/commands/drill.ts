@@ -1,0 +1,235 @@
+/**
+ * `fleet drill restore --cluster C --namespace N --engine mock` and
+ * `fleet drill failover --hostname H --engine mock`: game-day drills whose evidence goes to
+ * the drilled domain's evidence store (automation/drill/evidence.ts).
+ *
+ * - restore: the latest scheduled backup of tenant namespace N on cluster stack C is restored
+ *   into a scratch namespace, checked, and removed; RPO and RTO are measured against the
+ *   schedule's promise and `meridian:cluster.backup.rtoMinutes`.
+ * - failover: the health-checked failover record of H (a `meridian:dns.records` entry of the
+ *   domain's dns stack) is flipped to its secondary and restored.
+ *
+ * `--inject-failure <step>` makes the mock engine fail that step, to prove the drill halts.
+ * Only the offline engine exists: a drill against a live cluster needs Velero's API and
+ * Route 53 (docs/backup.md says what is and is not proven). Exit codes: 0 the drill
+ * succeeded and met its objectives, 1 it failed, missed an objective or its evidence was
+ * not stored, 2 invalid input (one line naming the flag or file).
+ */
+import * as path from "node:path";
+import { Command, Option } from "commander";
+import { DOMAINS, type Domain } from "../../components/residency/catalogue";
+import { backedUpNamespaces, backupSettingsOf, isClusterStack } from "../fleet/backup";
+import type { Fleet, RoleConfig } from "../fleet";
+import { UsageError } from "../orchestrator";
+import { longestGapSeconds } from "../drill/cron";
+import { drillEvidenceStore, recordDrillEvidence, type DrillEvidenceResult } from "../drill/evidence";
+import { FAILOVER_STEPS, runFailoverDrill, type FailoverDrillResult, type FailoverStep } from "../drill/failover";
+import { MockFailoverEngine, MockRestoreEngine, platformNamespaces } from "../drill/mock";
+import { RESTORE_STEPS, runRestoreDrill, scratchNamespaceFor, type RestoreDrillResult, type RestoreStep } from "../drill/restore";
+import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
+
+export const DRILL_ENGINES = ["mock"] as const;
+
+export interface DrillIo extends Io {
+  readonly env: NodeJS.ProcessEnv;
+  readonly now?: () => Date;
+}
+
+interface CommonOptions {
+  engine: string;
+  injectFailure?: string;
+  stacksDir?: string;
+  runsDir?: string;
+  json?: boolean;
+}
+export interface RestoreOptions extends CommonOptions {
+  cluster: string;
+  namespace: string;
+}
+export interface FailoverOptions extends CommonOptions {
+  hostname: string;
+}
+
+function common(cmd: Command, steps: readonly string[]): Command {
+  return cmd
+    .addOption(new Option("--engine <name>", "drill engine (only the offline mock exists)").choices([...DRILL_ENGINES]).makeOptionMandatory())
+    .addOption(new Option("--inject-failure <step>", "make the mock engine fail this step, to prove the drill halts").choices([...steps]))
+    .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
+    .option("--json", "print exactly one JSON object on stdout")
+    .addOption(new Option("--runs-dir <dir>").default(path.join(REPO_ROOT, ".fleet-runs")).hideHelp());
+}
+
+export function registerDrill(program: Command): void {
+  const drill = program.command("drill").description("Game-day drills with evidence in the domain's store: restore a tenant namespace, fail a public name over");
+  const io = (): DrillIo => ({ out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env });
+  common(drill.command("restore").description("Restore a tenant namespace's latest backup into a scratch namespace, check it, record RPO/RTO"), RESTORE_STEPS)
+    .requiredOption("--cluster <stack>", "the workload stack whose cluster is drilled")
+    .requiredOption("--namespace <name>", "a tenant namespace backed up on that cluster")
+    .action(async (opts: RestoreOptions) => {
+      process.exitCode = await runRestoreCommand(opts, io());
+    });
+  common(drill.command("failover").description("Flip a tenant's public name to its secondary cloud and back, with evidence"), FAILOVER_STEPS)
+    .requiredOption("--hostname <fqdn>", "a name of a dns stack's meridian:dns.records")
+    .action(async (opts: FailoverOptions) => {
+      process.exitCode = await runFailoverCommand(opts, io());
+    });
+}
+
+function usage(io: Io, message: string): number {
+  io.err(`fleet drill: ${message}\n`);
+  return 2;
+}
+
+async function store(fleet: Fleet, domain: Domain, io: DrillIo): Promise<string> {
+  return drillEvidenceStore(fleet, domain, true, io.env, REPO_ROOT);
+}
+
+function evidenceLine(e: DrillEvidenceResult, domain: string): string {
+  return e.uploadError !== undefined
+    ? `evidence ${domain}: NOT stored — ${e.uploadError}; the local copy is kept at ${e.file}`
+    : `evidence ${domain}: ${e.receipt!.objects.length} object(s) stored in ${e.store} under ${e.receipt!.location}`;
+}
+
+export async function runRestoreCommand(opts: RestoreOptions, io: DrillIo): Promise<number> {
+  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  if (fleet === undefined) return 2;
+  const spec = fleet.stacks.get(opts.cluster);
+  if (spec === undefined) return usage(io, `--cluster ${opts.cluster}: no Pulumi.${opts.cluster}.yaml in ${fleet.dir}`);
+  if (!isClusterStack(spec)) return usage(io, `--cluster ${opts.cluster}: a ${spec.role} stack has no cluster; name a workload stack`);
+  const namespaces = backedUpNamespaces(fleet, spec);
+  const target = namespaces.find((n) => n.namespace === opts.namespace);
+  if (target === undefined) {
+    return usage(io, `--namespace ${opts.namespace}: no backup Schedule for it on ${opts.cluster} (backed up: ${namespaces.map((n) => n.namespace).join(", ") || "none"})`);
+  }
+  const settings = backupSettingsOf(spec);
+  const now = io.now ?? (() => new Date());
+  const started = now();
+  let evidenceStore: string;
+  try {
+    evidenceStore = await store(fleet, spec.domain, io);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(io, e.message);
+    throw e;
+  }
+  const engine = new MockRestoreEngine(platformNamespaces(spec.domain, spec.name, namespaces), settings.schedule, now, opts.injectFailure as RestoreStep | undefined);
+  const scheduleName = `tenant-${target.namespace}`;
+  if (!opts.json) io.err(`fleet drill restore: ${opts.cluster} (${spec.domain}) namespace ${target.namespace}, engine ${engine.kind} (rehearsal: no cloud touched)${opts.injectFailure ? `, injected failure at ${opts.injectFailure}` : ""}\n`);
+  const result: RestoreDrillResult = await runRestoreDrill({
+    engine,
+    namespace: target.namespace,
+    schedule: { name: scheduleName, cron: settings.schedule },
+    domain: spec.domain,
+    objectives: { rpoSeconds: longestGapSeconds(settings.schedule, started), rtoSeconds: settings.rtoMinutes * 60 },
+    scratchNamespace: scratchNamespaceFor(target.namespace),
+    clock: now,
+    progress: opts.json ? undefined : (l) => io.err(`${l}\n`),
+  });
+  const evidence = {
+    kind: "restore-drill",
+    domain: spec.domain,
+    cluster: spec.name,
+    cloud: spec.clouds[0],
+    namespace: target.namespace,
+    tenant: target.tenant,
+    engine: engine.kind,
+    rehearsal: engine.rehearsal,
+    injectedFailure: opts.injectFailure ?? null,
+    startedAt: started.toISOString(),
+    schedule: { name: scheduleName, cron: settings.schedule, retentionDays: settings.retentionDays },
+    ...result,
+  };
+  const recorded = await recordDrillEvidence({ kind: "restore-drill", domain: spec.domain, runsDir: opts.runsDir!, store: evidenceStore, evidence, report: restoreReport(evidence, result), env: io.env, now: started });
+  const objectivesMet = result.rpoMet === true && result.rtoMet === true;
+  const code = result.status === "succeeded" && objectivesMet && recorded.uploadError === undefined ? 0 : 1;
+  if (opts.json) {
+    io.out(`${JSON.stringify({ ...evidence, runId: recorded.runId, evidenceStore: recorded.store, evidenceStored: recorded.uploadError === undefined })}\n`);
+  } else {
+    io.out(`${restoreReport(evidence, result)}\n${evidenceLine(recorded, spec.domain)}\n`);
+  }
+  return code;
+}
+
+function restoreReport(e: { cluster: string; namespace: string; domain: string; engine: string }, r: RestoreDrillResult): string {
+  const lines = [
+    `# Restore drill: ${e.namespace} on ${e.cluster} (${e.domain}, engine ${e.engine})`,
+    "",
+    `status: ${r.status}${r.failedStep ? ` — halted at ${r.failedStep}: ${r.error}` : ""}`,
+    `backup: ${r.backup ? `${r.backup.name} (completed ${r.backup.completedAt}, ${r.backup.items} objects)` : "none"}`,
+    `scratch namespace: ${r.scratchNamespace}${r.scratchKept ? " (KEPT for inspection: delete it after the investigation)" : " (deleted)"}`,
+    `RPO: ${r.rpoSeconds !== undefined ? `${r.rpoSeconds}s (objective ${r.objectives.rpoSeconds}s: ${r.rpoMet ? "met" : "MISSED"})` : "not measured"}`,
+    `RTO: ${r.rtoSeconds !== undefined ? `${r.rtoSeconds}s (objective ${r.objectives.rtoSeconds}s: ${r.rtoMet ? "met" : "MISSED"})` : "not measured"}`,
+    "",
+    ...r.steps.map((s) => `- ${s.ok ? "ok  " : "FAIL"} ${s.step}: ${s.detail ?? ""}`),
+    ...r.checks.map((c) => `- check ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`),
+  ];
+  return lines.join("\n") + "\n";
+}
+
+export async function runFailoverCommand(opts: FailoverOptions, io: DrillIo): Promise<number> {
+  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  if (fleet === undefined) return 2;
+  const owners = [...fleet.stacks.values()].filter((s) => s.role === "dns").flatMap((s) => {
+    const dns = (s.config as RoleConfig<"dns">)["meridian:dns"];
+    return dns.records.filter((r) => r.hostname === opts.hostname).map((r) => ({ spec: s, dns, record: r }));
+  });
+  if (owners.length === 0) return usage(io, `--hostname ${opts.hostname}: no dns stack has a failover record for it (meridian:dns.records)`);
+  if (owners.length > 1) return usage(io, `--hostname ${opts.hostname}: failover records in ${owners.map((o) => o.spec.name).join(", ")}; a name has one DNS authority`);
+  const { spec, dns, record } = owners[0]!;
+  const domain = spec.domain;
+  if (!(DOMAINS as readonly string[]).includes(domain)) return usage(io, `${spec.file}: unknown domain ${domain}`);
+  for (const side of [record.primary, record.secondary]) {
+    if (fleet.stacks.get(side)?.domain !== domain) return usage(io, `${spec.file}: meridian:dns.records: ${side} is not a stack of domain ${domain}`);
+  }
+  const now = io.now ?? (() => new Date());
+  const started = now();
+  let evidenceStore: string;
+  try {
+    evidenceStore = await store(fleet, domain, io);
+  } catch (e) {
+    if (e instanceof UsageError) return usage(io, e.message);
+    throw e;
+  }
+  const engine = new MockFailoverEngine(new Map([[record.hostname, { primary: record.primary, secondary: record.secondary }]]), opts.injectFailure as FailoverStep | undefined);
+  const expectedSeconds = dns.healthCheck.intervalSeconds * dns.healthCheck.failureThreshold + dns.ttl;
+  if (!opts.json) io.err(`fleet drill failover: ${record.hostname} (${domain}, ${spec.name}) ${record.primary} → ${record.secondary}, engine ${engine.kind} (rehearsal: no cloud touched)${opts.injectFailure ? `, injected failure at ${opts.injectFailure}` : ""}\n`);
+  const result: FailoverDrillResult = await runFailoverDrill({
+    engine,
+    hostname: record.hostname,
+    primary: record.primary,
+    secondary: record.secondary,
+    expectedSeconds,
+    clock: now,
+    progress: opts.json ? undefined : (l) => io.err(`${l}\n`),
+  });
+  const evidence = {
+    kind: "failover-drill",
+    domain,
+    dnsStack: spec.name,
+    zone: dns.zone,
+    hostname: record.hostname,
+    tenant: record.tenant,
+    primary: record.primary,
+    secondary: record.secondary,
+    engine: engine.kind,
+    rehearsal: engine.rehearsal,
+    injectedFailure: opts.injectFailure ?? null,
+    startedAt: started.toISOString(),
+    healthCheck: dns.healthCheck,
+    ttl: dns.ttl,
+    ...result,
+  };
+  const report = [
+    `# Failover drill: ${record.hostname} (${domain}, engine ${engine.kind})`,
+    "",
+    `status: ${result.status}${result.failedStep ? ` — failed at ${result.failedStep}: ${result.error}` : ""}`,
+    result.restored ? "restored: yes (the primary answers again)" : `restored: NO — ${record.hostname} may still answer with ${record.secondary}; un-invert the primary's health check (docs/runbooks.md, "Failover")`,
+    `expected worst-case failover: ${expectedSeconds}s (interval ${dns.healthCheck.intervalSeconds}s × ${dns.healthCheck.failureThreshold} + TTL ${dns.ttl}s)`,
+    "",
+    ...result.steps.map((s) => `- ${s.ok ? "ok  " : "FAIL"} ${s.step}: ${s.detail}`),
+  ].join("\n") + "\n";
+  const recorded = await recordDrillEvidence({ kind: "failover-drill", domain, runsDir: opts.runsDir!, store: evidenceStore, evidence, report, env: io.env, now: started });
+  const code = result.status === "succeeded" && recorded.uploadError === undefined ? 0 : 1;
+  if (opts.json) io.out(`${JSON.stringify({ ...evidence, runId: recorded.runId, evidenceStore: recorded.store, evidenceStored: recorded.uploadError === undefined })}\n`);
+  else io.out(`${report}\n${evidenceLine(recorded, domain)}\n`);
+  return code;
+}
