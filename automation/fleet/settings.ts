@@ -16,6 +16,7 @@ import { validatePolicySettings, type PolicySettings } from "./policySettings";
 import { readYamlFile, type YamlLimits } from "./yamlFile";
 import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tenants";
+import { observabilitySettingsSchema, resolveObservability, type FleetObservability } from "./observability";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -69,6 +70,8 @@ const settingsSchema = z.strictObject({
   guardrails: guardrailsSettingsSchema,
   /** (Optional) Per domain, the tenants and where they land (see ./tenants.ts). Defaults to none. */
   tenants: tenantsSettingsSchema,
+  /** (Optional) Per domain, telemetry retention, the alert receiver and the SLO objective (see ./observability.ts). Defaults per domain. */
+  observability: observabilitySettingsSchema,
 });
 
 export interface FleetSettings {
@@ -89,6 +92,8 @@ export interface FleetSettings {
   readonly guardrails: GuardrailSettings;
   /** Per domain, the tenants (`tenants.<domain>`), names and defaults settled. */
   readonly tenants: FleetTenants;
+  /** Per domain, telemetry retention, alert receiver and SLO objective (`observability.<domain>`), defaults settled. */
+  readonly observability: FleetObservability;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -100,6 +105,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   controlPlane: {},
   guardrails: {},
   tenants: resolveTenants({}),
+  observability: resolveObservability({}),
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -124,7 +130,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants: resolveTenants(s.tenants) };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants: resolveTenants(s.tenants), observability: resolveObservability(s.observability) };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */
