@@ -10,6 +10,7 @@ import type { ResidentCluster } from "../../../components/cluster";
 import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle } from "../../../components/residency";
 import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
+import { observabilityService } from "./observability";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -36,7 +37,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [observabilityService];
 
 export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
