@@ -14,7 +14,7 @@ import { findAll, findOne, installMocks, settle } from "../../support/mocks";
 const cloud = installMocks({ stack: "eu-workload-aws" });
 
 import { ClusterTelemetry, COLLECTOR_PINS, inDomainEndpoint, BURN_RATE_WINDOWS, type ClusterTelemetryArgs, type CollectorValues } from "../../../components/observability";
-import { claimResident, DEFAULT_REGIONS, type NetworkHandle, type RegistryHandle } from "../../../components/residency";
+import { claimResident, DEFAULT_REGIONS, type RegistryHandle } from "../../../components/residency";
 import { EU_AWS_KEY, EU_AWS_NETWORK, EU_AWS_REGISTRY, EU_AZURE_KEY, EU_AZURE_NETWORK, EU_GCP_KEY, EU_GCP_NETWORK } from "../cluster/fixtures";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
