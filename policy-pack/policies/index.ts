@@ -18,6 +18,7 @@ import { interconnectPolicies } from "./interconnect";
 import { kubernetesPolicies } from "./kubernetes";
 import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
+import { telemetryPolicies } from "./telemetry";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -35,6 +36,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...dataEncryptionPolicies,
   ...exposurePolicies,
   ...containerPolicies,
+  ...telemetryPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,
