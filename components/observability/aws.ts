@@ -9,6 +9,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { KeyRef } from "../residency";
+import { awsAlertTopic } from "./receivers";
 import { COLLECTOR_NAMESPACE, COLLECTOR_SERVICE_ACCOUNT, rulesFile, sloRuleGroup, type BackendResult, type BackendSpec, type CollectorWiring } from "./spec";
 
 /** The retention values CloudWatch Logs accepts. */
@@ -54,7 +55,7 @@ export function createAwsBackend(spec: BackendSpec, key: Extract<KeyRef, { cloud
   );
 
   // The domain's receiver: an SNS topic under the domain key; AMP alone may publish.
-  const topic = new aws.sns.Topic(`${spec.name}-alerts`, { kmsMasterKeyId: key.arn, tags }, o);
+  const topic = awsAlertTopic({ name: spec.name, domain: spec.domain, emails: spec.receiverEmails, tags }, key.arn, o);
   new aws.sns.TopicPolicy(
     `${spec.name}-alerts-policy`,
     {
@@ -77,7 +78,6 @@ export function createAwsBackend(spec: BackendSpec, key: Extract<KeyRef, { cloud
     },
     o,
   );
-  spec.receiverEmails.forEach((endpoint, i) => new aws.sns.TopicSubscription(`${spec.name}-alerts-email-${i}`, { topic: topic.arn, protocol: "email", endpoint }, o));
   new aws.amp.RuleGroupNamespace(`${spec.name}-slo-rules`, { workspaceId: workspace.id, name: "meridian-slo", data: rulesFile(spec.slos.map(sloRuleGroup)), tags }, o);
   new aws.amp.AlertManagerDefinition(
     `${spec.name}-alertmanager`,

@@ -11,6 +11,7 @@
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
+import { azureActionGroup } from "./receivers";
 import { COLLECTOR_NAMESPACE, COLLECTOR_SERVICE_ACCOUNT, type BackendResult, type BackendSpec, type CollectorWiring, sloRuleGroup, type PrometheusRule } from "./spec";
 
 /** Built-in role "Monitoring Metrics Publisher". */
@@ -88,18 +89,7 @@ export function createAzureBackend(spec: BackendSpec, resourceGroupName: pulumi.
   );
 
   // Action groups are global objects holding only the receiver's addresses; the alerts stay in the workspace's region.
-  const actionGroup = new azure.monitor.ActionGroup(
-    `${spec.name}-receiver`,
-    {
-      resourceGroupName,
-      location: "global",
-      enabled: true,
-      groupShortName: `mer-${spec.domain}`.slice(0, 12),
-      emailReceivers: spec.receiverEmails.map((emailAddress, i) => ({ name: `oncall-${i}`, emailAddress, useCommonAlertSchema: true })),
-      tags,
-    },
-    o,
-  );
+  const actionGroup = azureActionGroup({ name: spec.name, domain: spec.domain, emails: spec.receiverEmails, tags }, resourceGroupName, o);
   spec.slos.map(sloRuleGroup).forEach(
     (g, i) =>
       new azure.alertsmanagement.PrometheusRuleGroup(

@@ -11,6 +11,7 @@
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyRef } from "../residency";
+import { gcpEmailChannels } from "./receivers";
 import { COLLECTOR_NAMESPACE, COLLECTOR_SERVICE_ACCOUNT, inlineBurnAlerts, type BackendResult, type BackendSpec, type CollectorWiring } from "./spec";
 
 /** The log the collector writes (its exporter's `default_log_name`); the sink routes exactly it. */
@@ -77,10 +78,7 @@ export function createGcpBackend(spec: BackendSpec, key: Extract<KeyRef, { cloud
     o,
   );
 
-  const channels = spec.receiverEmails.map(
-    (email, i) =>
-      new gcp.monitoring.NotificationChannel(`${spec.name}-receiver-${i}`, { project: projectId, type: "email", displayName: `meridian ${spec.domain} on-call ${i}`, labels: { email_address: email } }, o),
-  );
+  const channels = gcpEmailChannels({ name: spec.name, domain: spec.domain, emails: spec.receiverEmails, tags: {} }, projectId, o);
   spec.slos.forEach((slo, i) =>
     inlineBurnAlerts(slo).forEach(
       (alert, j) =>
