@@ -12,9 +12,9 @@ const objective = z.number().min(99).max(99.999);
 
 export const domainObservabilitySchema = z.strictObject({
   /**
-   * (Optional) Days metrics are kept where the backend lets us choose (CloudWatch, Log
-   * Analytics, Cloud Logging buckets); 30–3653. Defaults to 400 (13 months, a year-on-year view).
-   * Amazon Managed Prometheus (150 days) and Azure Monitor workspaces (18 months) fix their own.
+   * (Optional) Days metrics are kept where the backend lets us choose (Amazon Managed
+   * Prometheus, at most 1095); 30–3653. Defaults to 400 (13 months, a year-on-year view).
+   * Azure Monitor workspaces (18 months) and Cloud Monitoring (24 months) fix their own.
    */
   metricsRetentionDays: z.int().min(30).max(3653).default(400),
   /** (Optional) Days workload, flow and collector logs are kept; 90–3653 (SOC2 evidence). Defaults to 365. */

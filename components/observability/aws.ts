@@ -22,6 +22,9 @@ export function cloudWatchRetention(days: number): number {
   return v;
 }
 
+/** The longest retention an AMP workspace accepts. */
+export const AMP_MAX_RETENTION_DAYS = 1095;
+
 export function ampRemoteWriteUrl(region: string, workspaceId: string): string {
   return `https://aps-workspaces.${region}.amazonaws.com/workspaces/${workspaceId}/api/v1/remote_write`;
 }
@@ -48,6 +51,8 @@ export function createAwsBackend(spec: BackendSpec, key: Extract<KeyRef, { cloud
     { alias: spec.clusterName, kmsKeyArn: key.arn, loggingConfiguration: { logGroupArn: pulumi.interpolate`${ampLogs.arn}:*` }, tags },
     o,
   );
+  // Retention from config; AMP keeps at most 1095 days.
+  new aws.amp.WorkspaceConfiguration(`${spec.name}-amp-retention`, { workspaceId: workspace.id, retentionPeriodInDays: Math.min(spec.metricsRetentionDays, AMP_MAX_RETENTION_DAYS) }, o);
   const logs = new aws.cloudwatch.LogGroup(
     `${spec.name}-logs`,
     { name: `/meridian/${spec.clusterName}/workloads`, retentionInDays: cloudWatchRetention(spec.logRetentionDays), kmsKeyId: key.arn, tags },

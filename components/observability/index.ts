@@ -36,7 +36,7 @@ import {
 } from "./spec";
 
 export * from "./spec";
-export { CLOUDWATCH_RETENTION_DAYS, cloudWatchRetention } from "./aws";
+export { AMP_MAX_RETENTION_DAYS, CLOUDWATCH_RETENTION_DAYS, cloudWatchRetention } from "./aws";
 export { MONITORING_METRICS_PUBLISHER } from "./azure";
 export { COLLECTOR_LOG_NAME, telemetryLogFilter } from "./gcp";
 

@@ -49,8 +49,8 @@ export function inDomainEndpoint<D extends Domain>(domain: D, url: string, allow
 // ------------------------------------------------------------------------------------------
 // Retention.
 
-/** Amazon Managed Prometheus keeps 150 days and Azure Monitor workspaces 18 months, fixed by the services. */
-export const FIXED_METRICS_RETENTION_DAYS: Partial<Record<Cloud, number>> = { aws: 150, azure: 548 };
+/** Azure Monitor workspaces keep 18 months and Cloud Monitoring 24, fixed by the services (AMP's is set from config). */
+export const FIXED_METRICS_RETENTION_DAYS: Partial<Record<Cloud, number>> = { azure: 548, gcp: 730 };
 /** Log Analytics' interactive retention is 4–730 days. */
 export const LOG_ANALYTICS_MAX_DAYS = 730;
 

@@ -5,7 +5,7 @@
  * (fleet.yaml `tenants.<domain>`), paging the domain's receiver (`observability.<domain>`).
  */
 import { tenantsOnStack } from "../../../automation/fleet/tenants";
-import { ClusterTelemetry } from "../../../components/observability";
+import { AMP_MAX_RETENTION_DAYS, ClusterTelemetry, FIXED_METRICS_RETENTION_DAYS } from "../../../components/observability";
 import type { Domain } from "../../../components/residency";
 import type { ClusterService, ClusterServiceContext } from "./index";
 
@@ -37,6 +37,8 @@ async function deploy<D extends Domain>(c: ClusterServiceContext<D>): Promise<Re
   return {
     backend: telemetry.backend,
     collector: { release: telemetry.collector.name, namespace: telemetry.collector.namespace, chartVersion: telemetry.collector.version },
+    // What the backend really keeps: some services fix their own retention.
+    retentionDays: { logs: settings.logRetentionDays, metrics: FIXED_METRICS_RETENTION_DAYS[c.cloud] ?? Math.min(settings.metricsRetentionDays, AMP_MAX_RETENTION_DAYS) },
     slos: telemetry.slos.map((s) => ({ name: s.name, objective: s.objective })),
     receiver: settings.receiver === undefined ? "none configured" : `${settings.receiver.emails.length} address(es)`,
   };

@@ -95,6 +95,7 @@ describe("AWS", () => {
     const ws = findOne(cloud, "aws:amp/workspace:Workspace");
     expect(ws.inputs.kmsKeyArn).toBe(EU_AWS_KEY.arn);
     expect(ws.provider?.inputs.region).toBe("eu-central-1");
+    expect(findOne(cloud, "aws:amp/workspaceConfiguration:WorkspaceConfiguration").inputs).toMatchObject({ workspaceId: ws.state.id, retentionPeriodInDays: 400 });
     const groups = findAll(cloud, "aws:cloudwatch/logGroup:LogGroup").filter((g) => g.name.startsWith("eu-wl-aws"));
     expect(groups.map((g) => g.inputs.name).sort()).toEqual(["/aws/prometheus/eu-wl-aws", "/meridian/eu-wl-aws/workloads"]);
     for (const g of groups) expect(g.inputs).toMatchObject({ kmsKeyId: EU_AWS_KEY.arn, retentionInDays: 365 });
