@@ -68,6 +68,12 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },
+  // Platform services on every cluster (one file each) and the telemetry component.
+  { globs: ["stacks/roles/services/**"], selects: roles(CLUSTER_ROLES), why: "cluster platform services" },
+  { globs: ["components/observability/index.ts", "components/observability/spec.ts"], selects: roles(CLUSTER_ROLES), why: "cluster telemetry component" },
+  { globs: ["components/observability/receivers.ts"], selects: roles([...CLUSTER_ROLES, "interconnect"]), why: "alert receivers (SLO alerts and tunnel alarms)" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/observability/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `telemetry backend on ${cloud}` })),
+  { globs: ["components/interconnect/alarms.ts"], selects: roles(["interconnect"]), why: "VPN tunnel alarms" },
   // Interconnects: shared files → every interconnect; one cloud's side → interconnects using it; a pair → that pair.
   { globs: ["components/interconnect/index.ts", "components/interconnect/types.ts", "components/interconnect/allocate.ts", "components/interconnect/claims.ts", "components/interconnect/crypto.ts"], selects: roles(["interconnect"]), why: "interconnect component" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/interconnect/${cloud}.ts`], selects: roles(["interconnect"], [cloud]), why: `interconnect side for ${cloud}` })),
