@@ -83,6 +83,12 @@ export const PATH_RULES: readonly PathRule[] = [
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/kms/${cloud}.ts`], selects: roles(CLUSTER_ROLES, ["azure", cloud]), why: `kms adapter for ${cloud}, via the Azure backup target` })),
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/backup/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `backup target on ${cloud}` })),
   { globs: ["stacks/roles/dns.ts", "components/failover/index.ts"], selects: roles(["dns"]), why: "dns role and DNS failover component" },
+  // Platform services on every cluster (one file each) and the telemetry component.
+  { globs: ["stacks/roles/services/**"], selects: roles(CLUSTER_ROLES), why: "cluster platform services" },
+  { globs: ["components/observability/index.ts", "components/observability/spec.ts"], selects: roles(CLUSTER_ROLES), why: "cluster telemetry component" },
+  { globs: ["components/observability/receivers.ts"], selects: roles([...CLUSTER_ROLES, "interconnect"]), why: "alert receivers (SLO alerts and tunnel alarms)" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/observability/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `telemetry backend on ${cloud}` })),
+  { globs: ["components/interconnect/alarms.ts"], selects: roles(["interconnect"]), why: "VPN tunnel alarms" },
   // Interconnects: shared files → every interconnect; one cloud's side → interconnects using it; a pair → that pair.
   { globs: ["components/interconnect/index.ts", "components/interconnect/types.ts", "components/interconnect/allocate.ts", "components/interconnect/claims.ts", "components/interconnect/crypto.ts"], selects: roles(["interconnect"]), why: "interconnect component" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/interconnect/${cloud}.ts`], selects: roles(["interconnect"], [cloud]), why: `interconnect side for ${cloud}` })),

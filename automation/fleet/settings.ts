@@ -18,6 +18,7 @@ import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tenants";
 import { retriesSettingsSchema, type RetryRuleSettings } from "./retries";
 import { exposureSettingsSchema, resolveExposure, type ExposureSettings } from "./exposure";
+import { observabilitySettingsSchema, resolveObservability, type FleetObservability } from "./observability";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -75,6 +76,8 @@ const settingsSchema = z.strictObject({
   retries: retriesSettingsSchema,
   /** (Optional) Per domain, the Gateway's DNS zones, CA intermediate and ACME (see ./exposure.ts). Defaults to no zones. */
   exposure: exposureSettingsSchema,
+  /** (Optional) Per domain, telemetry retention, the alert receiver and the SLO objective (see ./observability.ts). Defaults per domain. */
+  observability: observabilitySettingsSchema,
 });
 
 export interface FleetSettings {
@@ -99,6 +102,8 @@ export interface FleetSettings {
   readonly retries: readonly RetryRuleSettings[];
   /** Per domain, the exposure settings (`exposure.<domain>`), tenant hostnames placed in zones. */
   readonly exposure: ExposureSettings;
+  /** Per domain, telemetry retention, alert receiver and SLO objective (`observability.<domain>`), defaults settled. */
+  readonly observability: FleetObservability;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -112,6 +117,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   tenants: resolveTenants({}),
   retries: [],
   exposure: resolveExposure(FLEET_SETTINGS_FILE, {}, resolveTenants({})),
+  observability: resolveObservability({}),
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -137,7 +143,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
   const tenants = resolveTenants(s.tenants);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability) };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

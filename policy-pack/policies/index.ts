@@ -22,6 +22,7 @@ import { placementPolicies } from "./placement";
 import { residencyPolicies } from "./residency";
 import { supplyChainPolicies } from "./supplyChain";
 import { secretsPolicies } from "./secrets";
+import { telemetryPolicies } from "./telemetry";
 
 export type MeridianPolicy = ResourceValidationPolicy | StackValidationPolicy;
 
@@ -43,6 +44,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...containerPolicies,
   ...supplyChainPolicies,
   ...secretsPolicies,
+  ...telemetryPolicies,
   ...governancePolicies,
   // Last: reports the exemptions the policies above used.
   exemptionActive,

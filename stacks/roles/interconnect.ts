@@ -7,7 +7,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CrossCloudVpn, interconnectPlan, type AzureVpnGatewayHandle, type VpnProviders } from "../../components/interconnect";
+import { canonicalPair, CrossCloudVpn, interconnectPlan, type AzureVpnGatewayHandle, type VpnProviders } from "../../components/interconnect";
+import { createTunnelAlarms } from "../../components/interconnect/alarms";
 import { DOMAINS, fromStackReference, type Domain } from "../../components/residency";
 import { qualifiedStackName, type RoleContext } from "../context";
 
@@ -52,6 +53,21 @@ export async function interconnect<D extends Domain>(ctx: RoleContext<D>): Promi
     tags: ctx.tags,
   });
   const gw = vpn.azureGateway;
+  // Alarms on every tunnel's metrics, paging the domain's receiver (docs/observability.md).
+  const tunnelAlarms = createTunnelAlarms(
+    ctx.stack,
+    {
+      domain: ctx.domain,
+      pair: canonicalPair(clouds[0], clouds[1]),
+      tunnels: vpn.tunnels,
+      providers,
+      awsKey: [a, b].find((f) => f.key.cloud === "aws")?.key,
+      azureGateway: gw ?? borrowed,
+      receiverEmails: ctx.fleet.settings.observability[ctx.domain].receiver?.emails ?? [],
+      tags: ctx.tags,
+    },
+    vpn,
+  );
   return {
     domain: ctx.domain,
     role: "interconnect",
@@ -61,6 +77,7 @@ export async function interconnect<D extends Domain>(ctx: RoleContext<D>): Promi
     advertisedPrefixes: vpn.advertisedPrefixes,
     pskGeneration: settings.pskGeneration,
     tunnels: vpn.tunnels,
+    tunnelAlarms,
     ...(gw === undefined
       ? {}
       : {

@@ -11,6 +11,7 @@ import { SUPPLY_CHAIN_CASES } from "./supplyChainCases";
 import { SECRETS_CASES } from "./secretsCases";
 import { EXPOSURE_GATEWAY_CASES } from "./exposureGatewayCases";
 import { BACKUP_CASES } from "./backupCases";
+import { TELEMETRY_CASES } from "./telemetryCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -599,6 +600,7 @@ export const CASES: Record<string, Case[]> = {
   ...SUPPLY_CHAIN_CASES,
   ...SECRETS_CASES,
   ...BACKUP_CASES,
+  ...TELEMETRY_CASES,
 };
 
 // Governance policies are exercised with configs in governance.test.ts.

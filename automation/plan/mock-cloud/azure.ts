@@ -81,6 +81,13 @@ export function azureOutputs(ctx: MockContext): Record<string, unknown> {
       out.primaryLocation = location;
       break;
     }
+    // Observability: the ingestion host carries the region (what the collector's residency check reads).
+    case "azure-native:monitor:DataCollectionEndpoint":
+      out.metricsIngestion = { endpoint: `https://${name.toLowerCase()}-${stableHash(id, 4)}.${location}-1.metrics.ingest.monitor.azure.com` };
+      break;
+    case "azure-native:monitor:DataCollectionRule":
+      out.immutableId = `dcr-${stableHash(id, 32)}`;
+      break;
     case "azure-native:web:WebApp":
       out.defaultHostName = `${name.toLowerCase()}.azurewebsites.net`;
       break;

@@ -15,6 +15,7 @@ import { tenantsService } from "./tenants";
 import { secretsService } from "./secrets";
 import { exposure } from "./exposure";
 import { backupService } from "./backup";
+import { observabilityService } from "./observability";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -45,7 +46,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService, backupService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService, observabilityService, backupService];
 
 export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
