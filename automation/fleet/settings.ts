@@ -16,6 +16,7 @@ import { validatePolicySettings, type PolicySettings } from "./policySettings";
 import { readYamlFile, type YamlLimits } from "./yamlFile";
 import { guardrailsSettingsSchema, type GuardrailSettings } from "./guardrails";
 import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tenants";
+import { gitopsSettingsSchema, validateGitOpsSettings, type GitOpsSettings } from "./gitops";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -69,6 +70,8 @@ const settingsSchema = z.strictObject({
   guardrails: guardrailsSettingsSchema,
   /** (Optional) Per domain, the tenants and where they land (see ./tenants.ts). Defaults to none. */
   tenants: tenantsSettingsSchema,
+  /** (Optional) Per domain, where tenants' desired state lives in Git (see ./gitops.ts). Required for a domain with tenants. */
+  gitops: gitopsSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -89,6 +92,8 @@ export interface FleetSettings {
   readonly guardrails: GuardrailSettings;
   /** Per domain, the tenants (`tenants.<domain>`), names and defaults settled. */
   readonly tenants: FleetTenants;
+  /** Per domain, the tenants' Git sources (`gitops.<domain>`); read through `tenantSource`. */
+  readonly gitops: GitOpsSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -100,6 +105,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   controlPlane: {},
   guardrails: {},
   tenants: resolveTenants({}),
+  gitops: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -124,7 +130,8 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const controlPlane = resolveControlPlanes(s.domains, regions, file, stacksDir);
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants: resolveTenants(s.tenants) };
+  const tenants = resolveTenants(s.tenants);
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, gitops: validateGitOpsSettings(file, s.gitops, tenants) };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

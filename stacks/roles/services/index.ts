@@ -10,6 +10,8 @@ import type { ResidentCluster } from "../../../components/cluster";
 import type { Cloud, Domain, KeyHandle, NetworkHandle, RegistryHandle } from "../../../components/residency";
 import type { RoleContext } from "../../context";
 import type { FoundationExports } from "../../contracts";
+import { gitopsService } from "./gitops";
+import { gitopsRegistrationService } from "./gitops-registration";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -36,7 +38,7 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [gitopsService, gitopsRegistrationService];
 
 export async function deployClusterServices<D extends Domain>(c: ClusterServiceContext<D>): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
