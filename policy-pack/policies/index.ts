@@ -12,6 +12,7 @@ import { containerPolicies } from "./containers";
 import { dataEncryptionPolicies } from "./dataEncryption";
 import { exposurePolicies } from "./exposure";
 import { gcpPolicies } from "./gcp";
+import { gitopsPolicies } from "./gitops";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
@@ -29,6 +30,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...azurePolicies,
   ...gcpPolicies,
   ...kubernetesPolicies,
+  ...gitopsPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
   ...guardrailPolicies,
