@@ -31,6 +31,7 @@ tenants:
       clusters: [us-workload-aws, us-workload-gcp]
 `;
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
 let plans: Map<string, StackPlan>;
 let fleet: Fleet;
 
