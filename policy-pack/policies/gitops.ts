@@ -10,20 +10,15 @@
  * mandatory at update, like every other unproven cluster.
  */
 import type { StackValidationPolicy } from "@pulumi/policy";
-import type { Cloud } from "../lib/catalogue";
 import { identifyServer } from "../lib/clusterIdentity";
 import { stackPolicy, type StackCheckContext, type StackResourceView } from "../lib/define";
 import { describeLocation, isAllowed, placementOf } from "../lib/location";
 import { currentPhase } from "../lib/phase";
 import { at, str, UNKNOWN } from "../lib/values";
+import { CLUSTER_TYPES } from "./kubernetes";
 
 const SECRET = "kubernetes:core/v1:Secret";
 const SECRET_TYPE_LABEL = "argocd.argoproj.io/secret-type";
-const CLUSTER_TYPES: Readonly<Record<string, Cloud>> = {
-  "aws:eks/cluster:Cluster": "aws",
-  "azure-native:containerservice:ManagedCluster": "azure",
-  "gcp:container/cluster:Cluster": "gcp",
-};
 /** Pulumi's wire form of a secret value. */
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 
