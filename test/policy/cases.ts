@@ -7,6 +7,7 @@ import { CONTROL_PLANE_CASES, CONTROL_PLANE_CONFIG_POLICIES } from "./controlPla
 import { ADVISORY_CASES, BREADTH_CASES, LOG_EXPORT_CASES } from "./casesBreadth";
 import { awsEu, awsUs, azureEu, gcpEu, k8sEu, provider, res, urnOf } from "./harness";
 import { GUARDRAIL_CASES } from "../unit/guardrails/policyCases";
+import { GITOPS_CASES } from "./gitopsCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -591,6 +592,7 @@ export const CASES: Record<string, Case[]> = {
   ...CONTROL_PLANE_CASES,
   ...BREADTH_CASES,
   ...ADVISORY_CASES,
+  ...GITOPS_CASES,
 };
 
 // Governance policies are exercised with configs in governance.test.ts.
