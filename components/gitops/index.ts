@@ -24,6 +24,7 @@ import {
   applicationSet,
   argoCdValues,
   chartMirror,
+  gitopsNetworkPolicies,
   gitopsRolePath,
   subjectsOf,
   validateArgoCdValues,
@@ -90,6 +91,12 @@ export class GitOpsController<D extends Domain> extends pulumi.ComponentResource
         values,
       },
       k8sOpts,
+    );
+
+    // The baseline denies all traffic in the namespace; Argo CD needs its own components, the
+    // management API server, the workload API servers, the clouds' token endpoints and Git (443).
+    gitopsNetworkPolicies(namespace).forEach(
+      (p) => new k8s.networking.v1.NetworkPolicy(`${name}-netpol-${p.metadata.name}`, { metadata: { ...p.metadata }, spec: p.spec }, k8sOpts),
     );
 
     const awsRoleArn = args.cluster.cloud === "aws" ? this.podIdentity(name, args, namespace) : undefined;

@@ -10,6 +10,7 @@
  * ApplicationSet progressive syncs (RollingSync) for rings. Flux runs per cluster and would
  * need a kubeconfig per remote cluster for the same shape.
  */
+import type * as k8s from "@pulumi/kubernetes";
 import { z } from "zod";
 import type { TenantSource } from "../../automation/fleet/gitops";
 import type { Cloud, Domain } from "../residency";
@@ -162,6 +163,25 @@ export function validateArgoCdValues(values: unknown, registryPrefixes: readonly
 /** The chart mirror of a registry prefix: `oci://<host>/<path>/charts`. */
 export function chartMirror(registryPrefix: string): string {
   return `oci://${registryPrefix.replace(/\/+$/, "")}/charts`;
+}
+
+/**
+ * NetworkPolicies on top of the baseline's default-deny: traffic among Argo CD's own pods, and
+ * egress on TCP 443 only (API servers, STS / Entra / Google token endpoints, HTTPS Git). The
+ * token endpoints are public and their addresses not fixed, so the egress is not narrowed by
+ * address; the controller holds credentials for its own domain's clusters only.
+ */
+export function gitopsNetworkPolicies(namespace: string): Array<{ readonly metadata: { readonly name: string; readonly namespace: string }; readonly spec: k8s.types.input.networking.v1.NetworkPolicySpec }> {
+  return [
+    {
+      metadata: { name: "allow-intra-namespace", namespace },
+      spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"], ingress: [{ from: [{ podSelector: {} }] }], egress: [{ to: [{ podSelector: {} }] }] },
+    },
+    {
+      metadata: { name: "allow-https-egress", namespace },
+      spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ ports: [{ protocol: "TCP", port: 443 }] }] },
+    },
+  ];
 }
 
 // ------------------------------------------------------------------------------------------

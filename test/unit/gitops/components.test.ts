@@ -86,6 +86,16 @@ describe("GitOpsController", () => {
     expect(r.values.controller.volumes).toContainEqual({ name: "meridian-gcp-eu-workload-gcp", configMap: { name: "gitops-gcp-eu-workload-gcp", optional: true } });
   });
 
+  it("opens the baseline's default-deny only among its own pods and for TCP 443 egress", () => {
+    const policies = named("kubernetes:networking.k8s.io/v1:NetworkPolicy", "ctl-netpol-").sort((a, b) => (a.name < b.name ? 1 : -1));
+    expect(policies.map((p) => [(p.inputs.metadata as any).name, (p.inputs.spec as any).policyTypes])).toEqual([
+      ["allow-intra-namespace", ["Ingress", "Egress"]],
+      ["allow-https-egress", ["Egress"]],
+    ]);
+    expect((policies[1]!.inputs.spec as any).egress).toEqual([{ ports: [{ protocol: "TCP", port: 443 }] }]);
+    expect((policies[0]!.inputs.spec as any).ingress).toEqual([{ from: [{ podSelector: {} }] }]);
+  });
+
   it("rings become RollingSync steps in ring order", () => {
     const [set] = findAll(cloud, "kubernetes:argoproj.io/v1alpha1:ApplicationSet");
     const steps = (set!.inputs as any).spec.strategy.rollingSync.steps.map((s: any) => s.matchExpressions[0].values[0]);
