@@ -65,6 +65,9 @@ export const PATH_RULES: readonly PathRule[] = [
   // Clusters and their baseline.
   { globs: ["components/cluster/index.ts", "components/cluster/spec.ts"], selects: roles(CLUSTER_ROLES), why: "cluster component" },
   { globs: ["components/baseline/**"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "cluster baseline" },
+  // Cluster platform services: the list imports every service, so each service file selects every cluster role.
+  { globs: ["stacks/roles/services/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services list" },
+  { globs: ["stacks/roles/services/gitops.ts", "stacks/roles/services/gitops-registration.ts", "components/gitops/**"], selects: roles(CLUSTER_ROLES), why: "GitOps controller and cluster registration" },
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },
