@@ -92,6 +92,23 @@ export const gatewayExports = z.object({
   services: z.looseObject({ exposure: z.looseObject({ externalAddress: z.string().min(1).nullish() }).optional() }).optional(),
 });
 export type GatewayExports = z.infer<typeof gatewayExports>;
+/** What the management stack publishes for its domain's GitOps controller (`services.gitops`). */
+export const gitopsControllerExport = z.object({
+  namespace: z.string().min(1),
+  oidcIssuer: z.string().url(),
+  subjects: z.array(z.string().startsWith("system:serviceaccount:")).min(1),
+  gcpAudience: z.string().min(1),
+  awsRoleArn: z.string().startsWith("arn:").optional(),
+  /** Exec-auth kubeconfig of the management cluster (a secret output; no static credential). */
+  kubeconfig: z.string().min(1),
+});
+
+/** A management stack, as its workload stacks read it: the cluster shape plus the GitOps controller. */
+export const managementExports = clusterExports.extend({
+  role: z.literal("management"),
+  services: z.looseObject({ gitops: gitopsControllerExport }),
+});
+export type ManagementExports = z.infer<typeof managementExports>;
 
 /** A guardrails stack: what it allows and where (nothing reads it yet; the plan and audits show it). */
 export const guardrailsExports = z.object({

@@ -11,6 +11,7 @@ import { formatZodIssue } from "../automation/fleet/zodErrors";
 import {
   fromStackReference,
   type CaHandle,
+  type GitOpsControllerHandle,
   type Cloud,
   type Domain,
   type GatewayTargetHandle,
@@ -20,7 +21,7 @@ import {
   type SigningKeyHandle,
   type TrustRootsHandle,
 } from "../components/residency";
-import { clusterExports, foundationExports, gatewayExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
+import { clusterExports, foundationExports, gatewayExports, managementExports, pkiExports, type ClusterExports, type FoundationExports } from "./contracts";
 
 export interface Foundation<D extends Domain> {
   readonly stack: string;
@@ -109,8 +110,27 @@ export class UpstreamReader<D extends Domain> {
     return fromStackReference(this.domain, values.domain, stack, { stack, cloud: values.cloud, region: values.region, address });
   }
 
-  private requireUpstream(role: "foundation" | "pki", cloud?: Cloud): string {
-    const stack = role === "pki" ? this.upstream().pki : this.upstream().foundations[cloud!];
+  /** The domain's GitOps controller, from the management stack this workload stack depends on. */
+  async gitopsController(): Promise<GitOpsControllerHandle<D>> {
+    const stack = this.requireUpstream("management");
+    const { values } = await this.read(stack, managementExports);
+    const g = values.services.gitops;
+    return fromStackReference(this.domain, values.domain, stack, {
+      stack,
+      namespace: g.namespace,
+      oidcIssuer: g.oidcIssuer,
+      subjects: g.subjects,
+      gcpAudience: g.gcpAudience,
+      ...(g.awsRoleArn !== undefined ? { awsRoleArn: g.awsRoleArn } : {}),
+      // Derived from the StackReference output (not the awaited value) so the provider built from it
+      // depends on the reference: the pack proves the management cluster's domain by that link.
+      kubeconfig: pulumi.secret(this.ref(stack).getOutput("services").apply(() => g.kubeconfig)),
+    });
+  }
+
+  private requireUpstream(role: "foundation" | "pki" | "management", cloud?: Cloud): string {
+    const upstream = this.upstream();
+    const stack = role === "pki" ? upstream.pki : role === "management" ? upstream.management : upstream.foundations[cloud!];
     if (stack === undefined) {
       throw new Error(`${this.spec.file}: meridian:dependsOn: no ${role}${cloud ? ` stack on ${cloud}` : " stack"} to read`);
     }

@@ -68,6 +68,9 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/services/**"], selects: roles(CLUSTER_ROLES), why: "cluster platform services (each service picks its roles)" },
   { globs: ["components/gateway/index.ts", "components/gateway/spec.ts"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "Gateway component (workload service; management imports the service list, attached the trust-root helper)" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/gateway/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `Gateway adapter for ${cloud}` })),
+  // Cluster platform services: the list imports every service, so each service file selects every cluster role.
+  { globs: ["stacks/roles/services/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services list" },
+  { globs: ["stacks/roles/services/gitops.ts", "stacks/roles/services/gitops-registration.ts", "components/gitops/**"], selects: roles(CLUSTER_ROLES), why: "GitOps controller and cluster registration" },
   { globs: ["components/cluster/eks.ts"], selects: roles(CLUSTER_ROLES, ["aws"]), why: "EKS adapter" },
   { globs: ["components/cluster/aks.ts"], selects: roles(CLUSTER_ROLES, ["azure"]), why: "AKS adapter" },
   { globs: ["components/cluster/gke.ts"], selects: roles(CLUSTER_ROLES, ["gcp"]), why: "GKE adapter" },

@@ -19,6 +19,7 @@ import { resolveTenants, tenantsSettingsSchema, type FleetTenants } from "./tena
 import { retriesSettingsSchema, type RetryRuleSettings } from "./retries";
 import { exposureSettingsSchema, resolveExposure, type ExposureSettings } from "./exposure";
 import { observabilitySettingsSchema, resolveObservability, type FleetObservability } from "./observability";
+import { gitopsSettingsSchema, validateGitOpsSettings, type GitOpsSettings } from "./gitops";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -78,6 +79,8 @@ const settingsSchema = z.strictObject({
   exposure: exposureSettingsSchema,
   /** (Optional) Per domain, telemetry retention, the alert receiver and the SLO objective (see ./observability.ts). Defaults per domain. */
   observability: observabilitySettingsSchema,
+  /** (Optional) Per domain, where tenants' desired state lives in Git (see ./gitops.ts). Required for a domain with tenants. */
+  gitops: gitopsSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -104,6 +107,8 @@ export interface FleetSettings {
   readonly exposure: ExposureSettings;
   /** Per domain, telemetry retention, alert receiver and SLO objective (`observability.<domain>`), defaults settled. */
   readonly observability: FleetObservability;
+  /** Per domain, the tenants' Git sources (`gitops.<domain>`); read through `tenantSource`. */
+  readonly gitops: GitOpsSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -118,6 +123,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   retries: [],
   exposure: resolveExposure(FLEET_SETTINGS_FILE, {}, resolveTenants({})),
   observability: resolveObservability({}),
+  gitops: {},
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -143,7 +149,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
   const tenants = resolveTenants(s.tenants);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability) };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability), gitops: validateGitOpsSettings(file, s.gitops, tenants) };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

@@ -174,3 +174,24 @@ export function fromStackReference<D extends Domain, T extends object>(
   }
   return claimResident(domain, value);
 }
+
+/**
+ * A domain's GitOps controller (Argo CD on the management cluster), as a workload stack reads
+ * it from the management stack: where to register, and who the controller is to federate with.
+ */
+export type GitOpsControllerHandle<D extends Domain> = Resident<D> & {
+  /** The management stack. */
+  readonly stack: string;
+  /** Namespace Argo CD runs in and reads cluster Secrets from. */
+  readonly namespace: string;
+  /** The management cluster's OIDC issuer that signs the controller's ServiceAccount tokens. */
+  readonly oidcIssuer: pulumi.Input<string>;
+  /** Federation subjects: `system:serviceaccount:<namespace>:<sa>` of the controller and the server. */
+  readonly subjects: readonly string[];
+  /** Audience of the projected token the controller presents to GCP Workload Identity Federation. */
+  readonly gcpAudience: string;
+  /** AWS only: the controller's own role (EKS Pod Identity), which workload roles trust; absent when the management cluster is not on AWS. */
+  readonly awsRoleArn?: pulumi.Input<string>;
+  /** The management cluster's exec-auth kubeconfig (secret; no static credential), for the registration's provider. */
+  readonly kubeconfig: pulumi.Input<string>;
+};

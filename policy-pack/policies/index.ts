@@ -14,6 +14,7 @@ import { dataEncryptionPolicies } from "./dataEncryption";
 import { exposurePolicies } from "./exposure";
 import { exposureGatewayPolicies } from "./exposure-gateway";
 import { gcpPolicies } from "./gcp";
+import { gitopsPolicies } from "./gitops";
 import { exemptionActive, governancePolicies, setKnownPolicies } from "./governance";
 import { guardrailPolicies } from "./guardrails";
 import { interconnectPolicies } from "./interconnect";
@@ -34,6 +35,7 @@ export const allPolicies: readonly MeridianPolicy[] = [
   ...azurePolicies,
   ...gcpPolicies,
   ...kubernetesPolicies,
+  ...gitopsPolicies,
   ...interconnectPolicies,
   ...baselinePolicies,
   ...guardrailPolicies,

@@ -35,7 +35,8 @@ const SOC2_K8S = ["SOC2 CC6.1", "SOC2 CC6.6", "SOC2 CC6.8"];
 // Cluster identity of a provider, by evidence.
 
 const K8S_PROVIDER = "pulumi:providers:kubernetes";
-const CLUSTER_TYPES: Readonly<Record<string, Cloud>> = {
+/** Managed cluster resource types and their cloud (also read by policies/gitops.ts). */
+export const CLUSTER_TYPES: Readonly<Record<string, Cloud>> = {
   "aws:eks/cluster:Cluster": "aws",
   "azure-native:containerservice:ManagedCluster": "azure",
   "gcp:container/cluster:Cluster": "gcp",

@@ -12,6 +12,7 @@ import { SECRETS_CASES } from "./secretsCases";
 import { EXPOSURE_GATEWAY_CASES } from "./exposureGatewayCases";
 import { BACKUP_CASES } from "./backupCases";
 import { TELEMETRY_CASES } from "./telemetryCases";
+import { GITOPS_CASES } from "./gitopsCases";
 
 export interface Case {
   /** The resource type this case covers (for stack policies: the type the check is about). */
@@ -601,6 +602,7 @@ export const CASES: Record<string, Case[]> = {
   ...SECRETS_CASES,
   ...BACKUP_CASES,
   ...TELEMETRY_CASES,
+  ...GITOPS_CASES,
 };
 
 // Governance policies are exercised with configs in governance.test.ts.

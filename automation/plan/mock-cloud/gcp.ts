@@ -45,6 +45,16 @@ export function gcpOutputs(ctx: MockContext): Record<string, unknown> {
       const email = `service-${FAKE_GCP_PROJECT_NUMBER}@gcp-sa-${str(ctx.inputs.service, "unknown.googleapis.com").split(".")[0]}.iam.gserviceaccount.com`;
       return { id: `projects/${project}/services/${str(ctx.inputs.service, "unknown")}`, email, member: `serviceAccount:${email}` };
     }
+    // Workload Identity Federation names carry the project number (gitops registration).
+    case "gcp:iam/workloadIdentityPool:WorkloadIdentityPool": {
+      const poolId = str(ctx.inputs.workloadIdentityPoolId, name);
+      return { id: `projects/${project}/locations/global/workloadIdentityPools/${poolId}`, name: `projects/${FAKE_GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${poolId}`, project };
+    }
+    case "gcp:iam/workloadIdentityPoolProvider:WorkloadIdentityPoolProvider": {
+      const pool = str(ctx.inputs.workloadIdentityPoolId, "pool");
+      const providerId = str(ctx.inputs.workloadIdentityPoolProviderId, name);
+      return { id: `projects/${project}/locations/global/workloadIdentityPools/${pool}/providers/${providerId}`, name: `projects/${FAKE_GCP_PROJECT_NUMBER}/locations/global/workloadIdentityPools/${pool}/providers/${providerId}`, project };
+    }
     case "gcp:orgpolicy/policy:Policy": // guardrails: the id is the policy's name (`folders/N/policies/<constraint>`)
       return { id: name, name };
     default:

@@ -16,6 +16,8 @@ import { secretsService } from "./secrets";
 import { exposure } from "./exposure";
 import { backupService } from "./backup";
 import { observabilityService } from "./observability";
+import { gitopsService } from "./gitops";
+import { gitopsRegistrationService } from "./gitops-registration";
 
 export interface ClusterServiceContext<D extends Domain> {
   readonly ctx: RoleContext<D>;
@@ -46,7 +48,16 @@ export interface ClusterService {
 }
 
 /** Every platform service, in install order. Add one entry per service file. */
-export const CLUSTER_SERVICES: readonly ClusterService[] = [tenantsService, exposure, secretsService, supplyChainService, observabilityService, backupService];
+export const CLUSTER_SERVICES: readonly ClusterService[] = [
+  tenantsService,
+  gitopsService,
+  exposure,
+  secretsService,
+  supplyChainService,
+  gitopsRegistrationService,
+  observabilityService,
+  backupService,
+];
 
 export async function deployClusterServices<D extends Domain>(c: Omit<ClusterServiceContext<D>, "earlier">): Promise<Record<string, Record<string, unknown>>> {
   const outputs: Record<string, Record<string, unknown>> = {};
