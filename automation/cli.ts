@@ -27,7 +27,7 @@ export function versionText(): string {
 const HELP_AFTER = `
 Examples:
   npm run fleet -- plan                          offline plan of every stack, no cloud, no CLI
-  npm run fleet -- plan --json                   the same as JSON (stacks, violations, control planes)
+  npm run fleet -- plan --json --resources       the same as JSON, with each stack's resources
   npm run fleet -- affected --base origin/main   stacks a change affects, and why
   npm run fleet -- preview --domains eu          preview the EU domain with the policy pack
   npm run fleet -- up --stack eu-workload-aws --with-dependencies --yes
