@@ -159,8 +159,9 @@ describe("non-regular files and I/O problems exit 2 naming the file", () => {
 
 describe("YAML limits", () => {
   it("refuses a file over the per-file size limit before parsing it", () => {
-    const dir = fleetDir({ "Pulumi.eu-pki.yaml": `${PKI}# ${"x".repeat(8192)}\n` });
-    expect(problems(dir, { ...DEFAULT_YAML_LIMITS, fileBytes: 4096 }).join("\n")).toMatch(/Pulumi\.eu-pki\.yaml: \(file\): is \d+ bytes; the limit is 4096 bytes per file/);
+    // The limit sits above every reference file (fleet.yaml is the largest), below the padded one.
+    const dir = fleetDir({ "Pulumi.eu-pki.yaml": `${PKI}# ${"x".repeat(65536)}\n` });
+    expect(problems(dir, { ...DEFAULT_YAML_LIMITS, fileBytes: 32768 }).join("\n")).toMatch(/Pulumi\.eu-pki\.yaml: \(file\): is \d+ bytes; the limit is 32768 bytes per file/);
   });
 
   it("refuses a fleet over the fleet-wide size limit", () => {

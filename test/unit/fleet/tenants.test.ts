@@ -83,7 +83,7 @@ describe("bad input: exit 2 naming fleet.yaml and the key", () => {
     ],
     [
       "a wildcard covering another tenant's hostname",
-      (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["*.meridian.example.com"] }),
+      (t) => (t.eu.ledger = { team: "ledger", developersGroup: "eu-ledger", clusters: ["eu-workload-aws"], hostnames: ["*.apps.eu.meridian.example"] }),
       "tenants.eu.ledger.hostnames.0",
       /overlaps "pay.apps.eu.meridian.example", already claimed by tenant payments/,
     ],

@@ -92,7 +92,8 @@ describe("Helm values", () => {
 describe("fleet.yaml exposure", () => {
   function settingsWith(doc: Record<string, unknown>) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exposure-"));
-    fs.writeFileSync(path.join(dir, "fleet.yaml"), stringify(doc));
+    // A domain with tenants needs its GitOps source (automation/fleet/gitops.ts); not what this test is about.
+    fs.writeFileSync(path.join(dir, "fleet.yaml"), stringify({ gitops: { eu: { repoURL: "https://git.eu.example.com/tenants/{tenant}.git" }, us: { repoURL: "https://git.us.example.com/tenants/{tenant}.git" } }, ...doc }));
     return () => loadFleetSettings(dir);
   }
   const tenant = (hostnames: string[]) => ({ team: "payments", developersGroup: "g", clusters: ["eu-workload-aws"], hostnames });
