@@ -54,6 +54,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/workload.ts"], selects: roles(CLUSTER_ROLES), why: "workload role (management reuses deployCluster)" },
   { globs: ["stacks/roles/interconnect.ts"], selects: roles(["interconnect"]), why: "interconnect role" },
   { globs: ["stacks/roles/attached.ts"], selects: roles(["attached"]), why: "attached role (baseline on an existing cluster)" },
+  { globs: ["stacks/roles/tenantNamespaces.ts"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "tenant namespaces of a cluster (fleet.yaml tenants)" },
   { globs: ["stacks/roles/guardrails.ts", "components/guardrails/index.ts"], selects: roles(["guardrails"]), why: "guardrails role and component" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/guardrails/${cloud}.ts`], selects: roles(["guardrails"], [cloud]), why: `guardrails adapter for ${cloud}` })),
   // Foundation components: shared file → every foundation; adapter → that cloud's.
@@ -78,6 +79,18 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/roles/services/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services list" },
   { globs: ["stacks/roles/services/secrets.ts", "components/external-secrets/index.ts", "components/external-secrets/spec.ts"], selects: roles(CLUSTER_ROLES), why: "External Secrets service" },
   ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/external-secrets/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `External Secrets adapter for ${cloud}` })),
+  // The kms rotation ranges are read by the fleet schema (every stack loads it).
+  { globs: ["components/kms/spec.ts"], selects: ALL, why: "KMS rotation ranges, read by the fleet model" },
+  // Signing keys (foundations) and peer networks (foundations' network rules).
+  { globs: ["components/signing-key/index.ts", "stacks/peers.ts"], selects: roles(["foundation"]), why: "signing key component, peer networks over the VPNs" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/signing-key/${cloud}.ts`], selects: roles(["foundation"], [cloud]), why: `signing key on ${cloud}` })),
+  // Tenants (cluster roles through the services list; attached clusters get the Kubernetes part).
+  { globs: ["components/tenant/index.ts", "components/tenant/spec.ts"], selects: roles([...CLUSTER_ROLES, "attached"]), why: "tenant component" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/tenant/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `tenant identity, repository and secrets on ${cloud}` })),
+  { globs: ["components/tenant/aws.ts", "components/tenant/azure.ts", "components/tenant/gcp.ts"], selects: roles(["attached"]), why: "tenant adapters, loaded by the attached role's tenant component" },
+  // Image signature verification (cluster roles through the services list).
+  { globs: ["components/supply-chain/index.ts", "components/supply-chain/spec.ts"], selects: roles(CLUSTER_ROLES), why: "image signature verification" },
+  ...(["aws", "azure", "gcp"] as const).map((cloud): PathRule => ({ globs: [`components/supply-chain/${cloud}.ts`], selects: roles(CLUSTER_ROLES, [cloud]), why: `signature verification on ${cloud}` })),
   // Backups (every cluster) and the domain's DNS failover (dns stacks); their spec files are read by the fleet schema.
   { globs: ["components/backup/spec.ts", "components/failover/spec.ts"], selects: ALL, why: "backup and DNS settings schemas, read by the fleet model" },
   { globs: ["stacks/roles/services/**", "components/backup/index.ts"], selects: roles(CLUSTER_ROLES), why: "cluster platform services (backup, ...)" },

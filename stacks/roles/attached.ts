@@ -13,7 +13,7 @@ import { claimResident, type Domain } from "../../components/residency";
 import type { RoleContext } from "../context";
 import { tenantsOnStack } from "../../automation/fleet/tenants";
 import { ClusterTenant } from "../../components/tenant";
-import { tenantNamespaces } from "./services/tenants";
+import { tenantNamespaces } from "./tenantNamespaces";
 import { identifyKubeconfig, type ClusterIdentity } from "../../policy-pack/lib/clusterIdentity";
 
 /**

@@ -11,7 +11,7 @@ import { claimResident, type Domain } from "../../components/residency";
 import { tenantImagePrefixes } from "../../components/tenant";
 import type { RoleContext } from "../context";
 import { deployClusterServices } from "./services";
-import { tenantNamespaces } from "./services/tenants";
+import { tenantNamespaces } from "./tenantNamespaces";
 
 type ClusterRole = "management" | "workload";
 

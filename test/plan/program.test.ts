@@ -32,7 +32,8 @@ describe("planProgram on an ordinary program", () => {
     const bucket = p.resources.find((r) => r.type === "aws:s3/bucket:Bucket")!;
     expect(bucket.provider?.urn).toBe(provider.urn);
     expect(p.outputs.arn).toBeDefined();
-    expect(String(bucket.props.arn)).toContain("arn:aws:s3:eu-central-1:");
+    // S3 bucket ARNs carry no region or account (arn:aws:s3:::<name>), as AWS writes them.
+    expect(String(bucket.props.arn)).toMatch(/^arn:aws:s3:::/);
   });
 
   it("answers the common data sources with values of the stack's region", async () => {

@@ -5,18 +5,12 @@
  * NetworkPolicies. The namespaces themselves come from the baseline (see
  * {@link tenantNamespaces}, which the cluster roles pass to it).
  */
-import { tenantsOnStack, type FleetTenants, type Tenant } from "../../../automation/fleet/tenants";
-import type { TenantArgs } from "../../../components/baseline";
+import { tenantsOnStack } from "../../../automation/fleet/tenants";
 import type { Domain } from "../../../components/residency";
 import { ClusterTenant } from "../../../components/tenant";
 import type { ClusterService, ClusterServiceContext } from "./index";
 
-/** The baseline's namespace entries for the tenants on a stack: one per tenant namespace. */
-export function tenantNamespaces(tenants: FleetTenants, domain: Domain, stack: string): TenantArgs[] {
-  return tenantsOnStack(tenants, domain, stack).flatMap((t: Tenant) =>
-    t.namespaces.map((ns) => ({ name: ns, tenant: t.name, team: t.team, developersGroup: t.developersGroup, ...(t.quota ? { quota: t.quota } : {}) })),
-  );
-}
+export { tenantNamespaces } from "../tenantNamespaces";
 
 export const tenantsService: ClusterService = {
   name: "tenants",

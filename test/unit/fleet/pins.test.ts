@@ -43,7 +43,7 @@ describe("provider pins at load", () => {
     expect(errors.every((e) => /Pulumi\.eu-[a-z-]+\.yaml: aws:allowedAccountIds: no AWS account to pin the provider to: declare domain eu's under fleet\.yaml accounts\.eu\.aws$/.test(e))).toBe(true);
     const files = errors.map((e) => /Pulumi\.(eu-[a-z-]+)\.yaml/.exec(e)![1]).sort();
     // Every EU stack on AWS but the guardrails one (pinned to its deployer's account).
-    expect(files).toEqual(["eu-foundation-aws", "eu-interconnect-aws-azure", "eu-interconnect-aws-gcp", "eu-mgmt", "eu-workload-aws"]);
+    expect(files).toEqual(["eu-dns", "eu-foundation-aws", "eu-interconnect-aws-azure", "eu-interconnect-aws-gcp", "eu-mgmt", "eu-workload-aws"]);
   });
 
   it("refuses an Azure stack when its domain has several subscriptions and the stack names none", () => {

@@ -10,9 +10,11 @@ const root = path.resolve(__dirname, "../../..");
 it("exits 2 naming fleet.yaml and tenants.<domain>.<tenant>.hostnames[i]", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "exposure-cli-"));
   for (const f of fs.readdirSync(path.join(root, "stacks")).filter((f) => f.endsWith(".yaml"))) fs.copyFileSync(path.join(root, "stacks", f), path.join(dir, f));
-  fs.appendFileSync(
+  // The reference tenants replaced by one whose hostname is in the other domain's zone.
+  const fleetYaml = fs.readFileSync(path.join(dir, "fleet.yaml"), "utf8").replace(/^tenants:\n(?:[ \t#].*\n|[ \t]*\n)*/m, "");
+  fs.writeFileSync(
     path.join(dir, "fleet.yaml"),
-    "\ntenants:\n  eu:\n    payments: { team: payments, developersGroup: g, clusters: [eu-workload-aws], hostnames: [pay.apps.us.meridian.example] }\n",
+    `${fleetYaml}\ntenants:\n  eu:\n    payments: { team: payments, developersGroup: g, clusters: [eu-workload-aws], hostnames: [pay.apps.us.meridian.example] }\n`,
   );
   const run = promisify(execFile);
   const r = await run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), path.join(root, "automation/cli.ts"), "plan", "--stacks-dir", dir], { cwd: root }).then(

@@ -41,7 +41,8 @@ tenants:
   eu:
     payments: { team: payments, developersGroup: g, clusters: [eu-workload-aws] }
 `;
-const fleetYaml = (gitops: string) => readReference("fleet.yaml").replace(/^gitops:\n(?:[ \t].*\n)*/m, gitops) + TENANT;
+// The reference gitops block and tenants are replaced by the test's own.
+const fleetYaml = (gitops: string) => readReference("fleet.yaml").replace(/^gitops:\n(?:[ \t].*\n)*/m, gitops).replace(/^tenants:\n(?:[ \t#].*\n|[ \t]*\n)*/m, "") + TENANT;
 
 describe("fleet.yaml gitops", () => {
   it("the reference sources settle per tenant, with overrides", () => {
