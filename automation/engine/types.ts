@@ -56,6 +56,12 @@ export type EngineEvent =
 export interface OperationOptions {
   /** Called for every progress event, in order. Must not throw. */
   readonly onEvent: (event: EngineEvent) => void;
+  /** (Optional, refresh only) Report what a refresh would change and write no state (`fleet drift`). */
+  readonly previewOnly?: boolean;
+  /** (Optional, preview only) Save the stack's update plan to this file (Pulumi update plans). */
+  readonly savePlan?: string;
+  /** (Optional, up only) Apply exactly the update plan saved in this file; refuse anything else. */
+  readonly plan?: string;
 }
 
 export interface OperationResult {
