@@ -16,9 +16,11 @@ const USE_KEY = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:Generate
  *   deployer creates the workspace, so the deployer (the caller's IAM role) may create grants
  *   and use the key only via `aps.<region>.amazonaws.com`.
  *   https://docs.aws.amazon.com/prometheus/latest/userguide/encryption-at-rest-Amazon-Service-Prometheus.html
- * - AMP's Alertmanager publishing to the domain's SNS topic (encrypted with this key): the
- *   `aps.amazonaws.com` principal may generate data keys only through SNS in this region.
+ * - AMP's Alertmanager (SLO pages) and CloudWatch alarms (VPN tunnel alarms) publishing to the
+ *   domain's SNS topics, which this key encrypts: the `aps.amazonaws.com` and
+ *   `cloudwatch.amazonaws.com` principals may generate data keys only through SNS in this region.
  *   https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-alertmanager-receiver-AMPpermission.html
+ *   https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services
  */
 export function awsKeyPolicy(p: { readonly partition: string; readonly account: string; readonly region: string; readonly deployerArn: string }): object {
   const { partition: part, account, region } = p;
@@ -43,9 +45,9 @@ export function awsKeyPolicy(p: { readonly partition: string; readonly account: 
         Condition: { StringEquals: { "kms:ViaService": `aps.${region}.amazonaws.com`, "kms:CallerAccount": account } },
       },
       {
-        Sid: "ManagedPrometheusAlertsToSns",
+        Sid: "AlertsToEncryptedSns",
         Effect: "Allow",
-        Principal: { Service: "aps.amazonaws.com" },
+        Principal: { Service: ["aps.amazonaws.com", "cloudwatch.amazonaws.com"] },
         Action: ["kms:GenerateDataKey*", "kms:Decrypt"],
         Resource: "*",
         Condition: { StringEquals: { "kms:ViaService": `sns.${region}.amazonaws.com`, "kms:CallerAccount": account } },

@@ -32,8 +32,10 @@ describe("ResidencyKey", () => {
     expect(amp.Principal.AWS).toBe(`arn:aws:iam::${account}:role/meridian-deployer`);
     expect(amp.Action).toEqual(expect.arrayContaining(["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"]));
     expect(amp.Condition.StringEquals).toEqual({ "kms:ViaService": "aps.eu-central-1.amazonaws.com", "kms:CallerAccount": account });
-    const alerts = policy.Statement.find((s: { Sid: string }) => s.Sid === "ManagedPrometheusAlertsToSns");
-    expect(alerts.Principal.Service).toBe("aps.amazonaws.com");
+    // AMP's Alertmanager and CloudWatch alarms publish to SNS topics this key encrypts.
+    const alerts = policy.Statement.find((s: { Sid: string }) => s.Sid === "AlertsToEncryptedSns");
+    expect(alerts.Principal.Service).toEqual(["aps.amazonaws.com", "cloudwatch.amazonaws.com"]);
+    expect(alerts.Action).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
     expect(alerts.Condition.StringEquals["kms:ViaService"]).toBe("sns.eu-central-1.amazonaws.com");
     // Residency: every service grant is conditioned on this region; only the account itself is unconditioned.
     for (const s of policy.Statement.filter((x: { Sid: string }) => x.Sid !== "AccountAdministers")) {
