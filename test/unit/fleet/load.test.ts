@@ -34,8 +34,8 @@ describe("the reference fleet", () => {
     expect(fleet.stacks.size).toBe(files.length);
     const byDomain = (d: string) => [...fleet.stacks.values()].filter((s) => s.domain === d);
     expect(byDomain("eu").length + byDomain("us").length).toBe(fleet.stacks.size);
-    const shape = (d: string) => byDomain(d).map((s) => `${s.role}:${s.clouds.join("+")}`).sort();
-    // The two residency domains are built alike: the same roles on the same clouds.
+    // The two residency domains are built alike: the same roles, as many of each (clouds may differ: EU runs management on AWS, US on GCP).
+    const shape = (d: string) => byDomain(d).map((s) => s.role).sort();
     expect(shape("us")).toEqual(shape("eu"));
     for (const d of ["eu", "us"]) {
       const mine = byDomain(d);
