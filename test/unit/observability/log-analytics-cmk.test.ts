@@ -36,7 +36,7 @@ const mine = (type: string, prefix: string) => findAll(cloud, type).filter((r) =
 describe("Log Analytics CMK (Azure)", () => {
   it("a dedicated cluster in the region under the domain key, the key granted first, the audit workspace linked", async () => {
     const t = telemetry("eu-cmk", { logAnalyticsCmk: { capacityGbPerDay: 100, workspaceIds: [WORKSPACE] } });
-    const summary = (await valueOf(pulumi.output(t.backend))) as { logAnalyticsEncryption: { cluster: string; key: string; capacityGbPerDay: number } };
+    const summary = (await valueOf(pulumi.output(t.backend))) as unknown as { logAnalyticsEncryption: { cluster: string; key: string; capacityGbPerDay: number } };
     await settle();
     const [c] = mine("azure-native:operationalinsights:Cluster", "eu-cmk");
     expect(c!.inputs.location).toBe("westeurope");
@@ -57,7 +57,7 @@ describe("Log Analytics CMK (Azure)", () => {
 
   it("without the setting: no dedicated cluster, and the output says Microsoft-managed keys", async () => {
     const t = telemetry("eu-plain");
-    const summary = (await valueOf(pulumi.output(t.backend))) as { logAnalyticsEncryption: string };
+    const summary = (await valueOf(pulumi.output(t.backend))) as unknown as { logAnalyticsEncryption: string };
     await settle();
     expect(mine("azure-native:operationalinsights:Cluster", "eu-plain")).toEqual([]);
     expect(mine("azure-native:operationalinsights:LinkedService", "eu-plain")).toEqual([]);
