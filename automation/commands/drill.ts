@@ -10,11 +10,13 @@
  *   domain's dns stack) is flipped to its secondary and restored.
  *
  * `--inject-failure <step>` makes the mock engine fail that step, to prove the drill halts.
- * Only the offline engine exists: a drill against a live cluster needs Velero's API and
- * Route 53 (docs/backup.md says what is and is not proven). Exit codes: 0 the drill
+ * `drill restore --engine kubernetes --kubeconfig F` drills a real cluster through its API
+ * server and Velero's objects (automation/drill/kubernetes.ts); the failover drill has only
+ * the offline engine (live Route 53 is by hand: docs/runbooks.md). Exit codes: 0 the drill
  * succeeded and met its objectives, 1 it failed, missed an objective or its evidence was
  * not stored, 2 invalid input (one line naming the flag or file).
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
@@ -23,16 +25,20 @@ import type { Fleet, RoleConfig } from "../fleet";
 import { UsageError } from "../orchestrator";
 import { longestGapSeconds } from "../drill/cron";
 import { drillEvidenceStore, recordDrillEvidence, type DrillEvidenceResult } from "../drill/evidence";
-import { FAILOVER_STEPS, runFailoverDrill, type FailoverDrillResult, type FailoverStep } from "../drill/failover";
+import { FAILOVER_STEPS, failoverObjectivesMet, runFailoverDrill, type FailoverDrillResult, type FailoverEngine, type FailoverStep } from "../drill/failover";
+import { KubernetesRestoreEngine } from "../drill/kubernetes";
 import { MockFailoverEngine, MockRestoreEngine, platformNamespaces } from "../drill/mock";
-import { RESTORE_STEPS, runRestoreDrill, scratchNamespaceFor, type RestoreDrillResult, type RestoreStep } from "../drill/restore";
+import { RESTORE_STEPS, runRestoreDrill, scratchNamespaceFor, type RestoreDrillResult, type RestoreEngine, type RestoreStep } from "../drill/restore";
 import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
 
-export const DRILL_ENGINES = ["mock"] as const;
+export const RESTORE_ENGINES = ["mock", "kubernetes"] as const;
+export const FAILOVER_ENGINES = ["mock"] as const;
 
 export interface DrillIo extends Io {
   readonly env: NodeJS.ProcessEnv;
   readonly now?: () => Date;
+  /** Tests only: a failover engine in place of the mock one (e.g. one whose failover is slow). */
+  readonly failoverEngine?: FailoverEngine;
 }
 
 interface CommonOptions {
@@ -45,14 +51,18 @@ interface CommonOptions {
 export interface RestoreOptions extends CommonOptions {
   cluster: string;
   namespace: string;
+  kubeconfig?: string;
+  context?: string;
+  /** Seconds to wait for Velero to finish the Restore (kubernetes engine); defaults to the RTO objective. */
+  restoreTimeout?: string;
 }
 export interface FailoverOptions extends CommonOptions {
   hostname: string;
 }
 
-function common(cmd: Command, steps: readonly string[]): Command {
+function common(cmd: Command, steps: readonly string[], engines: readonly string[], engineHelp: string): Command {
   return cmd
-    .addOption(new Option("--engine <name>", "drill engine (only the offline mock exists)").choices([...DRILL_ENGINES]).makeOptionMandatory())
+    .addOption(new Option("--engine <name>", engineHelp).choices([...engines]).makeOptionMandatory())
     .addOption(new Option("--inject-failure <step>", "make the mock engine fail this step, to prove the drill halts").choices([...steps]))
     .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
     .option("--json", "print exactly one JSON object on stdout")
@@ -62,13 +72,26 @@ function common(cmd: Command, steps: readonly string[]): Command {
 export function registerDrill(program: Command): void {
   const drill = program.command("drill").description("Game-day drills with evidence in the domain's store: restore a tenant namespace, fail a public name over");
   const io = (): DrillIo => ({ out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env });
-  common(drill.command("restore").description("Restore a tenant namespace's latest backup into a scratch namespace, check it, record RPO/RTO"), RESTORE_STEPS)
+  common(
+    drill.command("restore").description("Restore a tenant namespace's latest backup into a scratch namespace, check it, record RPO/RTO"),
+    RESTORE_STEPS,
+    RESTORE_ENGINES,
+    "drill engine: mock (offline) or kubernetes (the cluster's API server and Velero, via --kubeconfig)",
+  )
     .requiredOption("--cluster <stack>", "the workload stack whose cluster is drilled")
     .requiredOption("--namespace <name>", "a tenant namespace backed up on that cluster")
+    .option("--kubeconfig <file>", "kubeconfig of the drilled cluster (--engine kubernetes)")
+    .option("--context <name>", "kubeconfig context (--engine kubernetes; default: the current one)")
+    .option("--restore-timeout <seconds>", "how long to wait for Velero to finish the restore (--engine kubernetes; default: the RTO objective)")
     .action(async (opts: RestoreOptions) => {
       process.exitCode = await runRestoreCommand(opts, io());
     });
-  common(drill.command("failover").description("Flip a tenant's public name to its secondary cloud and back, with evidence"), FAILOVER_STEPS)
+  common(
+    drill.command("failover").description("Flip a tenant's public name to its secondary cloud and back, with evidence"),
+    FAILOVER_STEPS,
+    FAILOVER_ENGINES,
+    "drill engine (only the offline mock exists for Route 53)",
+  )
     .requiredOption("--hostname <fqdn>", "a name of a dns stack's meridian:dns.records")
     .action(async (opts: FailoverOptions) => {
       process.exitCode = await runFailoverCommand(opts, io());
@@ -80,8 +103,24 @@ function usage(io: Io, message: string): number {
   return 2;
 }
 
-async function store(fleet: Fleet, domain: Domain, io: DrillIo): Promise<string> {
-  return drillEvidenceStore(fleet, domain, true, io.env, REPO_ROOT);
+async function store(fleet: Fleet, domain: Domain, rehearsal: boolean, io: DrillIo): Promise<string> {
+  return drillEvidenceStore(fleet, domain, rehearsal, io.env, REPO_ROOT);
+}
+
+/** The restore engine the flags ask for, or a usage message naming the flag. */
+function restoreEngineFor(opts: RestoreOptions, domain: Domain, namespaces: ReturnType<typeof platformNamespaces>, schedule: string, rtoSeconds: number, now: () => Date, env: NodeJS.ProcessEnv): RestoreEngine | string {
+  if (opts.engine === "mock") {
+    for (const flag of ["kubeconfig", "context", "restoreTimeout"] as const) {
+      if (opts[flag] !== undefined) return `--${flag === "restoreTimeout" ? "restore-timeout" : flag} applies to --engine kubernetes only`;
+    }
+    return new MockRestoreEngine(namespaces, schedule, now, opts.injectFailure as RestoreStep | undefined);
+  }
+  if (opts.injectFailure !== undefined) return "--inject-failure applies to --engine mock only (a real cluster fails by itself)";
+  if (opts.kubeconfig === undefined) return "--engine kubernetes needs --kubeconfig <file> of the drilled cluster";
+  if (!fs.existsSync(opts.kubeconfig)) return `--kubeconfig ${opts.kubeconfig}: no such file`;
+  const timeout = opts.restoreTimeout === undefined ? rtoSeconds : Number(opts.restoreTimeout);
+  if (!Number.isInteger(timeout) || timeout < 1) return `--restore-timeout ${opts.restoreTimeout}: a whole number of seconds ≥ 1`;
+  return new KubernetesRestoreEngine({ kubeconfig: opts.kubeconfig, context: opts.context, domain, restoreTimeoutSeconds: timeout, env });
 }
 
 function evidenceLine(e: DrillEvidenceResult, domain: string): string {
@@ -103,17 +142,22 @@ export async function runRestoreCommand(opts: RestoreOptions, io: DrillIo): Prom
   }
   const settings = backupSettingsOf(spec);
   const now = io.now ?? (() => new Date());
+  const engine = restoreEngineFor(opts, spec.domain, platformNamespaces(spec.domain, spec.name, namespaces), settings.schedule, settings.rtoMinutes * 60, now, io.env);
+  if (typeof engine === "string") return usage(io, engine);
   const started = now();
   let evidenceStore: string;
+  let apiServer: string | undefined;
   try {
-    evidenceStore = await store(fleet, spec.domain, io);
+    evidenceStore = await store(fleet, spec.domain, engine.rehearsal, io);
+    if (engine instanceof KubernetesRestoreEngine) apiServer = await engine.server();
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message);
+    if (engine instanceof KubernetesRestoreEngine) return usage(io, `--kubeconfig ${opts.kubeconfig}: ${(e as Error).message}`);
     throw e;
   }
-  const engine = new MockRestoreEngine(platformNamespaces(spec.domain, spec.name, namespaces), settings.schedule, now, opts.injectFailure as RestoreStep | undefined);
   const scheduleName = `tenant-${target.namespace}`;
-  if (!opts.json) io.err(`fleet drill restore: ${opts.cluster} (${spec.domain}) namespace ${target.namespace}, engine ${engine.kind} (rehearsal: no cloud touched)${opts.injectFailure ? `, injected failure at ${opts.injectFailure}` : ""}\n`);
+  const touches = engine.rehearsal ? "rehearsal: no cloud touched" : `the cluster at ${apiServer}`;
+  if (!opts.json) io.err(`fleet drill restore: ${opts.cluster} (${spec.domain}) namespace ${target.namespace}, engine ${engine.kind} (${touches})${opts.injectFailure ? `, injected failure at ${opts.injectFailure}` : ""}\n`);
   const result: RestoreDrillResult = await runRestoreDrill({
     engine,
     namespace: target.namespace,
@@ -133,6 +177,7 @@ export async function runRestoreCommand(opts: RestoreOptions, io: DrillIo): Prom
     tenant: target.tenant,
     engine: engine.kind,
     rehearsal: engine.rehearsal,
+    ...(apiServer !== undefined ? { apiServer } : {}),
     injectedFailure: opts.injectFailure ?? null,
     startedAt: started.toISOString(),
     schedule: { name: scheduleName, cron: settings.schedule, retentionDays: settings.retentionDays },
@@ -184,12 +229,12 @@ export async function runFailoverCommand(opts: FailoverOptions, io: DrillIo): Pr
   const started = now();
   let evidenceStore: string;
   try {
-    evidenceStore = await store(fleet, domain, io);
+    evidenceStore = await store(fleet, domain, true, io);
   } catch (e) {
     if (e instanceof UsageError) return usage(io, e.message);
     throw e;
   }
-  const engine = new MockFailoverEngine(new Map([[record.hostname, { primary: record.primary, secondary: record.secondary }]]), opts.injectFailure as FailoverStep | undefined);
+  const engine = io.failoverEngine ?? new MockFailoverEngine(new Map([[record.hostname, { primary: record.primary, secondary: record.secondary }]]), opts.injectFailure as FailoverStep | undefined);
   const expectedSeconds = dns.healthCheck.intervalSeconds * dns.healthCheck.failureThreshold + dns.ttl;
   if (!opts.json) io.err(`fleet drill failover: ${record.hostname} (${domain}, ${spec.name}) ${record.primary} → ${record.secondary}, engine ${engine.kind} (rehearsal: no cloud touched)${opts.injectFailure ? `, injected failure at ${opts.injectFailure}` : ""}\n`);
   const result: FailoverDrillResult = await runFailoverDrill({
@@ -224,12 +269,17 @@ export async function runFailoverCommand(opts: FailoverOptions, io: DrillIo): Pr
     `status: ${result.status}${result.failedStep ? ` — failed at ${result.failedStep}: ${result.error}` : ""}`,
     result.restored ? "restored: yes (the primary answers again)" : `restored: NO — ${record.hostname} may still answer with ${record.secondary}; un-invert the primary's health check (docs/runbooks.md, "Failover")`,
     `expected worst-case failover: ${expectedSeconds}s (interval ${dns.healthCheck.intervalSeconds}s × ${dns.healthCheck.failureThreshold} + TTL ${dns.ttl}s)`,
+    `failover: ${movedLine(result.failoverSeconds, result.failoverMet, expectedSeconds)}; back to the primary: ${movedLine(result.restoreSeconds, result.restoreMet, expectedSeconds)}`,
     "",
     ...result.steps.map((s) => `- ${s.ok ? "ok  " : "FAIL"} ${s.step}: ${s.detail}`),
   ].join("\n") + "\n";
   const recorded = await recordDrillEvidence({ kind: "failover-drill", domain, runsDir: opts.runsDir!, store: evidenceStore, evidence, report, env: io.env, now: started });
-  const code = result.status === "succeeded" && recorded.uploadError === undefined ? 0 : 1;
+  const code = failoverObjectivesMet(result) && recorded.uploadError === undefined ? 0 : 1;
   if (opts.json) io.out(`${JSON.stringify({ ...evidence, runId: recorded.runId, evidenceStore: recorded.store, evidenceStored: recorded.uploadError === undefined })}\n`);
   else io.out(`${report}\n${evidenceLine(recorded, domain)}\n`);
   return code;
+}
+
+function movedLine(seconds: number | undefined, met: boolean | undefined, expected: number): string {
+  return seconds === undefined ? "not measured" : `${seconds}s (objective ${expected}s: ${met ? "met" : "MISSED"})`;
 }

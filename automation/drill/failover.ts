@@ -45,6 +45,18 @@ export interface FailoverDrillResult {
   readonly failoverSeconds?: number;
   readonly restoreSeconds?: number;
   readonly expectedSeconds: number;
+  /** The drill's objective: the name failed over within the expected worst case (absent when it never failed over). */
+  readonly failoverMet?: boolean;
+  readonly restoreMet?: boolean;
+}
+
+/**
+ * The drill proves its objective only when it succeeded, the name is back on the primary, and
+ * both moves took no longer than the expected worst case. A verification waits up to twice
+ * that before giving up, so a slow but eventual failover succeeds as a drill yet misses.
+ */
+export function failoverObjectivesMet(r: FailoverDrillResult): boolean {
+  return r.status === "succeeded" && r.restored && r.failoverMet === true && r.restoreMet === true;
 }
 
 export async function runFailoverDrill(input: FailoverDrillInput): Promise<FailoverDrillResult> {
@@ -114,8 +126,8 @@ export async function runFailoverDrill(input: FailoverDrillInput): Promise<Failo
     ...(failure ? { failedStep: failure.step } : {}),
     restored,
     steps,
-    ...(failoverSeconds !== undefined ? { failoverSeconds } : {}),
-    ...(restoreSeconds !== undefined ? { restoreSeconds } : {}),
+    ...(failoverSeconds !== undefined ? { failoverSeconds, failoverMet: failoverSeconds <= input.expectedSeconds } : {}),
+    ...(restoreSeconds !== undefined ? { restoreSeconds, restoreMet: restoreSeconds <= input.expectedSeconds } : {}),
     expectedSeconds: input.expectedSeconds,
   } as FailoverDrillResult;
 }

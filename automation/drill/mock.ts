@@ -27,16 +27,20 @@ function toDrillObject(m: Manifest): DrillObject {
   return { apiVersion: m.apiVersion, kind: m.kind, name: metadata.name, content: { ...rest, metadata: meta } };
 }
 
+/** The manifests the platform creates for a cluster's tenant namespaces: the namespaces and what the baseline puts inside them. */
+export function platformManifests(domain: Domain, clusterName: string, tenants: readonly BackedUpNamespace[]): { namespaces: Manifest[]; inside: Manifest[] } {
+  const spec = baselineSpec({ domain, clusterName, clusterRole: "workload", tenants: tenants.map((t) => ({ name: t.namespace, team: t.team, developersGroup: t.developersGroup })) }, []);
+  const namespaces = namespaceManifests(spec).filter((ns) => tenants.some((t) => t.namespace === ns.metadata.name));
+  const inside = [...networkPolicyManifests(spec), ...quotaManifests(spec), ...rbacManifests(spec)].filter((m) => namespaces.some((ns) => ns.metadata.name === m.metadata.namespace));
+  return { namespaces, inside };
+}
+
 /** The objects the platform creates in each tenant namespace of a cluster, and the namespaces' labels. */
 export function platformNamespaces(domain: Domain, clusterName: string, tenants: readonly BackedUpNamespace[]): Map<string, MockNamespace> {
-  const spec = baselineSpec({ domain, clusterName, clusterRole: "workload", tenants: tenants.map((t) => ({ name: t.namespace, team: t.team, developersGroup: t.developersGroup })) }, []);
-  const inside = [...networkPolicyManifests(spec), ...quotaManifests(spec), ...rbacManifests(spec)];
-  const out = new Map<string, MockNamespace>();
-  for (const ns of namespaceManifests(spec)) {
-    if (!tenants.some((t) => t.namespace === ns.metadata.name)) continue;
-    out.set(ns.metadata.name, { labels: { ...ns.metadata.labels }, objects: inside.filter((m) => m.metadata.namespace === ns.metadata.name).map(toDrillObject) });
-  }
-  return out;
+  const { namespaces, inside } = platformManifests(domain, clusterName, tenants);
+  return new Map(
+    namespaces.map((ns) => [ns.metadata.name, { labels: { ...ns.metadata.labels }, objects: inside.filter((m) => m.metadata.namespace === ns.metadata.name).map(toDrillObject) }]),
+  );
 }
 
 export class InjectedFailure extends Error {}

@@ -5,6 +5,7 @@
  * a third domain is one more key here, not new code.
  */
 import { z } from "zod";
+import { LOG_ANALYTICS_COMMITMENT_TIERS } from "../../components/observability/facts";
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
 
 /** Burn-rate alerts assume a 30-day window; below 99% a page-worthy 14.4× burn exceeds 100% errors. */
@@ -30,6 +31,14 @@ export const domainObservabilitySchema = z.strictObject({
     .optional(),
   /** (Optional) Availability objective in percent over 30 days, 99–99.999. Defaults to 99.9. */
   sloObjective: objective.default(99.9),
+  /**
+   * (Optional) Azure: encrypt each AKS cluster's Log Analytics workspace (its audit logs) with
+   * the domain's Key Vault key, through a Log Analytics dedicated cluster billed at the
+   * commitment tier `capacityGbPerDay` (one of {@link LOG_ANALYTICS_COMMITMENT_TIERS}; Azure
+   * offers CMK on Log Analytics in no other way). Defaults to none: the workspaces keep
+   * Microsoft-managed keys, and the stack output says so.
+   */
+  logAnalyticsCmk: z.strictObject({ capacityGbPerDay: z.literal(LOG_ANALYTICS_COMMITMENT_TIERS) }).optional(),
 });
 
 export const observabilitySettingsSchema = z.partialRecord(z.enum(DOMAINS), domainObservabilitySchema).default({});

@@ -1,6 +1,6 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
-import { createKeyUserIdentity } from "../kms/azure";
+import { cmkStorageAccountArgs, createKeyUserIdentity } from "../kms/azure";
 import type { KeyRef } from "../residency";
 import type { BackupTarget, BackupTargetSpec } from "./index";
 import { VELERO_NAMESPACE, VELERO_SERVICE_ACCOUNT } from "./spec";
@@ -14,9 +14,9 @@ export function backupStorageAccountName(domain: string, clusterName: string): s
 }
 
 /**
- * A storage account in the cluster's region, zone-redundant (ZRS: never GRS/RA-GRS, whose
- * paired region may be outside the policy's list), encrypted with the domain's Key Vault
- * key through a user-assigned identity, shared keys and public access off, and a lifecycle
+ * A storage account in the cluster's region with the fleet's CMK settings
+ * ({@link cmkStorageAccountArgs}: ZRS, the domain's Key Vault key through a user-assigned
+ * identity, shared keys and public access off), a blob container, and a lifecycle
  * rule deleting blobs after the retention. Velero authenticates with Azure Workload
  * Identity: a user-assigned identity federated with the cluster's OIDC issuer for the
  * `velero` ServiceAccount, holding "Storage Blob Data Contributor" on this account only.
@@ -42,21 +42,7 @@ export function createBlobTarget(
       accountName: backupStorageAccountName(spec.domain, spec.clusterName),
       resourceGroupName,
       location: spec.region,
-      kind: "StorageV2",
-      sku: { name: "Standard_ZRS" },
-      minimumTlsVersion: "TLS1_2",
-      enableHttpsTrafficOnly: true,
-      allowBlobPublicAccess: false,
-      allowSharedKeyAccess: false,
-      publicNetworkAccess: "Disabled",
-      identity: { type: "UserAssigned", userAssignedIdentities: [keyUser.id] },
-      encryption: {
-        keySource: "Microsoft.Keyvault",
-        requireInfrastructureEncryption: true,
-        keyVaultProperties: { keyName: key.keyName, keyVaultUri: key.vaultUri },
-        encryptionIdentity: { encryptionUserAssignedIdentity: keyUser.id },
-        services: { blob: { enabled: true, keyType: "Account" } },
-      },
+      ...cmkStorageAccountArgs(key, keyUser, ["blob"]),
       tags,
     },
     { parent, dependsOn: [grant] },

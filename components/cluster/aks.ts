@@ -202,6 +202,7 @@ export function createAks(name: string, spec: ClusterSpec, parent: pulumi.Resour
     oidcIssuer: cluster.oidcIssuerProfile.apply((p) => p?.issuerURL ?? ""),
     kubeconfig: pulumi.secret(kubeconfig),
     diskEncryptionSetId: des.id,
+    logAnalyticsWorkspaceId: workspace.id,
     readyResources: [cluster],
   };
 }

@@ -48,6 +48,8 @@ export abstract class ResidentCluster<D extends Domain> extends pulumi.Component
   readonly provider: k8s.Provider;
   /** Arguments for the baseline's encrypted StorageClass on this cluster. */
   readonly storage: BaselineStorageArgs<D>;
+  /** Azure only: the cluster's audit-log Log Analytics workspace. */
+  readonly logAnalyticsWorkspaceId?: pulumi.Output<string>;
 
   protected constructor(type: string, role: "management" | "workload", name: string, args: ClusterArgs<D>, opts?: pulumi.ComponentResourceOptions) {
     super(type, name, {}, opts);
@@ -68,6 +70,7 @@ export abstract class ResidentCluster<D extends Domain> extends pulumi.Component
     this.podCidr = spec.podCidr;
     this.serviceCidr = spec.serviceCidr;
     this.topologyZones = spec.topologyZones;
+    this.logAnalyticsWorkspaceId = result.logAnalyticsWorkspaceId;
     this.provider = new k8s.Provider(
       `${name}-k8s`,
       {

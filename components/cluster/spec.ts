@@ -305,6 +305,8 @@ export interface AdapterResult {
   readonly kubeconfig: pulumi.Output<string>;
   /** Azure only: the disk encryption set (for the encrypted StorageClass). */
   readonly diskEncryptionSetId?: pulumi.Output<string>;
+  /** Azure only: the Log Analytics workspace holding the audit logs (observability links it to a CMK cluster). */
+  readonly logAnalyticsWorkspaceId?: pulumi.Output<string>;
   /** Every resource the Kubernetes provider must wait for (cluster, node pools, add-ons). */
   readonly readyResources: pulumi.Resource[];
 }

@@ -104,3 +104,39 @@ export function createKeyUserIdentity(
   );
   return { identity, grant };
 }
+
+/** Storage services a customer-managed key covers (blob always; file when the account serves shares). */
+export type CmkStorageService = "blob" | "file";
+
+/**
+ * The arguments every Key-Vault-CMK storage account of the fleet shares: StorageV2, ZRS
+ * (never GRS/RA-GRS, whose paired region may be outside the domain), TLS 1.2, HTTPS only,
+ * no public blobs, no shared keys, no public network, infrastructure (double) encryption,
+ * and the domain key used through `identity` (a {@link createKeyUserIdentity} identity, whose
+ * grant the account must `dependsOn`). Callers add the name, resource group and location.
+ * https://learn.microsoft.com/azure/storage/common/customer-managed-keys-configure-existing-account
+ */
+export function cmkStorageAccountArgs(
+  key: Extract<KeyRef, { cloud: "azure" }>,
+  identity: azure.managedidentity.UserAssignedIdentity,
+  services: readonly CmkStorageService[],
+): Omit<azure.storage.StorageAccountArgs, "resourceGroupName"> {
+  const encrypted = { enabled: true, keyType: "Account" } as const;
+  return {
+    kind: "StorageV2",
+    sku: { name: "Standard_ZRS" },
+    minimumTlsVersion: "TLS1_2",
+    enableHttpsTrafficOnly: true,
+    allowBlobPublicAccess: false,
+    allowSharedKeyAccess: false,
+    publicNetworkAccess: "Disabled",
+    identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+    encryption: {
+      keySource: "Microsoft.Keyvault",
+      requireInfrastructureEncryption: true,
+      keyVaultProperties: { keyName: key.keyName, keyVaultUri: key.vaultUri },
+      encryptionIdentity: { encryptionUserAssignedIdentity: identity.id },
+      services: Object.fromEntries(services.map((s) => [s, encrypted])),
+    },
+  };
+}

@@ -1,16 +1,15 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
-import { createKeyUserIdentity } from "../kms/azure";
+import { cmkStorageAccountArgs, createKeyUserIdentity } from "../kms/azure";
 import type { KeyRef } from "../residency";
 import type { NetworkRefs, NetworkSpec } from "./index";
-
 
 /**
  * Azure VNet with VNet encryption, a node subnet behind a NAT gateway and an NSG (no
  * default outbound access), the `GatewaySubnet` VPN gateways need, and VNet flow logs
- * into a storage account encrypted with the domain key (infrastructure encryption, TLS
- * 1.2, HTTPS only, zone-redundant — never geo-redundant: GRS would copy data to the
- * paired region).
+ * into a storage account encrypted with the domain key ({@link cmkStorageAccountArgs}:
+ * infrastructure encryption, TLS 1.2, HTTPS only, zone-redundant — never geo-redundant:
+ * GRS would copy data to the paired region).
  */
 export function createAzureNetwork(name: string, spec: NetworkSpec, key: Extract<KeyRef, { cloud: "azure" }>, parent: pulumi.Resource): NetworkRefs {
   const tags = { ...spec.tags };
@@ -101,26 +100,7 @@ export function createAzureNetwork(name: string, spec: NetworkSpec, key: Extract
   );
   const storage = new azure.storage.StorageAccount(
     `${name}-flowlogs`,
-    {
-      resourceGroupName: rg.name,
-      location: spec.region,
-      kind: "StorageV2",
-      sku: { name: "Standard_ZRS" },
-      minimumTlsVersion: "TLS1_2",
-      enableHttpsTrafficOnly: true,
-      allowBlobPublicAccess: false,
-      allowSharedKeyAccess: false,
-      publicNetworkAccess: "Disabled",
-      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
-      encryption: {
-        keySource: "Microsoft.Keyvault",
-        requireInfrastructureEncryption: true,
-        keyVaultProperties: { keyName: key.keyName, keyVaultUri: key.vaultUri },
-        encryptionIdentity: { encryptionUserAssignedIdentity: identity.id },
-        services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } },
-      },
-      tags,
-    },
+    { resourceGroupName: rg.name, location: spec.region, ...cmkStorageAccountArgs(key, identity, ["blob", "file"]), tags },
     { parent, dependsOn: [grant] },
   );
   new azure.network.FlowLog(

@@ -8,9 +8,14 @@
  * Not CMK: Azure Monitor workspaces encrypt with Microsoft-managed keys and offer no
  * customer-managed key (docs/observability.md). Logs: the cluster's audit logs already go to
  * its own Log Analytics workspace (components/cluster/aks.ts); the collector exports metrics.
+ * Log Analytics takes a customer-managed key only through a dedicated cluster (a commitment
+ * tier of at least 100 GB a day): {@link createLogAnalyticsCmkCluster}, when configured.
  */
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_ANALYTICS_COMMITMENT_TIERS } from "./facts";
+import { createKeyUserIdentity } from "../kms/azure";
+import type { KeyRef } from "../residency";
 import { azureActionGroup } from "./receivers";
 import { COLLECTOR_NAMESPACE, COLLECTOR_SERVICE_ACCOUNT, type BackendResult, type BackendSpec, type CollectorWiring, sloRuleGroup, type PrometheusRule } from "./spec";
 
@@ -131,4 +136,68 @@ export function createAzureBackend(spec: BackendSpec, resourceGroupName: pulumi.
     summary: { cloud: "azure", metricsWorkspace: workspace.id, dataCollectionRule: dcr.id, actionGroup: actionGroup.id, collectorClientId: identity.clientId },
     ready: [federation, grant],
   };
+}
+
+/** Why a Log Analytics CMK request cannot be honoured (property paths of ClusterTelemetryArgs). */
+export function logAnalyticsCmkProblems(cloud: string, cmk: { readonly capacityGbPerDay: number } | undefined): pulumi.InputPropertyErrorDetails[] {
+  if (cmk === undefined) return [];
+  if (cloud !== "azure") return [{ propertyPath: "logAnalyticsCmk", reason: `Log Analytics is Azure's; a ${cloud} cluster has none` }];
+  if (!(LOG_ANALYTICS_COMMITMENT_TIERS as readonly number[]).includes(cmk.capacityGbPerDay)) {
+    return [{ propertyPath: "logAnalyticsCmk.capacityGbPerDay", reason: `must be a commitment tier (${LOG_ANALYTICS_COMMITMENT_TIERS.join(", ")} GB a day), got ${cmk.capacityGbPerDay}` }];
+  }
+  return [];
+}
+
+/** `/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/name` → its group and name. */
+export function workspaceParts(id: string): { resourceGroupName: string; workspaceName: string } {
+  const m = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.OperationalInsights\/workspaces\/([^/]+)$/i.exec(id);
+  if (m === null) throw new Error(`not a Log Analytics workspace id: ${id}`);
+  return { resourceGroupName: m[1], workspaceName: m[2] };
+}
+
+/**
+ * A Log Analytics dedicated cluster in the cluster's region whose data is encrypted with the
+ * domain's Key Vault key (versionless, so it follows rotation), through a user-assigned identity
+ * granted on the vault before the cluster exists — Azure then accepts the key at creation. Each
+ * given workspace is linked to it (`linkedServices/cluster`); data ingested after the link is
+ * under the key. Double encryption stays on (the default for new clusters).
+ * https://learn.microsoft.com/azure/azure-monitor/logs/customer-managed-keys
+ */
+export function createLogAnalyticsCmkCluster(
+  spec: BackendSpec,
+  key: Extract<KeyRef, { cloud: "azure" }>,
+  resourceGroupName: pulumi.Input<string>,
+  cmk: { readonly capacityGbPerDay: number; readonly workspaceIds: ReadonlyArray<pulumi.Input<string>> },
+  parent: pulumi.Resource,
+): { summary: Record<string, pulumi.Input<unknown>> } {
+  const tags = { ...spec.tags };
+  const { identity, grant } = createKeyUserIdentity(
+    { identity: `${spec.name}-la-key-identity`, grant: `${spec.name}-la-key-access` },
+    { resourceGroupName, location: spec.region, vaultId: key.vaultId, tags },
+    parent,
+  );
+  const cluster = new azure.operationalinsights.Cluster(
+    `${spec.name}-la-cluster`,
+    {
+      resourceGroupName,
+      location: spec.region,
+      identity: { type: "UserAssigned", userAssignedIdentities: [identity.id] },
+      sku: { name: "CapacityReservation", capacity: cmk.capacityGbPerDay },
+      isDoubleEncryptionEnabled: true,
+      // An empty version: the cluster follows the key's newest version as it rotates.
+      keyVaultProperties: { keyVaultUri: key.vaultUri, keyName: key.keyName, keyVersion: "" },
+      billingType: "Cluster",
+      tags,
+    },
+    { parent, dependsOn: [grant] },
+  );
+  cmk.workspaceIds.forEach((workspaceId, i) => {
+    const parts = pulumi.output(workspaceId).apply(workspaceParts);
+    new azure.operationalinsights.LinkedService(
+      `${spec.name}-la-link-${i}`,
+      { resourceGroupName: parts.resourceGroupName, workspaceName: parts.workspaceName, linkedServiceName: "cluster", writeAccessResourceId: cluster.id },
+      { parent },
+    );
+  });
+  return { summary: { cluster: cluster.id, key: key.keyUri, capacityGbPerDay: cmk.capacityGbPerDay, linkedWorkspaces: cmk.workspaceIds.length } };
 }

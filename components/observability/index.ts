@@ -17,7 +17,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ResidentCluster } from "../cluster";
 import { assertSameDomain, residentTags, type Cloud, type Domain, type KeyHandle, type NetworkHandle, type RegionAllowlist, type RegistryHandle } from "../residency";
 import { createAwsBackend } from "./aws";
-import { createAzureBackend } from "./azure";
+import { createAzureBackend, createLogAnalyticsCmkCluster, logAnalyticsCmkProblems } from "./azure";
 import { createGcpBackend } from "./gcp";
 import {
   clusterSlos,
@@ -70,6 +70,13 @@ export interface ClusterTelemetryArgs<D extends Domain> {
   readonly receiverEmails?: readonly string[];
   /** (Optional) More in-domain remote-write targets (AWS and Azure). Defaults to none. */
   readonly additionalRemoteWrite?: ReadonlyArray<TelemetryEndpointHandle<NoInfer<D>>>;
+  /**
+   * (Optional) Azure only: a Log Analytics dedicated cluster in the cluster's region under the
+   * domain key, at the commitment tier `capacityGbPerDay` (GB a day, at least 100), with the
+   * workspaces `workspaceIds` (the AKS audit workspace) linked to it. Defaults to none: Log
+   * Analytics keeps Microsoft-managed keys.
+   */
+  readonly logAnalyticsCmk?: { readonly capacityGbPerDay: number; readonly workspaceIds: ReadonlyArray<pulumi.Input<string>> };
   /** (Optional) Tags/labels on every cloud child. Defaults to none. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -108,6 +115,7 @@ export class ClusterTelemetry<D extends Domain> extends pulumi.ComponentResource
       ...endpointProblems(args.domain, extra.map((e) => e.url), args.allowlist).map((p) => ({ ...p, propertyPath: `additionalRemoteWrite${p.propertyPath.slice("exporters".length)}` })),
       ...(args.cloud === "gcp" && extra.length > 0 ? [{ propertyPath: "additionalRemoteWrite", reason: "GCP exports through Google Managed Prometheus only" }] : []),
       ...(args.key.cloud !== args.cloud ? [{ propertyPath: "key", reason: `a ${args.key.cloud} key cannot encrypt ${args.cloud} telemetry` }] : []),
+      ...logAnalyticsCmkProblems(args.cloud, args.logAnalyticsCmk),
     ];
     if (problems.length > 0) throw new pulumi.InputPropertiesError({ message: `ClusterTelemetry ${name}: invalid arguments`, errors: problems });
     for (const h of [args.cluster, args.key, args.registry, args.network]) assertSameDomain(args.domain, h, `${name} input`);
@@ -178,7 +186,9 @@ function createBackend<D extends Domain>(spec: BackendSpec, args: ClusterTelemet
       return createAwsBackend(spec, key, args.cluster.clusterName, parent);
     case "azure": {
       const rg = args.network.resourceGroupName ?? key.resourceGroupName;
-      return createAzureBackend(spec, rg, parent);
+      const backend = createAzureBackend(spec, rg, parent);
+      const logs = args.logAnalyticsCmk === undefined ? undefined : createLogAnalyticsCmkCluster(spec, key, rg, args.logAnalyticsCmk, parent);
+      return { ...backend, summary: { ...backend.summary, logAnalyticsEncryption: logs?.summary ?? "Microsoft-managed keys (observability.<domain>.logAnalyticsCmk not set)" } };
     }
     case "gcp":
       return createGcpBackend(spec, key, parent);

@@ -8,7 +8,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { runFailoverCommand, runRestoreCommand, type DrillIo } from "../../automation/commands/drill";
 import { previousRun } from "../../automation/drill/cron";
-import { FAILOVER_STEPS } from "../../automation/drill/failover";
+import { FAILOVER_STEPS, type FailoverEngine } from "../../automation/drill/failover";
+import { MockFailoverEngine } from "../../automation/drill/mock";
 import { RESTORE_STEPS } from "../../automation/drill/restore";
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -107,10 +108,16 @@ describe("fleet drill restore --engine mock", () => {
       [{ cluster: "eu-workload-nope", namespace: "payments" }, /--cluster eu-workload-nope: no Pulumi.eu-workload-nope.yaml/],
       [{ cluster: "eu-foundation-aws", namespace: "payments" }, /a foundation stack has no cluster/],
       [{ cluster: "eu-workload-aws", namespace: "kube-system" }, /--namespace kube-system: no backup Schedule for it on eu-workload-aws \(backed up: payments\)/],
+      [{ cluster: "eu-workload-aws", namespace: "payments", engine: "kubernetes" }, /--engine kubernetes needs --kubeconfig <file>/],
+      [{ cluster: "eu-workload-aws", namespace: "payments", engine: "kubernetes", kubeconfig: "/nonexistent/kubeconfig" }, /--kubeconfig \/nonexistent\/kubeconfig: no such file/],
+      [{ cluster: "eu-workload-aws", namespace: "payments", engine: "kubernetes", kubeconfig: __filename, restoreTimeout: "soon" }, /--restore-timeout soon: a whole number of seconds/],
+      [{ cluster: "eu-workload-aws", namespace: "payments", engine: "kubernetes", kubeconfig: __filename, injectFailure: "check" }, /--inject-failure applies to --engine mock only/],
+      [{ cluster: "eu-workload-aws", namespace: "payments", kubeconfig: __filename }, /--kubeconfig applies to --engine kubernetes only/],
     ];
     for (const [args, message] of cases) {
       const s = setup();
-      expect(await runRestoreCommand({ cluster: args.cluster!, namespace: args.namespace!, engine: "mock", stacksDir: REFERENCE_STACKS, runsDir: s.runsDir }, s.io)).toBe(2);
+      const { cluster, namespace, engine, ...rest } = args;
+      expect(await runRestoreCommand({ cluster: cluster!, namespace: namespace!, engine: engine ?? "mock", ...rest, stacksDir: REFERENCE_STACKS, runsDir: s.runsDir }, s.io)).toBe(2);
       expect(s.err).toHaveLength(1);
       expect(s.err[0]).toMatch(message);
       expect(fs.existsSync(s.runsDir)).toBe(false);
@@ -140,7 +147,29 @@ describe("fleet drill failover --engine mock", () => {
     expect(stored(s.stores.eu, "failover-drill")).toEqual([]);
     const [evidence] = stored(s.stores.us, "failover-drill");
     expect(evidence).toMatchObject({ kind: "failover-drill", domain: "us", dnsStack: "us-dns", primary: "us-workload-aws", secondary: "us-workload-gcp", status: "succeeded", restored: true, expectedSeconds: 150 });
+    expect(evidence).toMatchObject({ failoverSeconds: 0, failoverMet: true, restoreSeconds: 0, restoreMet: true });
     expect(evidence.steps.map((x: { step: string }) => x.step)).toEqual([...FAILOVER_STEPS]);
+  });
+
+  it("a failover slower than interval × threshold + TTL misses its objective: the drill succeeded, the evidence says MISSED, exit 1", async () => {
+    // Route 53 took 200 s to move the name (the drill waits up to twice the expected 150 s), and 40 s back.
+    const records = new Map([["pay.eu.meridian.example.com", { primary: "eu-workload-aws", secondary: "eu-workload-gcp" }]]);
+    const mock = new MockFailoverEngine(records);
+    const slow: FailoverEngine = {
+      kind: "mock-slow",
+      rehearsal: true,
+      resolve: (h) => mock.resolve(h),
+      setInverted: (h, t, i) => mock.setInverted(h, t, i),
+      waitFor: async (h, t, timeout) => (await mock.waitFor(h, t, timeout)) + (t === "eu-workload-gcp" ? 200 : 40),
+    };
+    for (const [engine, code, met] of [[slow, 1, false], [undefined, 0, true]] as const) {
+      const s = setup();
+      const io = { ...s.io, failoverEngine: engine };
+      expect(await runFailoverCommand({ hostname: "pay.eu.meridian.example.com", engine: "mock", stacksDir: REFERENCE_STACKS, runsDir: s.runsDir }, io)).toBe(code);
+      const [evidence] = stored(s.stores.eu, "failover-drill");
+      expect(evidence).toMatchObject({ status: "succeeded", restored: true, failoverMet: met, restoreMet: true });
+      expect(s.out.join("")).toMatch(met ? /failover: 0s \(objective 150s: met\)/ : /failover: 200s \(objective 150s: MISSED\); back to the primary: 40s \(objective 150s: met\)/);
+    }
   });
 
   it.each([

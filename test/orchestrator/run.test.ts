@@ -108,7 +108,7 @@ describe("runFleet with the fake engine", () => {
     // Each domain's stream ends with its own run-finished; the fleet-wide one goes to the sinks only.
     expect(jsonl.filter((e) => e.type !== "run-finished").length).toBe(h.events.filter((e) => e.type !== "run-finished").length);
     expect(jsonl.filter((e) => e.type === "run-finished").map((e) => ("domain" in e ? e.domain : undefined))).toEqual(["eu", "us"]);
-    expect(fs.readFileSync(path.join(out.runDir, "report.md"), "utf8")).toMatch(/\| eu \| succeeded \| 15 \|/);
+    expect(fs.readFileSync(path.join(out.runDir, "report.md"), "utf8")).toContain(`| eu | succeeded | ${EU.length} |`);
   });
 
   it("halts the domain on the first failure; dependents are skipped and the canary gate keeps US from starting", async () => {

@@ -91,6 +91,13 @@ export const awsInvokes: Record<string, (inputs: Record<string, unknown>, provid
     userId: "AROAMOCK:session",
     id: awsAccountOf(provider),
   }),
+  // As the provider does: an STS assumed-role ARN becomes its IAM role's ARN; any other ARN passes through.
+  "aws:iam/getSessionContext:getSessionContext": (inputs) => {
+    const arn = String(inputs.arn);
+    const m = /^arn:([^:]+):sts::(\d{12}):assumed-role\/([^/]+)\/(.+)$/.exec(arn);
+    const issuerArn = m ? `arn:${m[1]}:iam::${m[2]}:role/${m[3]}` : arn;
+    return { arn, issuerArn, issuerId: "AROAMOCK", issuerName: m?.[3] ?? "", sessionName: m?.[4] ?? "", id: arn };
+  },
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
   "aws:index/getRegion:getRegion": (_i, provider) => {
     const region = awsRegion({ inputs: {}, provider });

@@ -30,6 +30,9 @@ async function deploy<D extends Domain>(c: ClusterServiceContext<D>): Promise<Re
       metricsRetentionDays: settings.metricsRetentionDays,
       sloObjective: settings.sloObjective,
       receiverEmails: settings.receiver?.emails ?? [],
+      ...(c.cloud === "azure" && settings.logAnalyticsCmk !== undefined
+        ? { logAnalyticsCmk: { capacityGbPerDay: settings.logAnalyticsCmk.capacityGbPerDay, workspaceIds: c.cluster.logAnalyticsWorkspaceId ? [c.cluster.logAnalyticsWorkspaceId] : [] } }
+        : {}),
       tags: ctx.tags,
     },
     { parent: c.cluster },

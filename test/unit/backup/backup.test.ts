@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { backupBucketName, ClusterBackup, namespaceSchedules, validateBackupArgs, VELERO_IMAGES, type ClusterBackupArgs } from "../../../components/backup";
 import { claimResident, type RegistryHandle } from "../../../components/residency";
 import { at } from "../../../policy-pack/lib/values";
+import { backupStorageAccountName } from "../../../components/backup/azure";
 import { EU_AWS_KEY, EU_AWS_NETWORK, EU_AZURE_KEY, EU_AZURE_NETWORK, EU_GCP_KEY, EU_GCP_NETWORK, US_AWS_KEY } from "../cluster/fixtures";
 
 const cloud = installMocks();
@@ -131,6 +132,31 @@ describe("ClusterBackup", () => {
     expect(enc.keySource).toBe("Microsoft.Keyvault");
     expect(enc.keyVaultProperties).toEqual({ keyName: EU_AZURE_KEY.keyName, keyVaultUri: EU_AZURE_KEY.vaultUri });
     expect(enc.requireInfrastructureEncryption).toBe(true);
+    // Every input, pinned: the backup account and the flow-log account share one builder (cmkStorageAccountArgs).
+    const keyUser = findOne(cloud, "azure-native:managedidentity:UserAssignedIdentity", "eu-w-az-key-identity");
+    expect(keyUser.state.id).toEqual(expect.stringMatching(/\S/));
+    expect(account.inputs).toEqual({
+      accountName: backupStorageAccountName("eu", "eu-w-az"),
+      resourceGroupName: EU_AZURE_NETWORK.resourceGroupName,
+      location: "westeurope",
+      kind: "StorageV2",
+      sku: { name: "Standard_ZRS" },
+      minimumTlsVersion: "TLS1_2",
+      enableHttpsTrafficOnly: true,
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+      publicNetworkAccess: "Disabled",
+      identity: { type: "UserAssigned", userAssignedIdentities: [keyUser.state.id] },
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        requireInfrastructureEncryption: true,
+        keyVaultProperties: { keyName: EU_AZURE_KEY.keyName, keyVaultUri: EU_AZURE_KEY.vaultUri },
+        encryptionIdentity: { encryptionUserAssignedIdentity: keyUser.state.id },
+        services: { blob: { enabled: true, keyType: "Account" } },
+      },
+      tags: account.inputs.tags,
+    });
+    expect(account.inputs.tags).toMatchObject({ residency: "eu" });
     const lifecycle = findOne(cloud, "azure-native:storage:ManagementPolicy", "eu-w-az");
     expect(at(lifecycle.inputs, ["policy", "rules", "0", "definition", "actions", "baseBlob", "delete", "daysAfterModificationGreaterThan"])).toBe(31);
     const fed = findOne(cloud, "azure-native:managedidentity:FederatedIdentityCredential", "eu-w-az");

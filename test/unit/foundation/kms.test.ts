@@ -25,9 +25,36 @@ describe("ResidencyKey", () => {
     const policy = JSON.parse(String(k.inputs.policy));
     const logs = policy.Statement.find((s: { Sid: string }) => s.Sid === "RegionalCloudWatchLogs");
     expect(logs.Principal.Service).toBe("logs.eu-central-1.amazonaws.com");
-    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toMatch(/^arn:aws:logs:eu-central-1:/);
+    expect(logs.Condition.ArnLike["kms:EncryptionContext:aws:logs:arn"]).toMatch(/^arn:aws:logs:eu-central-1:\d{12}:\*$/);
+    // AMP: the deployer's IAM role (not its STS session), only through AMP in the key's region.
+    const amp = policy.Statement.find((s: { Sid: string }) => s.Sid === "RegionalManagedPrometheus");
+    const account = arn.split(":")[4];
+    expect(amp.Principal.AWS).toBe(`arn:aws:iam::${account}:role/meridian-deployer`);
+    expect(amp.Action).toEqual(expect.arrayContaining(["kms:CreateGrant", "kms:GenerateDataKey", "kms:Decrypt"]));
+    expect(amp.Condition.StringEquals).toEqual({ "kms:ViaService": "aps.eu-central-1.amazonaws.com", "kms:CallerAccount": account });
+    // AMP's Alertmanager and CloudWatch alarms publish to SNS topics this key encrypts.
+    const alerts = policy.Statement.find((s: { Sid: string }) => s.Sid === "AlertsToEncryptedSns");
+    expect(alerts.Principal.Service).toEqual(["aps.amazonaws.com", "cloudwatch.amazonaws.com"]);
+    expect(alerts.Action).toEqual(["kms:GenerateDataKey*", "kms:Decrypt"]);
+    expect(alerts.Condition.StringEquals["kms:ViaService"]).toBe("sns.eu-central-1.amazonaws.com");
+    // Residency: every service grant is conditioned on this region; only the account itself is unconditioned.
+    for (const s of policy.Statement.filter((x: { Sid: string }) => x.Sid !== "AccountAdministers")) {
+      expect(JSON.stringify(s.Condition)).toContain("eu-central-1");
+      expect(JSON.stringify(s.Condition)).not.toMatch(/us-|eu-west|\*\.amazonaws/);
+    }
     expect(key.handle.domain).toBe("eu");
     expect(key.handle.cloud).toBe("aws");
+  });
+
+  it("AWS: a US key's service grants name only its own region", async () => {
+    const provider = new aws.Provider("p-aws-us", { region: "us-east-1" });
+    const key = new ResidencyKey("kus", { domain: "us", cloud: "aws", region: "us-east-1", tags }, { providers: [provider] });
+    await valueOf(key.keyId);
+    await settle();
+    const policy = JSON.parse(String(findOne(cloud, "aws:kms/key:Key", "kus").inputs.policy));
+    const vias = policy.Statement.flatMap((s: { Condition?: { StringEquals?: Record<string, string> } }) => [s.Condition?.StringEquals?.["kms:ViaService"] ?? []].flat());
+    expect(vias).toEqual(["aps.us-east-1.amazonaws.com", "sns.us-east-1.amazonaws.com"]);
+    expect(policy.Statement.find((s: { Sid: string }) => s.Sid === "RegionalCloudWatchLogs").Principal.Service).toBe("logs.us-east-1.amazonaws.com");
   });
 
   it("Azure: premium vault with purge protection and no public access; RSA-HSM key with rotation policy", async () => {

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ResidencyKey } from "../../../components/kms";
 import { Network, planSubnets, validateNetworkArgs } from "../../../components/network";
 import { contains } from "../../../components/network/ipam";
+import { at } from "../../../policy-pack/lib/values";
 
 const cloud = installMocks();
 const tags = { residency: "eu" };
@@ -64,6 +65,34 @@ describe("Network", () => {
     expect(enc.keySource).toBe("Microsoft.Keyvault");
     expect(enc.requireInfrastructureEncryption).toBe(true);
     expect(findOne(cloud, "azure-native:network:FlowLog").inputs.enabled).toBe(true);
+    // Every input, pinned: the flow-log account and the backup account share one builder (cmkStorageAccountArgs).
+    const logsIdentity = findOne(cloud, "azure-native:managedidentity:UserAssignedIdentity", "nz-logs-identity");
+    expect(logsIdentity.state.id).toEqual(expect.stringMatching(/\S/));
+    expect(storage.inputs).toEqual({
+      resourceGroupName: findOne(cloud, "azure-native:resources:ResourceGroup", "nz-rg").state.name,
+      location: "westeurope",
+      kind: "StorageV2",
+      sku: { name: "Standard_ZRS" },
+      minimumTlsVersion: "TLS1_2",
+      enableHttpsTrafficOnly: true,
+      allowBlobPublicAccess: false,
+      allowSharedKeyAccess: false,
+      publicNetworkAccess: "Disabled",
+      identity: { type: "UserAssigned", userAssignedIdentities: [logsIdentity.state.id] },
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        requireInfrastructureEncryption: true,
+        keyVaultProperties: (storage.inputs.encryption as { keyVaultProperties: unknown }).keyVaultProperties,
+        encryptionIdentity: { encryptionUserAssignedIdentity: logsIdentity.state.id },
+        services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } },
+      },
+      tags,
+    });
+    expect((storage.inputs.encryption as { keyVaultProperties: unknown }).keyVaultProperties).toEqual({
+      keyName: findOne(cloud, "azure-native:keyvault:Key", "kz-key").state.name,
+      keyVaultUri: (findOne(cloud, "azure-native:keyvault:Vault", "kz-vault").state.properties as { vaultUri: string }).vaultUri,
+    });
+    expect(Object.values(at(storage.inputs, ["encryption", "keyVaultProperties"]) as object)).toEqual([expect.stringMatching(/\S/), expect.stringMatching(/^https:/)]);
   });
 
   it("GCP: custom-mode network, private Google access, flow logs, Cloud NAT", async () => {
