@@ -8,6 +8,7 @@ import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogu
 import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "../../components/kms/spec";
 import { backupSettingsSchema } from "../../components/backup/spec";
 import { dnsSettingsSchema } from "../../components/failover/spec";
+import { nodePoolUpgradeSchema } from "../../components/cluster/upgrade";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails", "dns"] as const;
@@ -98,6 +99,8 @@ export const nodePoolSettings = z.strictObject({
   labels: z.record(k8sLabelKey, z.string().max(63)).optional(),
   /** (Optional) Node taints. Defaults to none. */
   taints: z.array(z.strictObject({ key: k8sLabelKey, value: z.string().max(63), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).optional(),
+  /** (Optional) Node upgrade surge/unavailability/drain/soak (docs/clusters.md "Node pool upgrades"). Defaults per cloud, PDB-respecting. */
+  upgrade: nodePoolUpgradeSchema.optional(),
 });
 
 /** The old per-cluster tenant list: any value is refused with where tenants live now. */
