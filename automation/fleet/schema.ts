@@ -78,6 +78,11 @@ export const pkiSettings = z.strictObject({
   intermediates: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).default(["mesh", "vpn"]),
   /** (Optional) Earlier roots still trusted during a rotation overlap (PEM, at most 2; docs/runbooks.md). Defaults to none. */
   retiringRoots: z.array(z.string().includes("-----BEGIN CERTIFICATE-----")).max(2).default([]),
+  /** (Optional) A root rotation in progress: `to` = generation + 1, `phase` introduce | issue (docs/runbooks.md). Defaults to none. */
+  rotation: z.strictObject({ to: z.int().min(2), phase: z.enum(["introduce", "issue"]) }).optional(),
+}).refine((p) => p.rotation === undefined || p.rotation.to === p.generation + 1, {
+  path: ["rotation", "to"],
+  message: "must be generation + 1: rotate one generation at a time (docs/runbooks.md)",
 });
 export type PkiSettings = z.infer<typeof pkiSettings>;
 
