@@ -75,6 +75,8 @@ export const clusterExports = z.object({
     name: z.string(),
     podCidr: z.string(),
     serviceCidr: z.string(),
+    /** The minor the control plane runs, from the cloud's data source (absent on stacks deployed before it was exported). */
+    runningVersion: z.string().optional(),
   }),
 });
 export type ClusterExports = z.infer<typeof clusterExports>;
