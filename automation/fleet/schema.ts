@@ -126,7 +126,7 @@ export const clusterSettings = z.strictObject({
     .string()
     .regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.33")
     .default("1.33"),
-  /** (Optional) The minor the cluster runs today; upgrades may move one minor at a time. Defaults to none (no check). */
+  /** (Optional) The minor the cluster runs today, checked before the cluster exists (after that the version read from the cloud is checked). Defaults to none. */
   runningVersion: z.string().regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.32").optional(),
   /** (Optional) Zones to spread nodes over, 2–3. Defaults to 3. */
   zones: z.int().min(2).max(3).default(3),
