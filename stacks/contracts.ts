@@ -61,7 +61,7 @@ export const pkiExports = z.object({
   /** The roots to trust, current first, then retiring ones during an overlap (absent on older pki stacks). */
   trustRoots: z.array(z.string()).optional(),
   /** Intermediate CAs by purpose; `privateKeyPem` is a secret output. */
-  intermediates: z.record(z.string(), z.object({ certPem: z.string(), privateKeyPem: z.string() })),
+  intermediates: z.record(z.string(), z.object({ certPem: z.string(), privateKeyPem: z.string(), /** During a rotation's issue phase: the intermediate as certified by the incoming root (`certPem` is the cross-signed one to serve). */ incomingCertPem: z.string().optional() })),
 });
 export type PkiExports = z.infer<typeof pkiExports>;
 
@@ -75,6 +75,8 @@ export const clusterExports = z.object({
     name: z.string(),
     podCidr: z.string(),
     serviceCidr: z.string(),
+    /** The minor the control plane runs, from the cloud's data source (absent on stacks deployed before it was exported). */
+    runningVersion: z.string().optional(),
   }),
 });
 export type ClusterExports = z.infer<typeof clusterExports>;

@@ -8,6 +8,7 @@ import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogu
 import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "../../components/kms/spec";
 import { backupSettingsSchema } from "../../components/backup/spec";
 import { dnsSettingsSchema } from "../../components/failover/spec";
+import { nodePoolUpgradeSchema } from "../../components/cluster/upgrade";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails", "dns"] as const;
@@ -77,6 +78,11 @@ export const pkiSettings = z.strictObject({
   intermediates: z.array(z.string().regex(/^[a-z][a-z0-9-]*$/)).min(1).default(["mesh", "vpn"]),
   /** (Optional) Earlier roots still trusted during a rotation overlap (PEM, at most 2; docs/runbooks.md). Defaults to none. */
   retiringRoots: z.array(z.string().includes("-----BEGIN CERTIFICATE-----")).max(2).default([]),
+  /** (Optional) A root rotation in progress: `to` = generation + 1, `phase` introduce | issue (docs/runbooks.md). Defaults to none. */
+  rotation: z.strictObject({ to: z.int().min(2), phase: z.enum(["introduce", "issue"]) }).optional(),
+}).refine((p) => p.rotation === undefined || p.rotation.to === p.generation + 1, {
+  path: ["rotation", "to"],
+  message: "must be generation + 1: rotate one generation at a time (docs/runbooks.md)",
 });
 export type PkiSettings = z.infer<typeof pkiSettings>;
 
@@ -98,6 +104,8 @@ export const nodePoolSettings = z.strictObject({
   labels: z.record(k8sLabelKey, z.string().max(63)).optional(),
   /** (Optional) Node taints. Defaults to none. */
   taints: z.array(z.strictObject({ key: k8sLabelKey, value: z.string().max(63), effect: z.enum(["NoSchedule", "PreferNoSchedule", "NoExecute"]) })).optional(),
+  /** (Optional) Node upgrade surge/unavailability/drain/soak (docs/clusters.md "Node pool upgrades"). Defaults per cloud, PDB-respecting. */
+  upgrade: nodePoolUpgradeSchema.optional(),
 });
 
 /** The old per-cluster tenant list: any value is refused with where tenants live now. */
@@ -118,7 +126,7 @@ export const clusterSettings = z.strictObject({
     .string()
     .regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.33")
     .default("1.33"),
-  /** (Optional) The minor the cluster runs today; upgrades may move one minor at a time. Defaults to none (no check). */
+  /** (Optional) The minor the cluster runs today, checked before the cluster exists (after that the version read from the cloud is checked). Defaults to none. */
   runningVersion: z.string().regex(/^1\.\d{2}$/, "a Kubernetes minor version such as 1.32").optional(),
   /** (Optional) Zones to spread nodes over, 2–3. Defaults to 3. */
   zones: z.int().min(2).max(3).default(3),

@@ -9,7 +9,7 @@
 import * as azure from "@pulumi/azure-native";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
-import { execKubeconfig, type AdapterResult, type ClusterSpec, type PoolSpec } from "./spec";
+import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";
 
 /** Built-in role definition IDs. https://learn.microsoft.com/azure/role-based-access-control/built-in-roles */
 export const AZURE_ROLES = {
@@ -203,7 +203,24 @@ export function createAks(name: string, spec: ClusterSpec, parent: pulumi.Resour
     kubeconfig: pulumi.secret(kubeconfig),
     diskEncryptionSetId: des.id,
     logAnalyticsWorkspaceId: workspace.id,
+    // Read back from the cloud: what the control plane runs now, not what config asked for.
+    runningVersion: azure.containerservice
+      .getManagedClusterOutput({ resourceGroupName: rg, resourceName: cluster.name }, { parent })
+      .currentKubernetesVersion.apply((v) => minorOf(v) ?? v),
     readyResources: [cluster],
+  };
+}
+
+/**
+ * Surge with no unavailability by default; evictions honour PDBs for the drain timeout, then
+ * the upgrade fails (undrainableNodeBehavior left at its default: no force-drain).
+ */
+export function aksUpgradeSettings(u: UpgradeSpec): azure.types.input.containerservice.AgentPoolUpgradeSettingsArgs {
+  return {
+    maxSurge: String(u.maxSurge),
+    maxUnavailable: String(u.maxUnavailable),
+    drainTimeoutInMinutes: u.drainTimeoutMinutes,
+    nodeSoakDurationInMinutes: u.soakMinutes,
   };
 }
 
@@ -228,6 +245,6 @@ function agentPool(spec: ClusterSpec, p: PoolSpec, subnetId: pulumi.Input<string
     vnetSubnetID: subnetId,
     nodeLabels: { ...p.labels },
     nodeTaints: p.taints.map((t) => `${t.key}=${t.value}:${t.effect}`),
-    upgradeSettings: { maxSurge: "33%" },
+    upgradeSettings: aksUpgradeSettings(p.upgrade),
   };
 }

@@ -7,7 +7,7 @@
  */
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { execKubeconfig, type AdapterResult, type ClusterSpec, type PoolSpec } from "./spec";
+import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";
 
 export const EKS_LOG_TYPES = ["api", "audit", "authenticator", "controllerManager", "scheduler"] as const;
 
@@ -187,8 +187,15 @@ export function createEks(name: string, spec: ClusterSpec, parent: pulumi.Resour
     endpoint: cluster.endpoint,
     oidcIssuer: issuer,
     kubeconfig: pulumi.secret(kubeconfig),
+    // Read back from the cloud: what the control plane runs now, not what config asked for.
+    runningVersion: aws.eks.getClusterOutput({ name: cluster.name }, o).version.apply((v) => minorOf(v) ?? v),
     readyResources: [cluster, ...nodeGroups, vpcCni, coredns, ebsCsi],
   };
+}
+
+/** A count or a percentage of nodes down at once (EKS surges new nodes on its own). */
+export function eksUpdateConfig(u: UpgradeSpec): aws.types.input.eks.NodeGroupUpdateConfig {
+  return typeof u.maxUnavailable === "string" ? { maxUnavailablePercentage: Number(u.maxUnavailable.slice(0, -1)) } : { maxUnavailable: u.maxUnavailable };
 }
 
 function nodeGroup(name: string, spec: ClusterSpec, p: PoolSpec, cluster: aws.eks.Cluster, nodeRole: aws.iam.Role, opts: pulumi.CustomResourceOptions): aws.eks.NodeGroup {
@@ -232,7 +239,9 @@ function nodeGroup(name: string, spec: ClusterSpec, p: PoolSpec, cluster: aws.ek
       launchTemplate: { id: lt.id, version: pulumi.interpolate`${lt.latestVersion}` },
       labels: { ...p.labels },
       taints: p.taints.map((t) => ({ key: t.key, value: t.value, effect: t.effect === "NoSchedule" ? "NO_SCHEDULE" : t.effect === "NoExecute" ? "NO_EXECUTE" : "PREFER_NO_SCHEDULE" })),
-      updateConfig: { maxUnavailable: 1 },
+      updateConfig: eksUpdateConfig(p.upgrade),
+      // Never evict past a PodDisruptionBudget: a blocked drain fails the update instead.
+      forceUpdateVersion: false,
       tags: { ...spec.tags },
     },
     {

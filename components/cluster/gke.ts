@@ -8,7 +8,7 @@
  */
 import * as gcp from "@pulumi/gcp";
 import * as pulumi from "@pulumi/pulumi";
-import { execKubeconfig, type AdapterResult, type ClusterSpec, type PoolSpec } from "./spec";
+import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";
 
 function cryptoKeyId(spec: ClusterSpec): pulumi.Input<string> {
   if (spec.key.cloud !== "gcp") throw new Error("GKE needs a GCP key");
@@ -133,8 +133,21 @@ export function createGke(name: string, spec: ClusterSpec, parent: pulumi.Resour
     endpoint: cluster.endpoint,
     oidcIssuer: pulumi.interpolate`https://container.googleapis.com/v1/projects/${project.projectId}/locations/${spec.region}/clusters/${spec.clusterName}`,
     kubeconfig: pulumi.secret(kubeconfig),
+    // Read back from the cloud: what the control plane runs now, not what config asked for.
+    runningVersion: gcp.container.getClusterOutput({ name: cluster.name, location: spec.region, project: cluster.project }, o).masterVersion.apply((v) => minorOf(v) ?? v),
     readyResources: [cluster, ...pools],
   };
+}
+
+/** Surge (count per zone, no unavailability by default) or blue-green with a batch soak. */
+export function gkeUpgradeSettings(u: UpgradeSpec): gcp.types.input.container.NodePoolUpgradeSettings {
+  if (u.strategy === "blue-green") {
+    return {
+      strategy: "BLUE_GREEN",
+      blueGreenSettings: { standardRolloutPolicy: { batchPercentage: 0.25, batchSoakDuration: `${(u.soakMinutes ?? 0) * 60}s` }, nodePoolSoakDuration: `${(u.soakMinutes ?? 0) * 60}s` },
+    };
+  }
+  return { strategy: "SURGE", maxSurge: u.maxSurge as number, maxUnavailable: u.maxUnavailable as number };
 }
 
 /** Cloud Logging keeps a bucket's logs for 1–3650 days. */
@@ -217,7 +230,7 @@ function nodePool(
       // Per zone, like GKE itself counts.
       autoscaling: { minNodeCount: p.minSize, maxNodeCount: p.maxSize, locationPolicy: "BALANCED" },
       management: { autoRepair: true, autoUpgrade: false },
-      upgradeSettings: { maxSurge: 1, maxUnavailable: 0, strategy: "SURGE" },
+      upgradeSettings: gkeUpgradeSettings(p.upgrade),
       nodeConfig: {
         machineType: p.machineType,
         diskSizeGb: p.diskSizeGb,

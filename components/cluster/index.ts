@@ -16,7 +16,7 @@ import type { Cloud, Domain } from "../residency";
 import { createAks } from "./aks";
 import { createEks } from "./eks";
 import { createGke } from "./gke";
-import { contextName, settleClusterSpec, validateClusterArgs, type AdapterResult, type ClusterArgs, type ClusterSpec } from "./spec";
+import { contextName, minorOf, settleClusterSpec, validateClusterArgs, versionStepProblem, type AdapterResult, type ClusterArgs, type ClusterSpec } from "./spec";
 
 export * from "./spec";
 export { EKS_LOG_TYPES } from "./eks";
@@ -40,6 +40,13 @@ export abstract class ResidentCluster<D extends Domain> extends pulumi.Component
   readonly oidcIssuer: pulumi.Output<string>;
   /** Exec-auth kubeconfig, secret. */
   readonly kubeconfig: pulumi.Output<string>;
+  /**
+   * The minor the control plane runs, from the cloud's data source (e.g. `1.33`). Known once
+   * the cluster exists; a configured version more than one minor ahead of it (or behind it)
+   * fails the preview, whatever `runningVersion` config says. Not in the registered outputs:
+   * the stack exports it (`cluster.runningVersion`), and that export is where a failure surfaces.
+   */
+  readonly runningVersion: pulumi.Output<string>;
   readonly podCidr: string;
   readonly serviceCidr: string;
   /** Zones as the `topology.kubernetes.io/zone` label spells them. */
@@ -67,6 +74,12 @@ export abstract class ResidentCluster<D extends Domain> extends pulumi.Component
     this.endpoint = result.endpoint;
     this.oidcIssuer = result.oidcIssuer;
     this.kubeconfig = result.kubeconfig;
+    this.runningVersion = result.runningVersion.apply((running) => {
+      if (minorOf(running) === undefined) throw new pulumi.ResourceError(`${name}: the cloud reports Kubernetes version "${running}", not a 1.xx minor`, this);
+      const step = versionStepProblem(running, spec.kubernetesVersion);
+      if (step !== undefined) throw new pulumi.ResourceError(`${name}: kubernetesVersion: ${step} (version read from the cluster)`, this);
+      return running;
+    });
     this.podCidr = spec.podCidr;
     this.serviceCidr = spec.serviceCidr;
     this.topologyZones = spec.topologyZones;

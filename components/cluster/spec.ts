@@ -5,6 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import { overlaps, parseCidr } from "../network/ipam";
 import { withReservedTags, zonesFor, type Cloud, type Domain, type KeyHandle, type NetworkHandle, type RegistryHandle } from "../residency";
+import { settleUpgrade, validateUpgrade, type NodePoolUpgradeArgs, type UpgradeSpec } from "./upgrade";
+
+export * from "./upgrade";
 
 /** Kubernetes minors the fleet accepts (all three clouds offer them in standard support). */
 export const SUPPORTED_VERSIONS = ["1.31", "1.32", "1.33", "1.34"] as const;
@@ -32,6 +35,8 @@ export interface NodePoolArgs {
   readonly labels?: Readonly<Record<string, string>>;
   /** (Optional) Node taints for workload isolation. Defaults to none (system pool: CriticalAddonsOnly). */
   readonly taints?: readonly Taint[];
+  /** (Optional) Surge, unavailability, drain and soak during node upgrades (./upgrade.ts). Defaults per cloud, PDB-respecting. */
+  readonly upgrade?: NodePoolUpgradeArgs;
 }
 
 export interface PoolSpec {
@@ -43,6 +48,8 @@ export interface PoolSpec {
   readonly labels: Readonly<Record<string, string>>;
   readonly taints: readonly Taint[];
   readonly system: boolean;
+  /** The pool's upgrade settings, defaults settled for the cluster's cloud. */
+  readonly upgrade: UpgradeSpec;
 }
 
 export interface EndpointArgs {
@@ -160,6 +167,22 @@ function minor(v: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
+/** `1.33` from what a cloud reports (`1.33`, `1.33.5`, `1.33.5-gke.1200`, `v1.33.2-eks-1234`); undefined when it is none of these. */
+export function minorOf(version: string): string | undefined {
+  const m = /^v?(1\.\d{2})(\.\d+)?([-+].*)?$/.exec(version.trim());
+  return m?.[1];
+}
+
+/** Why moving from `running` to `target` is not one managed-control-plane step, or undefined when it is. */
+export function versionStepProblem(running: string, target: string): string | undefined {
+  const from = minor(running);
+  const to = minor(target);
+  if (from === undefined || to === undefined) return undefined;
+  if (to - from > 1) return `upgrading ${running} → ${target} skips a minor; upgrade one minor at a time (next: 1.${from + 1})`;
+  if (to < from) return `downgrading ${running} → ${target} is not possible on a managed control plane`;
+  return undefined;
+}
+
 /** Pure validation, testable without mocks; every problem at once. */
 export function validateClusterArgs(args: ClusterArgs<Domain>, role: "management" | "workload"): pulumi.InputPropertyErrorDetails[] {
   const problems: pulumi.InputPropertyErrorDetails[] = [];
@@ -173,12 +196,10 @@ export function validateClusterArgs(args: ClusterArgs<Domain>, role: "management
     add("kubernetesVersion", `"${args.kubernetesVersion}" is not a supported minor (${SUPPORTED_VERSIONS.join(", ")})`);
   }
   if (args.runningVersion !== undefined) {
-    const running = minor(args.runningVersion);
-    if (running === undefined) add("runningVersion", `"${args.runningVersion}" is not a minor version such as 1.33`);
-    else if (target !== undefined && target - running > 1) {
-      add("kubernetesVersion", `upgrading ${args.runningVersion} → ${args.kubernetesVersion} skips a minor; upgrade one minor at a time (next: 1.${running + 1})`);
-    } else if (target !== undefined && target < running) {
-      add("kubernetesVersion", `downgrading ${args.runningVersion} → ${args.kubernetesVersion} is not possible on a managed control plane`);
+    if (minor(args.runningVersion) === undefined) add("runningVersion", `"${args.runningVersion}" is not a minor version such as 1.33`);
+    else if (target !== undefined) {
+      const step = versionStepProblem(args.runningVersion, args.kubernetesVersion);
+      if (step !== undefined) add("kubernetesVersion", step);
     }
   }
 
@@ -239,6 +260,7 @@ export function validateClusterArgs(args: ClusterArgs<Domain>, role: "management
     if (!Number.isInteger(max) || max < 1 || max < min) add(`${path}.maxSize`, `must be ≥ 1 and ≥ minSize (${min}), got ${max}`);
     const disk = p.diskSizeGb ?? 100;
     if (disk < 30 || disk > 2048) add(`${path}.diskSizeGb`, `must be 30–2048, got ${disk}`);
+    problems.push(...validateUpgrade(args.cloud, path, p.upgrade));
   }
   if ((args.systemPool?.minSize ?? 2) < 2) add("systemPool.minSize", "the system pool needs at least 2 nodes for highly available add-ons");
   return problems;
@@ -266,6 +288,7 @@ export function settleClusterSpec(args: ClusterArgs<Domain>, role: "management" 
     // System pool: only critical add-ons (CoreDNS, CNI, CSI tolerate CriticalAddonsOnly).
     taints: p.taints ?? (system ? [{ key: "CriticalAddonsOnly", value: "true", effect: "NoSchedule" }] : []),
     system,
+    upgrade: settleUpgrade(args.cloud, p.upgrade),
   });
   const defaultPool: NodePoolArgs = role === "management" ? { name: "platform" } : { name: "general" };
   return {
@@ -307,6 +330,11 @@ export interface AdapterResult {
   readonly diskEncryptionSetId?: pulumi.Output<string>;
   /** Azure only: the Log Analytics workspace holding the audit logs (observability links it to a CMK cluster). */
   readonly logAnalyticsWorkspaceId?: pulumi.Output<string>;
+  /**
+   * The minor the control plane runs, read back from the cloud with its data source
+   * (aws.eks.getCluster / containerservice.getManagedCluster / container.getCluster), e.g. `1.33`.
+   */
+  readonly runningVersion: pulumi.Output<string>;
   /** Every resource the Kubernetes provider must wait for (cluster, node pools, add-ons). */
   readonly readyResources: pulumi.Resource[];
 }

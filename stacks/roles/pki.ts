@@ -21,7 +21,11 @@ export async function pki<D extends Domain>(ctx: RoleContext<D>): Promise<Record
     rootCertPem: ca.rootCertPem,
     trustRoots: ca.trustRootPems,
     intermediates: Object.fromEntries(
-      Object.entries(ca.intermediates).map(([purpose, h]) => [purpose, { certPem: h.certPem, privateKeyPem: h.privateKeyPem }]),
+      Object.entries(ca.intermediates).map(([purpose, h]) => [
+        purpose,
+        { certPem: h.certPem, privateKeyPem: h.privateKeyPem, ...(ca.incoming[purpose] ? { incomingCertPem: ca.incoming[purpose] } : {}) },
+      ]),
     ),
+    rotation: config.rotation ? { from: config.generation, to: config.rotation.to, phase: config.rotation.phase } : null,
   };
 }

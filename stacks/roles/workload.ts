@@ -98,6 +98,7 @@ export async function deployCluster<D extends Domain>(ctx: RoleContext<D>, role:
       endpoint: cluster.endpoint,
       oidcIssuer: cluster.oidcIssuer,
       kubernetesVersion: settings.kubernetesVersion,
+      runningVersion: cluster.runningVersion,
     },
     services: platformServices,
   };

@@ -112,3 +112,30 @@ export function aksUserCredentials(inputs: Record<string, unknown>): Record<stri
   ].join("\n");
   return { kubeconfigs: [{ name: "clusterUser", value: Buffer.from(kubeconfig).toString("base64") }] };
 }
+
+/** What the cluster data sources need of the mock's records. */
+type RecordedResource = { readonly type: string; readonly state: Record<string, unknown> };
+
+/**
+ * The cluster data sources (`runningVersion`): the mock cloud runs exactly what was last
+ * registered, so each answers from the recorded cluster of that name — its version as the
+ * cloud reports it (EKS `1.33`, AKS `1.33.<patch>`, GKE `1.33.<patch>-gke.<build>`). A name
+ * with no recorded cluster fails, like any data source the mock cannot answer.
+ */
+export const clusterVersionInvokes: Record<string, (inputs: Record<string, unknown>, records: readonly RecordedResource[]) => Record<string, unknown>> = {
+  "aws:eks/getCluster:getCluster": (inputs, records) => {
+    const state = recordedCluster(records, "aws:eks/cluster:Cluster", "name", inputs.name);
+    return { ...state, version: str(state.version, "1.33") };
+  },
+  "azure-native:containerservice:getManagedCluster": (inputs, records) => {
+    const state = recordedCluster(records, "azure-native:containerservice:ManagedCluster", "resourceName", inputs.resourceName);
+    return { ...state, currentKubernetesVersion: `${str(state.currentKubernetesVersion, "1.33")}.4` };
+  },
+  "gcp:container/getCluster:getCluster": (inputs, records) => recordedCluster(records, "gcp:container/cluster:Cluster", "name", inputs.name),
+};
+
+function recordedCluster(records: readonly RecordedResource[], type: string, key: string, name: unknown): Record<string, unknown> {
+  const found = [...records].reverse().find((r) => r.type === type && r.state[key] === name);
+  if (found === undefined) throw new Error(`mock cloud: data source for ${type} "${String(name)}" but no such cluster was registered`);
+  return found.state;
+}

@@ -17,7 +17,7 @@ import { azureOutputs, azureInvokes } from "./azure";
 import { gcpOutputs, gcpInvokes } from "./gcp";
 import { gatewayShapers, kubernetesOutputs } from "./kubernetes";
 import { localOutputs } from "./local";
-import { aksUserCredentials, clusterShapers } from "./clusters";
+import { aksUserCredentials, clusterShapers, clusterVersionInvokes } from "./clusters";
 import { interconnectShapers } from "./interconnect";
 import { stableHash, type MockContext, type ProviderState } from "./shared";
 
@@ -109,6 +109,8 @@ export class MockCloud implements pulumi.runtime.Mocks {
 
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     const provider = this.providerOf(args.provider);
+    const fromRecords = clusterVersionInvokes[args.token];
+    if (fromRecords !== undefined) return fromRecords(args.inputs, this.records);
     const answer = awsInvokes[args.token] ?? azureInvokes[args.token] ?? gcpInvokes[args.token] ?? EXTRA_INVOKES[args.token];
     if (answer === undefined) {
       throw new Error(`the offline plan has no answer for data source ${args.token}; add one in automation/plan/mock-cloud/ (see docs/plan.md)`);

@@ -18,7 +18,7 @@ describe("ResidencyPki", () => {
     expect(root.inputs.earlyRenewalHours).toBe(1000);
     expect((root.inputs.subject as { organizationalUnit: string }).organizationalUnit).toBe("residency-eu");
     const inters = findAll(cloud, "tls:index/locallySignedCert:LocallySignedCert");
-    expect(inters.map((i) => i.name).sort()).toEqual(["eu-pki-mesh", "eu-pki-vpn"]);
+    expect(inters.map((i) => i.name).sort()).toEqual(["eu-pki-g1-mesh", "eu-pki-g1-vpn"]); // generation-named; aliased to the pre-rotation names
     for (const i of inters) {
       expect(i.inputs.isCaCertificate).toBe(true);
       expect(i.inputs.validityPeriodHours).toBe(8760);
