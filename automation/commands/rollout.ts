@@ -21,6 +21,7 @@ import { describeControlPlane, domainReportFile } from "../orchestrator/evidence
 import { domainRunDir, evidenceDir } from "../orchestrator/layout";
 import type { Domain } from "../../components/residency/catalogue";
 import { resolveControlPlanes } from "./controlPlanes";
+import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -61,6 +62,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export interface RolloutOptions {
   domains?: string;
   stack?: string[];
+  filter?: string[];
+  filterFile?: string;
   withDependencies?: boolean;
   parallel: number;
   strategy: Strategy;
@@ -186,6 +189,8 @@ export function registerRollout(program: Command): void {
       .description(description)
       .option("--domains <list>", "domains to run, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
       .option("--stack <names...>", "only these stacks (repeat or space-separate)")
+      .option(...FILTER_OPTION)
+      .option(...FILTER_FILE_OPTION)
       .option("--with-dependencies", op === "destroy" ? "also the stacks that depend on --stack (destroyed first)" : "also everything --stack depends on")
       .option("--parallel <n>", "most stacks running at once", parseParallel, 4)
       .addOption(new Option("--strategy <strategy>", "canary: first domain must succeed before the next; parallel: domains side by side; sequential: one domain after the other, each its own failure domain").choices(STRATEGIES).default("canary"))
@@ -279,13 +284,15 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   try {
     assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
-      if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
+      if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined || (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined) {
+        throw new UsageError("--resume reruns the stacks of that run; it takes no --stack, --filter or --domains");
+      }
       resume = readRecord(opts.runsDir, opts.resume, { fleet, fingerprint });
       resumedRunDir = resolveRunDir(opts.runsDir, opts.resume);
       selection = selectionFromRecord(fleet, resume, command);
       strategy = resume.options.strategy;
     } else {
-      selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
+      selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, filters: opts.filter, filterFile: opts.filterFile, withDependencies: opts.withDependencies });
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof RunRecordError || e instanceof RunLockError) return fail(e.message);
