@@ -176,7 +176,7 @@ const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
   { op: "destroy", description: "Destroy the selected stacks in reverse dependency order" },
 ];
 
-function parseParallel(v: string): number {
+export function parseParallel(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("an integer from 1 to 64");
   return n;
@@ -209,7 +209,7 @@ export function registerRollout(program: Command): void {
   }
 }
 
-function processIo(): RolloutIo {
+export function processIo(): RolloutIo {
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
