@@ -45,7 +45,7 @@ Environment:
   MERIDIAN_MOCK_DRIFT                            a JSON file of out-of-band changes the mock engine's drift reports
   CI                                             non-interactive: no prompts (up/destroy need --yes)
 
-Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input (drift: also drift found), 130 interrupted.
+Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input, 130 interrupted.
 Docs: docs/orchestrator.md, docs/plan.md, docs/configuration.md`;
 
 export function buildCli(): Command {

@@ -88,6 +88,7 @@ export function registerDrift(program: Command): void {
     .option("--engine <name>", "engine: automation (real Pulumi CLI), remote (Pulumi Deployments), mock (offline; $MERIDIAN_MOCK_DRIFT names out-of-band changes to rehearse)", "automation")
     .addOption(new Option("--stacks-dir <dir>").default(path.join(REPO_ROOT, "stacks")).hideHelp())
     .addOption(new Option("--runs-dir <dir>").default(path.join(REPO_ROOT, ".fleet-runs")).hideHelp())
+    .addHelpText("after", "\nExit codes: 0 no drift, 2 drift found (or bad input, said on stderr), 1 a stack could not be checked, 130 interrupted.")
     .action(async (opts: DriftOptions) => {
       process.exitCode = await runDriftCommand(opts, processIo());
     });
