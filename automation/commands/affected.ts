@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { CLOUDS, DOMAINS } from "../../components/residency/catalogue";
 import { affectedStacks, changedFiles, describeReason, GitError, repoRoot, type Affected } from "../affected";
-import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import { loadFleetOrReport } from "./fleetLoad";
 import { DEFAULT_STACKS_DIR, type Io } from "./plan";
 
 export interface AffectedCommandOptions {
@@ -64,16 +64,8 @@ export function registerAffected(program: Command): void {
 
 export function runAffectedCommand(opts: AffectedCommandOptions, io: Io): number {
   const stacksDir = path.resolve(opts.stacksDir ?? DEFAULT_STACKS_DIR);
-  let fleet: Fleet;
-  try {
-    fleet = loadFleet(stacksDir);
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
-      return 2;
-    }
-    throw e;
-  }
+  const fleet = loadFleetOrReport(stacksDir, io.err);
+  if (fleet === undefined) return 2;
   if (opts.uncommitted && opts.head !== undefined && opts.head !== "HEAD") {
     io.err(`fleet: --uncommitted compares the working tree of the checked-out commit; it takes no --head ${opts.head}\n`);
     return 2;

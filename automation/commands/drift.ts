@@ -9,7 +9,6 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
 import { domainSecretValues, type ControlPlanes } from "../engine/domainEnv";
 import { fileMockState, fileMockOutOfBand, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
@@ -38,6 +37,7 @@ import {
   type Selection,
 } from "../orchestrator";
 import { resolveControlPlanes } from "./controlPlanes";
+import { loadFleetOrReport } from "./fleetLoad";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { parseParallel, processIo, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type EngineFactory, type RolloutIo } from "./rollout";
 
@@ -100,16 +100,8 @@ export async function runDriftCommand(opts: DriftOptions, io: RolloutIo, repoDir
     io.err(`fleet drift: ${redactor.redact(msg)}\n`);
     return EXIT_CODES.usage;
   };
-  let fleet: Fleet;
-  try {
-    fleet = loadFleet(opts.stacksDir);
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
-      return EXIT_CODES.usage;
-    }
-    throw e;
-  }
+  const fleet = loadFleetOrReport(opts.stacksDir, io.err);
+  if (fleet === undefined) return EXIT_CODES.usage;
   const engines = driftEngines(io.env);
   const factory = engines[opts.engine];
   if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(engines).join(", ")}`);

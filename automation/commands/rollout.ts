@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import type { Fleet } from "../fleet";
 import { AutomationEngine } from "../engine/automation";
 import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
 import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
@@ -21,6 +21,7 @@ import { describeControlPlane, domainReportFile } from "../orchestrator/evidence
 import { domainRunDir, evidenceDir } from "../orchestrator/layout";
 import type { Domain } from "../../components/residency/catalogue";
 import { resolveControlPlanes } from "./controlPlanes";
+import { loadFleetOrReport } from "./fleetLoad";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
@@ -263,16 +264,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     io.err(`fleet ${command}: ${redactor.redact(msg)}\n`);
     return EXIT_CODES.usage;
   };
-  let fleet: Fleet;
-  try {
-    fleet = loadFleet(opts.stacksDir);
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
-      return EXIT_CODES.usage;
-    }
-    throw e;
-  }
+  const fleet = loadFleetOrReport(opts.stacksDir, io.err);
+  if (fleet === undefined) return EXIT_CODES.usage;
   const factory = rolloutEngines[opts.engine];
   if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
 
