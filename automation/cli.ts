@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { Command, CommanderError } from "commander";
 import { registerAffected } from "./commands/affected";
 import { registerAudit } from "./commands/audit";
+import { registerDrift } from "./commands/drift";
 import { registerDrill } from "./commands/drill";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
@@ -30,6 +31,8 @@ Examples:
   npm run fleet -- plan --json --resources       the same as JSON, with each stack's resources
   npm run fleet -- affected --base origin/main   stacks a change affects, and why
   npm run fleet -- preview --domains eu          preview the EU domain with the policy pack
+  npm run fleet -- preview --filter role=workload --filter '!cloud=azure'
+  npm run fleet -- drift --filter domain=eu      preview-only refresh; exit 2 on drift
   npm run fleet -- up --stack eu-workload-aws --with-dependencies --yes
   npm run fleet -- up --engine mock --yes        a whole rollout offline (mock cloud)
   npm run fleet -- up --resume <run-id>          finish what a run did not
@@ -39,6 +42,7 @@ Environment:
   MERIDIAN_BACKEND_<DOMAIN>                      a domain's state backend (held to fleet.yaml's rules)
   MERIDIAN_EVIDENCE_STORE_<DOMAIN>               a domain's evidence store (held to fleet.yaml's rules)
   PULUMI_ACCESS_TOKEN_<DOMAIN>                   a domain's Pulumi Cloud token (a domain on its own Pulumi Cloud)
+  MERIDIAN_MOCK_DRIFT                            a JSON file of out-of-band changes the mock engine's drift reports
   CI                                             non-interactive: no prompts (up/destroy need --yes)
 
 Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input, 130 interrupted.
@@ -57,6 +61,7 @@ export function buildCli(): Command {
   registerAffected(program);
   registerPromote(program);
   registerDrill(program);
+  registerDrift(program);
   return program;
 }
 

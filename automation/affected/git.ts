@@ -19,13 +19,42 @@ export interface ChangedFiles {
   readonly mergeBase: string;
   /** Repo-relative `/` paths, sorted; a rename lists both the old and the new path. */
   readonly files: readonly string[];
+  /**
+   * Files changed in the working tree and not committed (staged, unstaged, untracked and
+   * not ignored), sorted. With `workingTree` they are part of `files`; without it they are
+   * only listed here, so a caller can say plainly that they were left out.
+   */
+  readonly uncommitted: readonly string[];
+  /** Whether `files` compares the working tree (true) or the commit `head` (false). */
+  readonly workingTree: boolean;
 }
 
-export function changedFiles(repo: string, base: string, head = "HEAD"): ChangedFiles {
-  const mergeBase = git(repo, ["merge-base", base, head]).trim();
-  const out = git(repo, ["diff", "--name-only", "--no-renames", "-z", mergeBase, head]);
-  const files = [...new Set(out.split("\0").filter((f) => f.length > 0))].sort();
-  return { base, head, mergeBase, files };
+export interface ChangedFilesOptions {
+  /** (Optional) Compare the working tree, uncommitted changes included, instead of `head`. Defaults to false. */
+  readonly workingTree?: boolean;
+}
+
+const names = (out: string): string[] => out.split("\0").filter((f) => f.length > 0);
+
+/**
+ * Files changed between merge-base(base, head) and head — or, with `workingTree`, the
+ * working tree (`head` is then HEAD: the merge base is taken with the checked-out commit).
+ */
+export function changedFiles(repo: string, base: string, head = "HEAD", opts: ChangedFilesOptions = {}): ChangedFiles {
+  const workingTree = opts.workingTree === true;
+  const compared = workingTree ? "HEAD" : head;
+  const mergeBase = git(repo, ["merge-base", base, compared]).trim();
+  const uncommitted = uncommittedFiles(repo);
+  const committed = names(git(repo, ["diff", "--name-only", "--no-renames", "-z", mergeBase, ...(workingTree ? [] : [head])]));
+  const files = [...new Set([...committed, ...(workingTree ? uncommitted : [])])].sort();
+  return { base, head: compared, mergeBase, files, uncommitted, workingTree };
+}
+
+/** Tracked files changed since HEAD (staged or not) plus untracked files git does not ignore. */
+export function uncommittedFiles(repo: string): string[] {
+  const tracked = names(git(repo, ["diff", "--name-only", "--no-renames", "-z", "HEAD"]));
+  const untracked = names(git(repo, ["ls-files", "--others", "--exclude-standard", "-z"]));
+  return [...new Set([...tracked, ...untracked])].sort();
 }
 
 /** The repository's top-level directory. */

@@ -114,7 +114,7 @@ export const PATH_RULES: readonly PathRule[] = [
     globs: [
       "docs/**", "**/*.md", "test/**", "**/*.test.ts", "bench/**", "tools/**", "scripts/**", ".github/**", ".ci/**",
       ".gitignore", ".nvmrc", "eslint.config.mjs", "jest.config.js", "jest.e2e.config.js", "tsconfig.jest.json",
-      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**", "automation/drill/**",
+      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/filters/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**", "automation/drill/**",
       "components/deployments/**", "deployments/**",
     ],
     selects: NONE,

@@ -12,7 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { FleetConfigError, FleetConfigErrors, loadFleet, type Fleet } from "../fleet";
+import type { Fleet } from "../fleet";
 import { AutomationEngine } from "../engine/automation";
 import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
 import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
@@ -21,6 +21,8 @@ import { describeControlPlane, domainReportFile } from "../orchestrator/evidence
 import { domainRunDir, evidenceDir } from "../orchestrator/layout";
 import type { Domain } from "../../components/residency/catalogue";
 import { resolveControlPlanes } from "./controlPlanes";
+import { loadFleetOrReport } from "./fleetLoad";
+import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -61,6 +63,8 @@ export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export interface RolloutOptions {
   domains?: string;
   stack?: string[];
+  filter?: string[];
+  filterFile?: string;
   withDependencies?: boolean;
   parallel: number;
   strategy: Strategy;
@@ -173,7 +177,7 @@ const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
   { op: "destroy", description: "Destroy the selected stacks in reverse dependency order" },
 ];
 
-function parseParallel(v: string): number {
+export function parseParallel(v: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("an integer from 1 to 64");
   return n;
@@ -186,6 +190,8 @@ export function registerRollout(program: Command): void {
       .description(description)
       .option("--domains <list>", "domains to run, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
       .option("--stack <names...>", "only these stacks (repeat or space-separate)")
+      .option(...FILTER_OPTION)
+      .option(...FILTER_FILE_OPTION)
       .option("--with-dependencies", op === "destroy" ? "also the stacks that depend on --stack (destroyed first)" : "also everything --stack depends on")
       .option("--parallel <n>", "most stacks running at once", parseParallel, 4)
       .addOption(new Option("--strategy <strategy>", "canary: first domain must succeed before the next; parallel: domains side by side; sequential: one domain after the other, each its own failure domain").choices(STRATEGIES).default("canary"))
@@ -204,7 +210,7 @@ export function registerRollout(program: Command): void {
   }
 }
 
-function processIo(): RolloutIo {
+export function processIo(): RolloutIo {
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),
@@ -258,16 +264,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     io.err(`fleet ${command}: ${redactor.redact(msg)}\n`);
     return EXIT_CODES.usage;
   };
-  let fleet: Fleet;
-  try {
-    fleet = loadFleet(opts.stacksDir);
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      for (const err of e instanceof FleetConfigErrors ? e.errors : [e]) io.err(`fleet: ${err.message}\n`);
-      return EXIT_CODES.usage;
-    }
-    throw e;
-  }
+  const fleet = loadFleetOrReport(opts.stacksDir, io.err);
+  if (fleet === undefined) return EXIT_CODES.usage;
   const factory = rolloutEngines[opts.engine];
   if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
 
@@ -279,13 +277,15 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   try {
     assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
-      if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined) throw new UsageError("--resume reruns the stacks of that run; it takes no --stack or --domains");
+      if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined || (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined) {
+        throw new UsageError("--resume reruns the stacks of that run; it takes no --stack, --filter or --domains");
+      }
       resume = readRecord(opts.runsDir, opts.resume, { fleet, fingerprint });
       resumedRunDir = resolveRunDir(opts.runsDir, opts.resume);
       selection = selectionFromRecord(fleet, resume, command);
       strategy = resume.options.strategy;
     } else {
-      selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, withDependencies: opts.withDependencies });
+      selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, filters: opts.filter, filterFile: opts.filterFile, withDependencies: opts.withDependencies });
     }
   } catch (e) {
     if (e instanceof UsageError || e instanceof RunRecordError || e instanceof RunLockError) return fail(e.message);

@@ -51,6 +51,7 @@ import {
   OperationDispatch,
   StackLockedError,
   type ChangeSummary,
+  type DriftedResource,
   type Engine,
   type EngineEvent,
   type Operation,
@@ -174,6 +175,38 @@ export function changesFromOpMap(map: OpMap | undefined): ChangeSummary {
   };
 }
 
+/** Top-level keys whose values differ between two property maps (by their JSON form). */
+export function differingKeys(a: Record<string, unknown> | undefined, b: Record<string, unknown> | undefined): string[] {
+  const keys = new Set([...Object.keys(a ?? {}), ...Object.keys(b ?? {})]);
+  return [...keys].filter((k) => JSON.stringify(a?.[k]) !== JSON.stringify(b?.[k])).sort();
+}
+
+/**
+ * The drift a preview-only refresh reports, from its step events: a step whose op is not
+ * `same` on a resource whose state the clouds contradict — the properties the engine's diff
+ * names (`diffs`, top-level), else those whose recorded outputs differ from what was read;
+ * a resource read back as absent is `deleted`. Names only, never values (secrets).
+ */
+export class DriftCollector {
+  private readonly found = new Map<string, DriftedResource>();
+
+  observe(e: PulumiEngineEvent): void {
+    const m = e.resOutputsEvent?.metadata ?? e.resourcePreEvent?.metadata;
+    if (m === undefined || m.op === "same" || m.old?.custom === false || m.type.startsWith("pulumi:")) return;
+    const deleted = m.op === "delete" || (m.old !== undefined && m.new === undefined);
+    const fromDiff = [...new Set((m.diffs ?? []).map((d) => d.split(/[.[]/)[0]))].sort();
+    const properties = deleted ? [] : fromDiff.length > 0 ? fromDiff : differingKeys(m.old?.outputs, m.new?.outputs);
+    if (!deleted && properties.length === 0) return;
+    const prev = this.found.get(m.urn);
+    const merged = prev === undefined ? properties : [...new Set([...prev.properties, ...properties])].sort();
+    this.found.set(m.urn, { urn: m.urn, resourceType: m.type, kind: deleted || prev?.kind === "deleted" ? "deleted" : "changed", properties: merged });
+  }
+
+  resources(): DriftedResource[] {
+    return [...this.found.values()].sort((a, b) => a.urn.localeCompare(b.urn));
+  }
+}
+
 /** Engine events of the Automation API → ours. Stdout events are skipped: `onOutput` carries the same text. */
 export function mapEngineEvent(e: PulumiEngineEvent): EngineEvent[] {
   if (e.policyEvent !== undefined) {
@@ -293,8 +326,13 @@ export async function runOnStack(stack: Stack, op: Operation, opts: OperationOpt
       return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy })).changeSummary), policyPacks };
     case "up":
       return { changes: changesFromOpMap((await stack.up({ ...common, ...policy })).summary.resourceChanges), policyPacks };
-    case "refresh":
-      return { changes: changesFromOpMap((await stack.refresh(common)).summary.resourceChanges), policyPacks };
+    case "refresh": {
+      if (opts.previewOnly !== true) return { changes: changesFromOpMap((await stack.refresh(common)).summary.resourceChanges), policyPacks };
+      // `pulumi refresh --preview-only` (Stack.previewRefresh): reads the clouds, writes no state.
+      const drift = new DriftCollector();
+      const result = await stack.previewRefresh({ ...common, onEvent: (e: PulumiEngineEvent) => (drift.observe(e), common.onEvent(e)) });
+      return { changes: changesFromOpMap(result.changeSummary), policyPacks, drift: drift.resources() };
+    }
     case "destroy":
       return { changes: changesFromOpMap((await stack.destroy(common)).summary.resourceChanges), policyPacks };
     default:

@@ -9,6 +9,7 @@ import {
   OperationDispatch,
   StackLockedError,
   type ChangeSummary,
+  type DriftedResource,
   type Engine,
   type Operation,
   type OperationOptions,
@@ -35,12 +36,16 @@ export interface FakeStackScript {
   readonly violations?: readonly PolicyViolation[];
   readonly changes?: ChangeSummary;
   readonly outputs?: StackOutputs;
+  /** (Optional) What a preview-only refresh (`previewOnly`) reports as drifted. Defaults to none. */
+  readonly drift?: readonly DriftedResource[];
 }
 
 export interface FakeCall {
   readonly op: Operation | "outputs" | "cancel";
   readonly stack: string;
   readonly at: number;
+  /** Set when the operation was asked to write no state (a preview-only refresh). */
+  readonly previewOnly?: boolean;
 }
 
 export class FakeEngine extends OperationDispatch implements Engine {
@@ -72,7 +77,7 @@ export class FakeEngine extends OperationDispatch implements Engine {
   }
 
   protected run(op: Operation, stack: string, opts: OperationOptions): Promise<OperationResult> {
-    this.calls.push({ op, stack, at: Date.now() });
+    this.calls.push({ op, stack, at: Date.now(), ...(opts.previewOnly === true ? { previewOnly: true } : {}) });
     const script = this.scripts[stack] ?? {};
     const attempt = (this.attempts.get(stack) ?? 0) + 1;
     this.attempts.set(stack, attempt);
@@ -102,10 +107,18 @@ export class FakeEngine extends OperationDispatch implements Engine {
         () =>
           done(() => {
             if (script.fail !== undefined) reject(new Error(script.fail));
+            else if (op === "refresh" && opts.previewOnly === true) resolve(fakeDriftResult(script));
             else resolve({ changes: script.changes ?? { ...NO_CHANGES, create: 1 }, policyPacks: { "meridian-policies": "0.1.0" } });
           }),
         script.durationMs ?? 0,
       );
     });
   }
+}
+
+/** A preview-only refresh of a scripted stack: its drift, counted as the engine counts it. */
+function fakeDriftResult(script: FakeStackScript): OperationResult {
+  const drift = script.drift ?? [];
+  const deleted = drift.filter((d) => d.kind === "deleted").length;
+  return { changes: { ...NO_CHANGES, update: drift.length - deleted, delete: deleted }, drift };
 }

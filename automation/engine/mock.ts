@@ -21,7 +21,7 @@ import { engineStateDir, safeSegment } from "../orchestrator/layout";
 import { planStack, type StackPlan, type StackProgram } from "../plan/planStack";
 import type { FleetViolation } from "../plan/fleetChecks";
 import type { PlannedResource } from "../plan/recordingMonitor";
-import { NO_CHANGES, OperationCancelledError, type ChangeSummary, type Engine, type OperationOptions, type OperationResult, type StackOutputs } from "./types";
+import { NO_CHANGES, OperationCancelledError, type ChangeSummary, type DriftedResource, type Engine, type OperationOptions, type OperationResult, type StackOutputs } from "./types";
 
 export type MockEvaluator = (fleet: Fleet, stack: string, resources: readonly PlannedResource[]) => FleetViolation[];
 
@@ -54,6 +54,8 @@ export class MockEngine implements Engine {
     /** The policy pack, as the plan runs it; `observe` sees every planned stack first. */
     private readonly policy?: { evaluator: MockEvaluator; observe?: (plan: StackPlan, fleet: Fleet) => void },
     private readonly state?: MockStateStore,
+    /** (Optional) Changes made to the mock cloud outside Pulumi, for rehearsing `fleet drift`. Defaults to none. */
+    private readonly outOfBand?: MockOutOfBand,
   ) {}
 
   /** A stack's deployed state: this run's, else (once, carried forward into this run) the resumed run's. */
@@ -121,6 +123,13 @@ export class MockEngine implements Engine {
   refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
       const current = this.current(stack);
+      if (opts.previewOnly === true) {
+        // The mock cloud only drifts where a rehearsal says so; nothing is written either way.
+        const drift = this.outOfBand?.(stack) ?? [];
+        opts.onEvent({ type: "output", text: `mock preview-only refresh of ${stack}: ${drift.length} resource(s) changed outside Pulumi (rehearsal), no state written\n` });
+        const deleted = drift.filter((d) => d.kind === "deleted").length;
+        return { changes: { ...NO_CHANGES, update: drift.length - deleted, delete: deleted, same: Math.max(0, (current?.urns.size ?? 0) - drift.length) }, drift };
+      }
       opts.onEvent({ type: "output", text: `mock refresh of ${stack}: the mock cloud never drifts\n` });
       return { changes: { ...NO_CHANGES, same: current?.urns.size ?? 0 } };
     });
@@ -191,6 +200,39 @@ export class MockEngine implements Engine {
     }
     return { changes, deployed: { outputs: plan.outputs, secretOutputNames: plan.secretOutputNames, urns } };
   }
+}
+
+/** Per stack, the resources changed in the mock cloud outside Pulumi. */
+export type MockOutOfBand = (stack: string) => readonly DriftedResource[];
+
+const outOfBandFileSchema = z.record(
+  z.string(),
+  z.array(
+    z
+      .object({
+        urn: z.string().startsWith("urn:pulumi:"),
+        resourceType: z.string().min(1),
+        kind: z.enum(["changed", "deleted"]),
+        properties: z.array(z.string().min(1)).default([]),
+      })
+      .strict(),
+  ),
+);
+
+/**
+ * Out-of-band changes for the mock cloud from a JSON file (`{ "<stack>": [{ urn,
+ * resourceType, kind, properties }] }`), named by `MERIDIAN_MOCK_DRIFT`: how a rehearsal of
+ * `fleet drift --engine mock` (and its tests) says what changed. Validated; problems name the file.
+ */
+export function fileMockOutOfBand(file: string): MockOutOfBand {
+  let parsed: z.infer<typeof outOfBandFileSchema>;
+  try {
+    parsed = outOfBandFileSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch (e) {
+    const why = e instanceof z.ZodError ? e.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") : (e as NodeJS.ErrnoException).code ?? (e as Error).message.split("\n")[0];
+    throw new Error(`${file}: not a mock drift file (${why})`);
+  }
+  return (stack) => parsed[stack] ?? [];
 }
 
 const deployedFileSchema = z.object({

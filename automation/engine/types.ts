@@ -64,8 +64,20 @@ export interface OperationOptions {
   readonly plan?: string;
 }
 
+/** One resource a preview-only refresh found changed outside Pulumi (`fleet drift`). */
+export interface DriftedResource {
+  readonly urn: string;
+  readonly resourceType: string;
+  /** `changed`: the cloud's properties differ from the state; `deleted`: the cloud no longer has it. */
+  readonly kind: "changed" | "deleted";
+  /** Top-level property names that differ (names only: a value could be a secret). */
+  readonly properties: readonly string[];
+}
+
 export interface OperationResult {
   readonly changes: ChangeSummary;
+  /** (Optional, refresh with `previewOnly`) The resources that drifted; empty when none did. */
+  readonly drift?: readonly DriftedResource[];
   /** (Optional) Policy packs the engine ran, name → version (for evidence). */
   readonly policyPacks?: Readonly<Record<string, string>>;
 }

@@ -1,7 +1,10 @@
 /**
- * Which stacks a command runs: `--domains` (order = rollout order), `--stack NAME...`,
- * `--with-dependencies` (for destroy: with the stacks that depend on them, which must go
- * first), or the set of a resumed run. Problems are UsageErrors (exit 2).
+ * Which stacks a command runs: `--domains` (order = rollout order), `--stack NAME...` or
+ * `--filter`/`--filter-file` (automation/filters: globs, attributes, negation, graph
+ * selectors, git ranges), `--with-dependencies` (for destroy: with the stacks that depend on
+ * them, which must go first), or the set of a resumed run. Every command selects through
+ * here, so a filter means the same for plan, preview, up, refresh, destroy, drift and
+ * upgrade. Problems are UsageErrors (exit 2).
  */
 import * as fs from "node:fs";
 import { dependentsOf, topologicalOrder, withDependencies, type Fleet } from "../fleet";
@@ -9,6 +12,7 @@ import type { Operation } from "../engine/types";
 import type { RunRecord } from "./record";
 import { readRecord } from "./resume";
 import { isSafeSegment } from "./layout";
+import { FilterError, FilterFileError, FilterSyntaxError, parseFilters, readFilterFile, resolveFilters, type AffectedByRange, type Filter } from "../filters";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -28,6 +32,32 @@ export interface SelectOptions {
   readonly domains?: readonly string[];
   readonly stacks?: readonly string[];
   readonly withDependencies?: boolean;
+  /** (Optional) `--filter` expressions (automation/filters/parse.ts). */
+  readonly filters?: readonly string[];
+  /** (Optional) `--filter-file`: more filters, one per line. */
+  readonly filterFile?: string;
+  /** (Optional) How git-range filters are answered; defaults to git in the fleet's repository. */
+  readonly affected?: AffectedByRange;
+}
+
+/** The filters of `--filter` and `--filter-file` together, parsed; UsageError on a bad one. */
+export function selectionFilters(opts: Pick<SelectOptions, "filters" | "filterFile">): Filter[] {
+  try {
+    return [...parseFilters(opts.filters ?? []), ...(opts.filterFile !== undefined ? readFilterFile(opts.filterFile) : [])];
+  } catch (e) {
+    if (e instanceof FilterSyntaxError || e instanceof FilterFileError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** A filter that selects stacks the user did not mean is worse than none: every problem is a UsageError. */
+function filtered(fleet: Fleet, filters: readonly Filter[], affected: AffectedByRange | undefined): Set<string> {
+  try {
+    return resolveFilters(fleet, filters, { affected });
+  } catch (e) {
+    if (e instanceof FilterError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 export function parseDomains(fleet: Fleet, value: string | readonly string[] | undefined): string[] {
@@ -42,8 +72,17 @@ export function parseDomains(fleet: Fleet, value: string | readonly string[] | u
 
 export function selectStacks(fleet: Fleet, opts: SelectOptions): Selection {
   const domains = parseDomains(fleet, opts.domains);
+  const filters = selectionFilters(opts);
   let names: Set<string>;
-  if (opts.stacks !== undefined && opts.stacks.length > 0) {
+  if (filters.length > 0) {
+    if ((opts.stacks?.length ?? 0) > 0) throw new UsageError("--stack and --filter select the same thing two ways: use one (a stack name is a filter too)");
+    const inDomains = [...filtered(fleet, filters, opts.affected)].filter((n) => domains.includes(fleet.stacks.get(n)!.domain));
+    names = new Set(inDomains);
+    if (opts.withDependencies) {
+      if (opts.command === "destroy") for (const n of inDomains) for (const d of dependentsOf(fleet, n)) names.add(d);
+      else names = withDependencies(fleet, inDomains);
+    }
+  } else if (opts.stacks !== undefined && opts.stacks.length > 0) {
     for (const n of opts.stacks) {
       const spec = fleet.stacks.get(n);
       if (spec === undefined) throw new UsageError(`--stack: "${n}" is not a stack (stacks/Pulumi.${n}.yaml does not exist)`);
@@ -63,6 +102,8 @@ export function selectStacks(fleet: Fleet, opts: SelectOptions): Selection {
 
 /** The selection of a resumed run; its stacks must still exist and the command must match. */
 export function selectionFromRecord(fleet: Fleet, record: RunRecord, command: Operation): Selection {
+  // A drift run is a preview-only refresh: resuming it as a refresh would write state.
+  if (isDriftRunId(record.runId)) throw new UsageError(`run ${record.runId} was a drift check (a preview-only refresh); it is not resumed: run \`fleet drift\` again`);
   if (record.command !== command) {
     throw new UsageError(`run ${record.runId} was a "${record.command}"; resume it with \`fleet ${record.command} --resume ${record.runId}\``);
   }
@@ -70,6 +111,12 @@ export function selectionFromRecord(fleet: Fleet, record: RunRecord, command: Op
   const missing = record.options.stacks.filter((n) => !fleet.stacks.has(n));
   if (missing.length > 0) throw new UsageError(`run ${record.runId} names ${missing.length} stack(s) that are not in the fleet`);
   return { stacks: [...record.options.stacks], domains: [...record.options.domains] };
+}
+
+/** The run-id kind of `fleet drift` (`<time>-drift-<random>`); its record says `refresh`. */
+export const DRIFT_RUN_KIND = "drift";
+export function isDriftRunId(runId: string): boolean {
+  return runId.includes(`-${DRIFT_RUN_KIND}-`);
 }
 
 /**

@@ -266,7 +266,7 @@ describe(".github/scripts/ci.ts", () => {
 
   it("writes one matrix output per domain and the policy flag", () => {
     const report = {
-      base: "origin/main", head: "HEAD", mergeBase: "0123456789abcdef", files: ["components/kms/aws.ts"], removed: [], unmapped: [], policyPackChanged: false,
+      base: "origin/main", head: "HEAD", mergeBase: "0123456789abcdef", files: ["components/kms/aws.ts"], uncommitted: [], workingTree: false, removed: [], unmapped: [], policyPackChanged: false,
       stacks: [{ name: "eu-foundation-aws", domain: "eu", role: "foundation", clouds: ["aws"], reasons: [{ kind: "code", file: "components/kms/aws.ts", why: "kms adapter for aws" }] }],
       matrix: { eu: [{ stack: "eu-foundation-aws", domain: "eu", role: "foundation", aws: true, azure: false, gcp: false }], us: [] },
     } as AffectedReport;
