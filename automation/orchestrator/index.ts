@@ -17,3 +17,4 @@ export * from "./retry";
 export * from "./signals";
 export * from "./progress";
 export * from "./select";
+export * from "./gates";
