@@ -13,6 +13,7 @@ import { registerDrill } from "./commands/drill";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
 import { registerRollout } from "./commands/rollout";
+import { registerUpgrade } from "./commands/upgrade";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -33,6 +34,7 @@ Examples:
   npm run fleet -- up --stack eu-workload-aws --with-dependencies --yes
   npm run fleet -- up --engine mock --yes        a whole rollout offline (mock cloud)
   npm run fleet -- up --resume <run-id>          finish what a run did not
+  npm run fleet -- upgrade --to 1.34 --engine mock --yes   a gated cluster upgrade, offline
 
 Environment:
   PULUMI_CONFIG_PASSPHRASE_<DOMAIN>[_FILE]       a domain's passphrase (local passphrase secrets only)
@@ -57,6 +59,7 @@ export function buildCli(): Command {
   registerAffected(program);
   registerPromote(program);
   registerDrill(program);
+  registerUpgrade(program);
   return program;
 }
 

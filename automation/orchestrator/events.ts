@@ -68,7 +68,7 @@ export interface RunFinishedEvent extends Base {
 /** A progress line of a gate between rings or domains (./gates.ts). */
 export interface GateOutputEvent extends Base {
   readonly type: "gate-output";
-  /** `<domain>/ring-<n>` or `<domain>/domain`. */
+  /** `<domain>/ring-<n>` or `<domain>/entry`. */
   readonly gate: string;
   /** The domain whose events file holds the line (the one whose health is checked). */
   readonly domain: string;

@@ -34,7 +34,7 @@ export interface CheckResult {
 }
 
 export interface GateRecord {
-  /** `<domain>/ring-<n>` or `<domain>/domain`. */
+  /** `<domain>/ring-<n>` or `<domain>/entry`. */
   readonly id: string;
   readonly kind: "ring" | "domain";
   /** The domain whose health was checked (its record holds the check details). */

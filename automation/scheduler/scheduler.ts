@@ -70,7 +70,7 @@ export interface SchedulerOptions {
 
 /** A boundary the rollout waits at: before `ring` of `domain`, or before `domain` itself. */
 export interface GateBoundary {
-  /** `<domain>/ring-<n>` or `<domain>/domain`. */
+  /** `<domain>/ring-<n>` or `<domain>/entry`. */
   readonly id: string;
   readonly kind: "ring" | "domain";
   /** The domain that waits behind the gate. */
@@ -370,7 +370,7 @@ export class Scheduler {
       }
       if (this.opts.gates === true && this.opts.strategy === "canary" && node.domainIdx > 0) {
         const before = this.domains[node.domainIdx - 1].name;
-        if (!this.gatePassed({ id: `${domain.name}/domain`, kind: "domain", domain: domain.name, checks: before })) return false;
+        if (!this.gatePassed({ id: `${domain.name}/entry`, kind: "domain", domain: domain.name, checks: before })) return false;
       }
     }
     for (let r = 0; r < node.ringIdx; r++) if (domain.unsucceeded[r] > 0) return false;

@@ -106,8 +106,8 @@ describe("the scheduler's gates", () => {
     expect(s.take()).toEqual(["a1"]);
     s.finish("a1", "succeeded");
     expect(s.take()).toEqual([]);
-    expect(s.takeGates()).toEqual([{ id: "us/domain", kind: "domain", domain: "us", checks: "eu" }]);
-    s.resolveGate("us/domain", false);
+    expect(s.takeGates()).toEqual([{ id: "us/entry", kind: "domain", domain: "us", checks: "eu" }]);
+    s.resolveGate("us/entry", false);
     expect(s.take()).toEqual([]);
     expect(s.isDone()).toBe(true);
     expect(s.result().get("b0")).toBe("not-started");
@@ -145,7 +145,7 @@ describe("runFleet with gates", () => {
       const out = await runFleet(h.input);
       expect(out.exitCode).toBe(0);
       const gates = out.record.gates!;
-      expect(gates.map((g) => g.id).sort()).toEqual(["eu/ring-1", "us/domain", "us/ring-1"]);
+      expect(gates.map((g) => g.id).sort()).toEqual(["eu/ring-1", "us/entry", "us/ring-1"]);
       expect(gates.every((g) => g.status === "passed")).toBe(true);
       expect(soaks.sort()).toEqual([30_000, 45_000, 45_000]);
       expect(ok.hits).toEqual(["/healthz", "/healthz"]); // eu's ring gate and the domain gate check eu
@@ -162,8 +162,8 @@ describe("runFleet with gates", () => {
       const us = readJson(path.join(out.runDir, "us", "run.json"));
       expect(domainRecordSchema.safeParse(eu).success).toBe(true);
       expect(domainRecordSchema.safeParse(us).success).toBe(true);
-      expect(eu.gates.map((g: GateRecord) => g.id).sort()).toEqual(["eu/ring-1", "us/domain"]);
-      const usDomainGate = us.gates.find((g: GateRecord) => g.id === "us/domain");
+      expect(eu.gates.map((g: GateRecord) => g.id).sort()).toEqual(["eu/ring-1", "us/entry"]);
+      const usDomainGate = us.gates.find((g: GateRecord) => g.id === "us/entry");
       expect(usDomainGate.checks).toEqual([]);
       expect(JSON.stringify(us)).not.toContain(ok.url);
       expect(JSON.stringify(us)).not.toContain("gateway");
@@ -208,7 +208,7 @@ describe("runFleet with gates", () => {
     expect(cmd.record.gates![0].reason).toBe("health check nodes failed: exit 3: 2 nodes NotReady");
 
     let ratio = "0.0144"; // 14.4x the 0.1% budget
-    const prom = await server((req, res) => {
+    const prom = await server((_req, res) => {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "success", data: { resultType: "vector", result: [{ metric: {}, value: [1, ratio] }] } }));
     });
     try {
