@@ -218,7 +218,7 @@ export function registerRollout(program: Command): void {
   }
 }
 
-function processIo(): RolloutIo {
+export function processIo(): RolloutIo {
   return {
     out: (s) => process.stdout.write(s),
     err: (s) => process.stderr.write(s),

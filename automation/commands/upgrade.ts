@@ -26,7 +26,6 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as readline from "node:readline";
 import { Option, type Command } from "commander";
 import { parseDocument } from "yaml";
 import type { Domain } from "../../components/residency/catalogue";
@@ -44,7 +43,6 @@ import {
   GateRunner,
   newRunId,
   orderedStacks,
-  processSignals,
   Redactor,
   RunFolderWriteError,
   RunLockError,
@@ -71,7 +69,7 @@ import {
 } from "../upgrade";
 import { resolveControlPlanes } from "./controlPlanes";
 import { DEFAULT_STACKS_DIR, loadFleetOrReport } from "./plan";
-import { REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
+import { processIo, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
 
 export const UPGRADE_ENGINES = ["mock", "automation"] as const;
 
@@ -109,25 +107,6 @@ export function registerUpgrade(program: Command): void {
     .action(async (opts: UpgradeOptions) => {
       process.exitCode = await runUpgradeCommand(opts, processIo());
     });
-}
-
-function processIo(): RolloutIo {
-  return {
-    out: (s) => process.stdout.write(s),
-    err: (s) => process.stderr.write(s),
-    interactive: process.stdin.isTTY === true && process.stderr.isTTY === true,
-    confirm: (q) =>
-      new Promise((resolve) => {
-        const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
-        rl.question(`${q} [y/N] `, (a) => {
-          rl.close();
-          resolve(/^y(es)?$/i.test(a.trim()));
-        });
-      }),
-    stderr: process.stderr,
-    env: process.env,
-    signals: processSignals,
-  };
 }
 
 export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
