@@ -14,6 +14,7 @@ import { registerDrill } from "./commands/drill";
 import { registerPlan } from "./commands/plan";
 import { registerPromote } from "./commands/promote";
 import { registerRollout } from "./commands/rollout";
+import { registerUpgrade } from "./commands/upgrade";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -36,6 +37,7 @@ Examples:
   npm run fleet -- up --stack eu-workload-aws --with-dependencies --yes
   npm run fleet -- up --engine mock --yes        a whole rollout offline (mock cloud)
   npm run fleet -- up --resume <run-id>          finish what a run did not
+  npm run fleet -- upgrade --to 1.34 --engine mock --yes   a gated cluster upgrade, offline
 
 Environment:
   PULUMI_CONFIG_PASSPHRASE_<DOMAIN>[_FILE]       a domain's passphrase (local passphrase secrets only)
@@ -62,6 +64,7 @@ export function buildCli(): Command {
   registerPromote(program);
   registerDrill(program);
   registerDrift(program);
+  registerUpgrade(program);
   return program;
 }
 

@@ -56,7 +56,18 @@ import {
   type RunRecord,
   type Selection,
   type SignalSource,
+  GateRunner,
 } from "../orchestrator";
+import { gatesConfigured } from "../fleet/gates";
+
+/**
+ * The gates of an `up` (automation/orchestrator/gates.ts), when fleet.yaml configures any or
+ * `--approve` is given; without them a boundary does not wait.
+ */
+export function rolloutGates(fleet: Fleet, approve: boolean): ((runDir: string) => GateRunner) | undefined {
+  if (!gatesConfigured(fleet.settings.gates) && !approve) return undefined;
+  return (runDir) => new GateRunner({ settings: fleet.settings.gates, runDir, approved: approve, sloObjective: (d) => fleet.settings.observability[d as Domain].sloObjective });
+}
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 
@@ -77,6 +88,8 @@ export interface RolloutOptions {
   engine: string;
   stacksDir: string;
   runsDir: string;
+  /** `up`: approve every gate that asks for a person's approval (fleet.yaml `gates.approval`). */
+  approve?: boolean;
 }
 
 /** What an engine factory gets to build an engine for one run. */
@@ -201,6 +214,7 @@ export function registerRollout(program: Command): void {
       .option("--yes", op === "up" || op === "destroy" ? "do not ask for confirmation (required when not a TTY)" : "accepted for symmetry")
       .option("--backend <domain=url,...>", "state backend per domain, e.g. eu=s3://…,us=s3://…; default $MERIDIAN_BACKEND_<DOMAIN>, else fleet.yaml domains.<domain>.backend, else file://<repo>/.pulumi-state/<domain>. One URL for every domain (and PULUMI_BACKEND_URL) is refused")
       .option("--policy-pack <dir>", "policy pack run on every preview/up", path.join(REPO_ROOT, "policy-pack"))
+      .option("--approve", op === "up" ? "approve every gate fleet.yaml `gates.approval` asks a person for (otherwise: create the approval file the gate names)" : "accepted for symmetry (gates run on up)")
       .option("--engine <name>", "engine: automation (real Pulumi CLI), remote (Pulumi Deployments, each stack on its domain's agent pool), mock (offline), or a registered one", "automation")
       .addOption(new Option("--stacks-dir <dir>").default(path.join(REPO_ROOT, "stacks")).hideHelp())
       .addOption(new Option("--runs-dir <dir>").default(path.join(REPO_ROOT, ".fleet-runs")).hideHelp())
@@ -355,6 +369,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       hardExit: io.hardExit,
       estimates: lastDurations(opts.runsDir, command),
       retryRules: transientRules(fleet.settings.retries),
+      gates: command === "up" ? rolloutGates(fleet, opts.approve === true) : undefined,
     });
     const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];
     const uploadFailed = uploads.some((u) => u.error !== undefined);

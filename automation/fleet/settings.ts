@@ -20,6 +20,7 @@ import { retriesSettingsSchema, type RetryRuleSettings } from "./retries";
 import { exposureSettingsSchema, resolveExposure, type ExposureSettings } from "./exposure";
 import { observabilitySettingsSchema, resolveObservability, type FleetObservability } from "./observability";
 import { gitopsSettingsSchema, validateGitOpsSettings, type GitOpsSettings } from "./gitops";
+import { DEFAULT_GATES, gatesSettingsSchema, type GatesSettings } from "./gates";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -81,6 +82,8 @@ const settingsSchema = z.strictObject({
   observability: observabilitySettingsSchema,
   /** (Optional) Per domain, where tenants' desired state lives in Git (see ./gitops.ts). Required for a domain with tenants. */
   gitops: gitopsSettingsSchema,
+  /** (Optional) Soak, health checks and approvals between rings and domains (see ./gates.ts). Defaults to no gates. */
+  gates: gatesSettingsSchema,
 });
 
 export interface FleetSettings {
@@ -109,6 +112,8 @@ export interface FleetSettings {
   readonly observability: FleetObservability;
   /** Per domain, the tenants' Git sources (`gitops.<domain>`); read through `tenantSource`. */
   readonly gitops: GitOpsSettings;
+  /** Soak, per-domain health checks and approvals between rings and domains (`gates:`). */
+  readonly gates: GatesSettings;
 }
 
 export const DEFAULT_SETTINGS: FleetSettings = {
@@ -124,6 +129,7 @@ export const DEFAULT_SETTINGS: FleetSettings = {
   exposure: resolveExposure(FLEET_SETTINGS_FILE, {}, resolveTenants({})),
   observability: resolveObservability({}),
   gitops: {},
+  gates: DEFAULT_GATES,
 };
 
 /** Read `<dir>/fleet.yaml` if present and merge it over the defaults. */
@@ -149,7 +155,7 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
   const tenants = resolveTenants(s.tenants);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability), gitops: validateGitOpsSettings(file, s.gitops, tenants) };
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability), gitops: validateGitOpsSettings(file, s.gitops, tenants), gates: s.gates };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

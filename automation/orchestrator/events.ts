@@ -65,7 +65,26 @@ export interface RunFinishedEvent extends Base {
   readonly runDir: string;
 }
 
-export type FleetEvent = StackStartedEvent | StackOutputEvent | PolicyViolationEvent | StackFinishedEvent | RunFinishedEvent;
+/** A progress line of a gate between rings or domains (./gates.ts). */
+export interface GateOutputEvent extends Base {
+  readonly type: "gate-output";
+  /** `<domain>/ring-<n>` or `<domain>/entry`. */
+  readonly gate: string;
+  /** The domain whose events file holds the line (the one whose health is checked). */
+  readonly domain: string;
+  readonly text: string;
+}
+
+/** A gate's verdict, once per domain that sees it (the checked one, and the one behind a domain gate). */
+export interface GateFinishedEvent extends Base {
+  readonly type: "gate-finished";
+  readonly gate: string;
+  readonly domain: string;
+  readonly status: "passed" | "failed" | "cancelled";
+  readonly reason?: string;
+}
+
+export type FleetEvent = StackStartedEvent | StackOutputEvent | PolicyViolationEvent | StackFinishedEvent | RunFinishedEvent | GateOutputEvent | GateFinishedEvent;
 
 /** Where events go; the orchestrator redacts before calling. */
 export type EventSink = (event: FleetEvent) => void;

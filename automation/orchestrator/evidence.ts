@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { RunRecord } from "./record";
+import { gatesForDomain, type GateRecord } from "./gates";
 import { countStatuses } from "./record";
 import { domainRunDir, evidenceDir, REPORT_FILE } from "./layout";
 import { passphraseEnvFor, type DomainControlPlane } from "../fleet/controlPlane";
@@ -118,6 +119,8 @@ export interface DomainEvidence {
     readonly error?: string;
     readonly carriedOver?: boolean;
   }>;
+  /** (Optional) Gates this domain's health was checked at, or waited behind (./gates.ts). */
+  readonly gates?: readonly GateRecord[];
   readonly verdicts: {
     /** `pass`: every stack succeeded with no mandatory violation; `fail`: a failure or a mandatory violation; `incomplete`: interrupted or stacks left. */
     readonly outcome: "pass" | "fail" | "incomplete";
@@ -140,8 +143,10 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
   const counts = countStatuses(stacks);
   const violations = stacks.flatMap((s) => s.violations.map((v) => ({ stack: s.name, policyPack: v.policyPack, policy: v.policy, enforcement: v.enforcement, message: v.message, urn: v.urn })));
   const mandatory = violations.filter((v) => v.enforcement === "mandatory").length;
+  const gates = gatesForDomain(record.gates, domain);
+  const gateFailed = gates?.some((g) => g.status === "failed") === true;
   const outcome =
-    counts.failed > 0 || mandatory > 0 ? "fail" : counts.succeeded === stacks.length && record.status !== "interrupted" ? "pass" : "incomplete";
+    counts.failed > 0 || mandatory > 0 || gateFailed ? "fail" : counts.succeeded === stacks.length && record.status !== "interrupted" ? "pass" : "incomplete";
   return {
     schema: 1,
     runId: record.runId,
@@ -176,6 +181,7 @@ export function domainEvidence(record: RunRecord, ctx: RunContext, domain: strin
       error: s.error,
       carriedOver: s.carriedOver,
     })),
+    ...(gates !== undefined ? { gates } : {}),
     verdicts: { outcome, counts, mandatoryViolations: mandatory, advisoryViolations: violations.length - mandatory, violations },
   };
 }

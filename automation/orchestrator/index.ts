@@ -18,3 +18,4 @@ export * from "./signals";
 export * from "./progress";
 export * from "./select";
 export * from "./drift";
+export * from "./gates";

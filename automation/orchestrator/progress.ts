@@ -68,6 +68,12 @@ export class ProgressRenderer {
       case "run-finished":
         this.stop();
         return;
+      case "gate-output":
+        this.print(`  ⧗ ${e.text}`);
+        return;
+      case "gate-finished":
+        this.print(`${e.status === "passed" ? "✔" : "✖"} gate ${e.gate} ${e.status}${e.reason ? ` — ${e.reason}` : ""}`);
+        return;
     }
   }
 

@@ -21,6 +21,7 @@ export type RunStatus = "running" | "succeeded" | "failed" | "interrupted";
 export { RECORD_FILE, SUMMARY_FILE };
 /** Version of the on-disk record; 2 is the per-domain split. A resume refuses any other. */
 import type { RetryEntry } from "./retry";
+import { gatesForDomain, type GateRecord } from "./gates";
 
 export const RECORD_SCHEMA = 2;
 
@@ -75,6 +76,8 @@ export interface RunRecord {
   readonly who: { readonly user: string; readonly gitAuthor?: string };
   readonly git: { readonly commit?: string; readonly dirty?: boolean };
   readonly stacks: Record<string, StackRecord>;
+  /** (Optional) Gates between rings and domains, in the order they finished (./gates.ts). */
+  gates?: GateRecord[];
 }
 
 /** One domain's `run.json`: the run record filtered to the domain, with the domain's own status. */
@@ -129,6 +132,7 @@ export function domainRecord(record: RunRecord, domain: string): DomainRunRecord
     exitCode: record.exitCode === undefined ? undefined : EXIT_FOR[status],
     options: { ...record.options, stacks: record.options.stacks.filter((n) => record.stacks[n]?.domain === domain) },
     stacks: Object.fromEntries(Object.entries(record.stacks).filter(([, s]) => s.domain === domain)),
+    gates: gatesForDomain(record.gates, domain),
   };
 }
 

@@ -5,6 +5,7 @@
  * run's top-level `report.md` is `fleetReport`, domains and counts only.
  */
 import type { RunRecord, RunSummary, StackRecord } from "./record";
+import { gatesForDomain, type GateRecord } from "./gates";
 
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined) return "-";
@@ -164,10 +165,25 @@ export function markdownReport(record: RunRecord, dependsOn: (name: string) => r
     for (const v of violations) md.push(`| ${v.stack} | ${v.policyPack}/${v.policy} | ${v.enforcement} | ${v.message.replace(/\|/g, "\\|").replace(/\n/g, " ")} |`);
     md.push("");
   }
+  const gates = domain === undefined ? record.gates : gatesForDomain(record.gates, domain);
+  if (gates !== undefined && gates.length > 0) md.push(...gatesSection(gates));
   const timeline = mermaidTimeline(stacks);
   if (timeline !== undefined) md.push("## Timeline", "", "```mermaid", timeline, "```", "");
   md.push("## Graph", "", "```mermaid", mermaidGraph(stacks, dependsOn), "```", "");
   return md.join("\n");
+}
+
+/** "## Gates": one row per gate (soak, checks, approval, verdict). */
+export function gatesSection(gates: readonly GateRecord[]): string[] {
+  const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const md = ["## Gates", "", "| gate | checks | soak | checks run | approval | status |", "|---|---|---|---|---|---|"];
+  for (const g of gates) {
+    const checks = g.checks.length === 0 ? (g.domain === g.next || g.kind === "ring" ? "none configured" : "-") : g.checks.map((c) => `${c.name} (${c.kind}) ${c.ok ? "ok" : "FAILED"}: ${c.detail}`).join("; ");
+    const approval = g.approval === undefined ? "not required" : g.approval.by === undefined ? "awaited" : `by ${g.approval.by}${g.approval.at ? ` at ${g.approval.at}` : ""}`;
+    md.push(`| ${g.id} | ${g.domain} | ${g.soakSeconds}s | ${cell(checks)} | ${approval} | ${g.status}${g.reason ? ` — ${cell(g.reason)}` : ""} |`);
+  }
+  md.push("");
+  return md;
 }
 
 /**

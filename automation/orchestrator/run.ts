@@ -21,7 +21,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { Fleet } from "../fleet/load";
 import { OperationCancelledError, runOperation, type Engine, type EngineEvent, type Operation, type PolicyViolation } from "../engine/types";
-import { Scheduler, scheduleNodes, type Outcome, type Strategy } from "../scheduler";
+import { Scheduler, scheduleNodes, type GateBoundary, type Outcome, type Strategy } from "../scheduler";
 import { domainEvidence, writeEvidence, type RunContext } from "./evidence";
 import type { EventSink, FleetEvent } from "./events";
 import { nodeFiles, writeAtomic, writeError, type RunFiles, type RunFolderWriteError } from "./files";
@@ -32,6 +32,7 @@ import { Redactor, REDACTED } from "./redact";
 import { fleetReport, markdownReport } from "./report";
 import { retryTransient, type RetryPolicy, type TransientRule } from "./retry";
 import type { InterruptSignal, SignalSource } from "./signals";
+import { gatesForDomain, type GateRunner } from "./gates";
 
 export const EXIT_CODES = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -73,6 +74,8 @@ export interface RunInput {
   readonly now?: () => Date;
   /** (Optional) Expected duration per stack (ms) for the scheduler's priority, e.g. from the last run. */
   readonly estimates?: ReadonlyMap<string, number>;
+  /** (Optional) Gates between rings and domains (./gates.ts); without it nothing waits at a boundary. */
+  readonly gates?: (runDir: string) => GateRunner;
 }
 
 export interface RunOutcome {
@@ -183,7 +186,9 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
     failFast: input.failFast,
     succeeded: carried,
     estimates: input.estimates,
+    gates: input.gates !== undefined,
   });
+  const gateRunner = input.gates?.(runDir);
 
   // Wake-up of the loop: stack completions and signals.
   let woken = false;
@@ -377,7 +382,26 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
     poke();
   };
 
+  /** One gate: its lines and verdict go to the events of the domains that see it; the record keeps it. */
+  const runGate = async (boundary: GateBoundary): Promise<void> => {
+    const progress = (text: string): void => emit({ type: "gate-output", time: time(), runId, gate: boundary.id, domain: boundary.checks, text });
+    const result = await gateRunner!.run(boundary, stopWaiting.signal, progress);
+    record.gates = [...(record.gates ?? []), result];
+    saveRecord(boundary.checks);
+    if (boundary.domain !== boundary.checks) saveRecord(boundary.domain);
+    for (const d of new Set([boundary.checks, boundary.domain])) {
+      const seen = gatesForDomain([result], d)![0];
+      emit({ type: "gate-finished", time: result.finishedAt ?? time(), runId, gate: boundary.id, domain: d, status: result.status, reason: seen.reason });
+    }
+    if (!hardExited) scheduler.resolveGate(boundary.id, result.status === "passed");
+    poke();
+  };
+
   const inflight = new Set<Promise<void>>();
+  const track = (p: Promise<void>): void => {
+    inflight.add(p);
+    void p.finally(() => inflight.delete(p));
+  };
   try {
     for (;;) {
       for (const name of scheduler.take()) {
@@ -387,8 +411,19 @@ async function runLocked(input: RunInput, runId: string, started: Date, now: () 
           if (scheduler.status(name) === "running") scheduler.finish(name, "failed");
           poke();
         });
-        inflight.add(p);
-        void p.finally(() => inflight.delete(p));
+        track(p);
+      }
+      if (gateRunner !== undefined) {
+        for (const boundary of scheduler.takeGates()) {
+          track(
+            runGate(boundary).catch((e: unknown) => {
+              // A bug in the gate runner itself: the gate fails closed.
+              emit({ type: "gate-output", time: time(), runId, gate: boundary.id, domain: boundary.checks, text: `internal error: ${errorText(e)}` });
+              scheduler.resolveGate(boundary.id, false);
+              poke();
+            }),
+          );
+        }
       }
       if (scheduler.isDone()) break;
       if (!woken) await new Promise<void>((r) => (wake = r));

@@ -48,6 +48,22 @@ export const stackSchema = z.object({
   outputs: z.record(z.string().max(256), z.unknown()).optional(),
 });
 
+/** One gate between rings or domains (./gates.ts `GateRecord`). */
+export const gateSchema = z.object({
+  id: text(64),
+  kind: z.enum(["ring", "domain"]),
+  domain: segment,
+  next: segment,
+  ring: z.int().min(0).max(1000).optional(),
+  status: z.enum(["passed", "failed", "cancelled"]),
+  startedAt: isoTime,
+  finishedAt: isoTime.optional(),
+  soakSeconds: count,
+  checks: z.array(z.object({ name: text(64), kind: z.enum(["http", "command", "slo-burn"]), ok: z.boolean(), detail: text(1024), durationMs: count.max(Number.MAX_SAFE_INTEGER) })).max(100),
+  approval: z.object({ required: z.literal(true), by: z.enum(["flag", "file"]).optional(), file: text(512).optional(), at: isoTime.optional() }).optional(),
+  reason: text(4096).optional(),
+});
+
 const optionsBase = {
   domains: z.array(segment).min(1).max(16),
   strategy: z.enum(STRATEGIES),
@@ -89,6 +105,7 @@ export const domainRecordSchema = z.object({
   who: z.object({ user: text(256), gitAuthor: text(512).optional() }),
   git: z.object({ commit: text(64).optional(), dirty: z.boolean().optional() }),
   stacks: z.record(segment, stackSchema),
+  gates: z.array(gateSchema).max(1000).optional(),
 });
 
 
@@ -136,6 +153,8 @@ export const eventSchema = z.discriminatedUnion("type", [
     domain: segment.optional(),
     runDir: z.string(),
   }),
+  z.strictObject({ ...eventBase, type: z.literal("gate-output"), gate: text(64), domain: segment, text: z.string() }),
+  z.strictObject({ ...eventBase, type: z.literal("gate-finished"), gate: text(64), domain: segment, status: z.enum(["passed", "failed", "cancelled"]), reason: text(4096).optional() }),
 ]);
 
 /** The published JSON Schemas (draft-07), by file name under docs/schemas/. */

@@ -17,6 +17,11 @@
  *   `"sequential"`, every earlier domain settled (succeeded, or halted and drained);
  *   with `"parallel"`, nothing across domains.
  *
+ * - with `gates: true`, the gate of its boundary passed (`takeGates`/`resolveGate`): one
+ *   before each ring after a domain's first, and (canary) one before each domain after the
+ *   first. The caller runs the gate (soak, health checks, approval); a failed gate halts the
+ *   domain behind it, whose stacks end `not-started`.
+ *
  * The first failure (or cancellation) in a domain halts that domain: nothing in it
  * starts again. Stacks left behind end `skipped` when something they wait for failed,
  * was cancelled or skipped, and `not-started` otherwise.
@@ -56,7 +61,27 @@ export interface SchedulerOptions {
    * alone. Defaults to true.
    */
   readonly pilot?: boolean;
+  /**
+   * (Optional) Hold every ring boundary (and, under `canary`, every domain boundary) until
+   * the caller resolves its gate. Defaults to false.
+   */
+  readonly gates?: boolean;
 }
+
+/** A boundary the rollout waits at: before `ring` of `domain`, or before `domain` itself. */
+export interface GateBoundary {
+  /** `<domain>/ring-<n>` or `<domain>/entry`. */
+  readonly id: string;
+  readonly kind: "ring" | "domain";
+  /** The domain that waits behind the gate. */
+  readonly domain: string;
+  /** For a ring gate: the ring that waits. */
+  readonly ring?: number;
+  /** The domain whose health the gate checks: the same domain for a ring, the one before for a domain. */
+  readonly checks: string;
+}
+
+type GateState = "reached" | "checking" | "passed" | "failed";
 
 /** Fleets up to this many stacks get the pilot search over start orders (see `choosePriorities`). */
 const PILOT_MAX_STACKS = 60;
@@ -105,6 +130,9 @@ export class Scheduler {
   private readonly unblocked = new Set<string>();
   private readonly runningSet = new Set<string>();
   private interrupted = false;
+  private readonly gateStates = new Map<string, { boundary: GateBoundary; state: GateState }>();
+  /** Per domain index, its rings (values) in the order they open. */
+  private readonly ringValues: number[][] = [];
 
   constructor(
     nodes: readonly ScheduleNode[],
@@ -131,6 +159,7 @@ export class Scheduler {
     for (const d of order) {
       const rings = [...new Set(nodes.filter((n) => n.domain === d).map((n) => n.ring))].sort((a, b) => a - b);
       ringsOf.set(d, reverse ? rings.reverse() : rings);
+      this.ringValues.push(ringsOf.get(d)!);
       this.domains.push({ name: d, unsucceeded: rings.map(() => 0), running: 0, halted: false });
     }
     for (const n of nodes) {
@@ -262,6 +291,7 @@ export class Scheduler {
   isDone(): boolean {
     if (this.runningSet.size > 0) return false;
     if (this.interrupted) return true;
+    for (const g of this.gateStates.values()) if (g.state === "checking") return false;
     for (const name of this.unblocked) if (this.gateOpen(this.nodes.get(name)!)) return false;
     return true;
   }
@@ -289,6 +319,34 @@ export class Scheduler {
     return out;
   }
 
+  /** Gates reached since the last call (everything before them succeeded); marked `checking`. */
+  takeGates(): GateBoundary[] {
+    if (this.interrupted) return [];
+    for (const name of this.unblocked) this.gateOpen(this.nodes.get(name)!); // marks reached gates
+    const due: GateBoundary[] = [];
+    for (const g of this.gateStates.values()) {
+      if (g.state !== "reached") continue;
+      g.state = "checking";
+      due.push(g.boundary);
+    }
+    return due;
+  }
+
+  /** The outcome of a gate handed out by `takeGates`: passed opens it, failed halts the domain behind it. */
+  resolveGate(id: string, passed: boolean): void {
+    const g = this.gateStates.get(id);
+    if (g === undefined || g.state !== "checking") throw new ScheduleError(`gate "${id}" is not being checked`);
+    g.state = passed ? "passed" : "failed";
+    if (!passed) this.domains.find((d) => d.name === g.boundary.domain)!.halted = true;
+  }
+
+  /** Is the gate open; a gate met for the first time is recorded as reached. */
+  private gatePassed(boundary: GateBoundary): boolean {
+    const known = this.gateStates.get(boundary.id);
+    if (known === undefined) this.gateStates.set(boundary.id, { boundary, state: "reached" });
+    return known?.state === "passed";
+  }
+
   private markSucceeded(node: Node): void {
     node.status = "succeeded";
     this.unblocked.delete(node.name);
@@ -303,13 +361,24 @@ export class Scheduler {
   private gateOpen(node: Node): boolean {
     const domain = this.domains[node.domainIdx];
     if (domain.halted) return false;
+    if (this.opts.strategy !== "parallel") {
+      for (let d = 0; d < node.domainIdx; d++) {
+        const earlier = this.domains[d];
+        const succeeded = earlier.unsucceeded.every((c) => c === 0);
+        if (this.opts.strategy === "canary" && !succeeded) return false;
+        if (this.opts.strategy === "sequential" && !succeeded && !(earlier.halted && earlier.running === 0)) return false;
+      }
+      if (this.opts.gates === true && this.opts.strategy === "canary" && node.domainIdx > 0) {
+        const before = this.domains[node.domainIdx - 1].name;
+        if (!this.gatePassed({ id: `${domain.name}/entry`, kind: "domain", domain: domain.name, checks: before })) return false;
+      }
+    }
     for (let r = 0; r < node.ringIdx; r++) if (domain.unsucceeded[r] > 0) return false;
-    if (this.opts.strategy === "parallel") return true;
-    for (let d = 0; d < node.domainIdx; d++) {
-      const earlier = this.domains[d];
-      const succeeded = earlier.unsucceeded.every((c) => c === 0);
-      if (this.opts.strategy === "canary" && !succeeded) return false;
-      if (this.opts.strategy === "sequential" && !succeeded && !(earlier.halted && earlier.running === 0)) return false;
+    if (this.opts.gates === true && node.ringIdx > 0) {
+      for (let r = 1; r <= node.ringIdx; r++) {
+        const ring = this.ringValues[node.domainIdx][r];
+        if (!this.gatePassed({ id: `${domain.name}/ring-${ring}`, kind: "ring", domain: domain.name, ring, checks: domain.name })) return false;
+      }
     }
     return true;
   }
@@ -366,7 +435,7 @@ export class Scheduler {
     priorities: ReadonlyMap<string, number>,
   ): { makespan: number; starts: Array<{ name: string; alternatives: string[] }> } {
     const est = (name: string): number => this.opts.estimates?.get(name) ?? 1;
-    const s = new Scheduler(nodes, this.opts, { priorities });
+    const s = new Scheduler(nodes, { ...this.opts, gates: false }, { priorities }); // gates take no estimated time
     const running = new Map<string, number>();
     const starts: Array<{ name: string; alternatives: string[] }> = [];
     let t = 0;

@@ -1,0 +1,107 @@
+/**
+ * fleet.yaml `gates:` — what must hold before the next ring of a domain, or the next domain
+ * (canary strategy), starts during `fleet up` and `fleet upgrade`: a soak time, health checks
+ * per domain, and an optional manual approval. The orchestrator runs them
+ * (automation/orchestrator/gates.ts); a failed gate halts the rollout there.
+ *
+ * ```yaml
+ * gates:
+ *   soakSeconds: 600              # default soak for every domain (0–86400)
+ *   approval: domains             # none | rings | domains | all
+ *   approvalTimeoutSeconds: 86400
+ *   domains:
+ *     eu:
+ *       soakSeconds: 1800
+ *       checks:
+ *         - { name: gateway, kind: http, url: "https://status.eu.example.com/healthz", expectStatus: [200] }
+ *         - { name: nodes-ready, kind: command, command: [kubectl, --context, eu-workload-aws, wait, --for=condition=Ready, nodes, --all, --timeout=60s] }
+ *         - { name: slo-burn, kind: slo-burn, prometheusUrl: "https://prometheus.eu.example.com", window: 1h, maxBurnRate: 1 }
+ * ```
+ * Per-domain settings are a map keyed by domain; a domain left out soaks for `soakSeconds`
+ * and has no checks (the gate then says so in the record: "no health checks configured").
+ */
+import { z } from "zod";
+import { DOMAINS, type Domain } from "../../components/residency/catalogue";
+
+const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a lower-case name such as gateway-health");
+const timeoutSeconds = z.int().min(1).max(3600).default(30);
+const httpUrl = z.url({ protocol: /^https?$/, error: "an http(s) URL" });
+
+export const httpCheckSchema = z.strictObject({
+  name,
+  kind: z.literal("http"),
+  /** (Required) GET this URL; credentials in the URL are refused (they would land in records). */
+  url: httpUrl.refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), "no credentials in the URL"),
+  /** (Optional) Statuses that pass. Defaults to [200]. */
+  expectStatus: z.array(z.int().min(100).max(599)).min(1).default([200]),
+  /** (Optional) A regular expression the body must match. Defaults to none. */
+  bodyMatch: z.string().max(500).optional(),
+  timeoutSeconds,
+});
+
+export const commandCheckSchema = z.strictObject({
+  name,
+  kind: z.literal("command"),
+  /** (Required) argv, run without a shell; exit 0 passes. */
+  command: z.array(z.string().min(1)).min(1).max(64),
+  timeoutSeconds,
+});
+
+export const sloBurnCheckSchema = z.strictObject({
+  name,
+  kind: z.literal("slo-burn"),
+  /** (Required) Base URL of the domain's Prometheus-compatible query API (`<url>/api/v1/query`). */
+  prometheusUrl: httpUrl.refine((u) => !/^[a-z]+:\/\/[^/]*@/i.test(u), "no credentials in the URL"),
+  /** (Optional) Error-ratio window of the SLO recording rules (`meridian:slo_errors:ratio_rate<window>`). Defaults to 1h. */
+  window: z.enum(["5m", "30m", "1h", "2h", "6h", "1d", "3d"]).default("1h"),
+  /** (Optional) Highest burn rate that passes (1 = spending the budget exactly over 30 days). Defaults to 1. */
+  maxBurnRate: z.number().positive().max(1000).default(1),
+  timeoutSeconds,
+});
+
+export const healthCheckSchema = z.discriminatedUnion("kind", [httpCheckSchema, commandCheckSchema, sloBurnCheckSchema]);
+
+const soakSeconds = z.int().min(0).max(86_400);
+
+export const domainGatesSchema = z.strictObject({
+  /** (Optional) Soak before this domain's next ring (and before the domain after it). Defaults to `gates.soakSeconds`. */
+  soakSeconds: soakSeconds.optional(),
+  /** (Optional) Health checks of this domain, run in order after the soak. Defaults to none. */
+  checks: z
+    .array(healthCheckSchema)
+    .max(20)
+    .default([])
+    .refine((c) => new Set(c.map((x) => x.name)).size === c.length, "each check name once per domain"),
+});
+
+export const APPROVAL_MODES = ["none", "rings", "domains", "all"] as const;
+
+export const gatesSettingsSchema = z
+  .strictObject({
+    /** (Optional) Soak in seconds at every gate, 0–86400. Defaults to 0. */
+    soakSeconds: soakSeconds.default(0),
+    /** (Optional) Which gates need a person's approval (`--approve` or an approval file). Defaults to none. */
+    approval: z.enum(APPROVAL_MODES).default("none"),
+    /** (Optional) How long a gate waits for an approval file before it fails, 1–604800 s. Defaults to 86400. */
+    approvalTimeoutSeconds: z.int().min(1).max(604_800).default(86_400),
+    /** (Optional) Per domain, its soak and health checks. */
+    domains: z.partialRecord(z.enum(DOMAINS), domainGatesSchema).default({}),
+  })
+  .default({ soakSeconds: 0, approval: "none", approvalTimeoutSeconds: 86_400, domains: {} });
+
+export type HealthCheck = z.infer<typeof healthCheckSchema>;
+export type GatesSettings = z.infer<typeof gatesSettingsSchema>;
+export type ApprovalMode = (typeof APPROVAL_MODES)[number];
+
+/** One domain's gate settings, defaults settled. */
+export function domainGates(settings: GatesSettings, domain: Domain): { readonly soakSeconds: number; readonly checks: readonly HealthCheck[] } {
+  const own = settings.domains[domain];
+  return { soakSeconds: own?.soakSeconds ?? settings.soakSeconds, checks: own?.checks ?? [] };
+}
+
+export const DEFAULT_GATES: GatesSettings = gatesSettingsSchema.parse(undefined);
+
+/** Does fleet.yaml ask for any gate (a soak, a check or an approval)? Without, boundaries do not wait. */
+export function gatesConfigured(settings: GatesSettings): boolean {
+  return settings.soakSeconds > 0 || settings.approval !== "none" || Object.values(settings.domains).some((d) => d !== undefined && ((d.soakSeconds ?? 0) > 0 || d.checks.length > 0));
+}
