@@ -2,7 +2,7 @@
  * `pulumi up -s eu` (or `us`) in deployments/: Pulumi Deployments settings for that domain's
  * fleet stacks. Runs under the same runtime settings as the fleet program (Pulumi.yaml:
  * tsx, types checked by `npm test`). Proven offline by mock tests (test/deployments) and on
- * the real CLI up to the first Pulumi Cloud resource (test/e2e/deployments-runtime.e2e.test.ts);
+ * the real CLI up to the first Pulumi Cloud resource (test/e2e/config.e2e.test.ts);
  * there is no Pulumi Cloud on the development network. See docs/deployments.md.
  */
 import * as path from "node:path";
