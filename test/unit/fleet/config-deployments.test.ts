@@ -49,6 +49,8 @@ describe("deployments/ on bad settings", () => {
     );
     pulumi.runtime.setAllConfig({ "meridian-deployments:settings": JSON.stringify(value) });
     try {
+      // The program is its module's top level: load it afresh under this config.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       jest.isolateModules(() => require("../../../deployments/index"));
       return undefined;
     } catch (e) {
