@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Fleet, Role, StackSpec } from "../automation/fleet";
 import type { Domain } from "../components/residency";
 import { createContext, type RoleContext } from "./context";
+import { currentEngineConfig, specFromEngine } from "./engineConfig";
 import { foundation } from "./roles/foundation";
 import { interconnect } from "./roles/interconnect";
 import { management } from "./roles/management";
@@ -24,27 +25,24 @@ export type RoleProgram = <D extends Domain>(ctx: RoleContext<D>) => Promise<Sta
 export const ROLE_PROGRAMS: Record<Role, RoleProgram> = { foundation, pki, management, workload, interconnect, attached, guardrails, dns };
 
 export async function runStack(fleet: Fleet, stackName = pulumi.getStack()): Promise<StackOutputs> {
-  const spec = fleet.stacks.get(stackName);
-  if (spec === undefined) {
+  const fromFiles = fleet.stacks.get(stackName);
+  if (fromFiles === undefined) {
     throw new Error(`stack "${stackName}" has no ${fleet.dir}/Pulumi.${stackName}.yaml in the fleet`);
   }
-  checkEngineConfig(spec);
+  const spec = engineSpec(fleet, fromFiles);
   const program = ROLE_PROGRAMS[spec.role];
   // Narrow the run-time domain to a literal type once, here; below this line it is a type.
   return spec.domain === "eu" ? program(createContext(fleet, spec, "eu")) : program(createContext(fleet, spec, "us"));
 }
 
 /**
- * The engine passes the stack's config; it must agree with the file the fleet model read
- * (they differ only if someone ran `pulumi config set` without committing).
+ * The stack's settings as the engine passes them (stack file, Pulumi.yaml, ESC, `pulumi
+ * config set`), validated like the file and held to the files for what the rollout plans.
  */
-function checkEngineConfig(spec: StackSpec): void {
-  const config = new pulumi.Config("meridian");
-  for (const key of ["domain", "role"] as const) {
-    const fromEngine = config.get(key);
-    const fromFile = key === "domain" ? spec.domain : spec.role;
-    if (fromEngine !== undefined && fromEngine !== fromFile) {
-      throw new Error(`${spec.file}: meridian:${key}: the engine says "${fromEngine}" but the file says "${fromFile}"; commit the config change`);
-    }
+function engineSpec(fleet: Fleet, fromFiles: StackSpec): StackSpec {
+  const { spec, notInFiles } = specFromEngine(fleet, fromFiles, currentEngineConfig(fromFiles));
+  if (notInFiles.length > 0) {
+    void pulumi.log.info(`${notInFiles.join(", ")}: set in Pulumi config outside the fleet's files (an ESC environment or an uncommitted \`pulumi config set\`); this run uses the engine's values, the offline plan did not see them`);
   }
+  return spec;
 }

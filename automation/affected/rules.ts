@@ -43,7 +43,7 @@ export const STACK_CONFIG = /^stacks\/Pulumi\.([^./]+)\.ya?ml$/;
 export const PATH_RULES: readonly PathRule[] = [
   // The program every stack runs, the fleet model it loads, and what every resource passes.
   { globs: ["Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json"], selects: ALL, why: "project, SDK and provider versions" },
-  { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
+  { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/engineConfig.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
   { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts", "components/gateway/zones.ts"], selects: ALL, why: "residency catalogue, IPAM, guardrail constants and exposure zones, read by the fleet model" },

@@ -5,3 +5,4 @@ export * from "./load";
 export * from "./graph";
 export * from "./tenants";
 export * from "./retries";
+export * from "./projectConfig";

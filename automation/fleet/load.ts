@@ -5,6 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import type { ZodType } from "zod";
 import { CLOUDS, DOMAINS, type Cloud, type Domain } from "../../components/residency/catalogue";
 import { validateIpamSettings } from "../../components/network/ipam";
 import { FleetConfigError, FleetConfigErrors } from "./errors";
@@ -26,6 +27,7 @@ import { checkStackSecretsProvider } from "./controlPlane";
 import { checkNarrowing } from "./narrowing";
 import { classifyStackFile, duplicateStackNames } from "./stackNames";
 import { checkTenants, type TenantTarget } from "./tenants";
+import { decodeConfigValue, loadProjectConfig, NO_PROJECT_CONFIG, withProjectConfig, type ProjectConfig } from "./projectConfig";
 import { DEFAULT_YAML_LIMITS, parseYaml, readRegularFile, type YamlLimits } from "./yamlFile";
 
 export interface StackSpec {
@@ -45,7 +47,10 @@ export interface StackSpec {
   readonly environment: Environment;
   /** The role's parsed config, defaults applied. */
   readonly config: AnyRoleConfig;
-  /** The file's `config:` map as written (provider keys included), for the engine. */
+  /**
+   * The stack's config as the engine merges it: the project-level `config:` of Pulumi.yaml
+   * under the file's `config:` map, as written (provider keys included), for the engine.
+   */
   readonly rawConfig: Readonly<Record<string, unknown>>;
   /** Keys whose value is a Pulumi secret (`secure:`). */
   readonly secretKeys: readonly string[];
@@ -76,6 +81,7 @@ export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS)
   }
   const budget = { left: limits.fleetBytes };
   const settings = loadFleetSettingsChecked(dir, limits, budget);
+  const project = loadProjectConfigChecked(dir, limits);
   const errors: FleetConfigError[] = [];
   const named: Array<{ name: string; file: string }> = [];
   for (const f of entries.sort()) {
@@ -87,7 +93,7 @@ export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS)
   const stacks = new Map<string, StackSpec>();
   for (const { file } of named) {
     try {
-      const spec = parseStackFile(file, settings, limits, budget);
+      const spec = parseStackFile(file, settings, limits, budget, project);
       if (!stacks.has(spec.name)) stacks.set(spec.name, spec);
     } catch (e) {
       if (e instanceof FleetConfigError) errors.push(e);
@@ -115,6 +121,15 @@ function tenantTargets(stacks: ReadonlyMap<string, StackSpec>): Map<string, Tena
   );
 }
 
+function loadProjectConfigChecked(dir: string, limits: YamlLimits): ProjectConfig {
+  try {
+    return loadProjectConfig(dir, limits);
+  } catch (e) {
+    if (e instanceof FleetConfigError) throw new FleetConfigErrors([e]);
+    throw e;
+  }
+}
+
 function loadFleetSettingsChecked(dir: string, limits: YamlLimits, budget: { left: number }): FleetSettings {
   let settings: FleetSettings;
   try {
@@ -139,8 +154,17 @@ function loadFleetSettingsChecked(dir: string, limits: YamlLimits, budget: { lef
   return settings;
 }
 
-/** Parse one stack file; throws a FleetConfigError naming file and key. */
-export function parseStackFile(file: string, settings: FleetSettings, limits: YamlLimits = DEFAULT_YAML_LIMITS, budget?: { left: number }): StackSpec {
+/**
+ * Parse one stack file, under the project-level config of its Pulumi.yaml; throws a
+ * FleetConfigError naming file and key.
+ */
+export function parseStackFile(
+  file: string,
+  settings: FleetSettings,
+  limits: YamlLimits = DEFAULT_YAML_LIMITS,
+  budget?: { left: number },
+  project: ProjectConfig = NO_PROJECT_CONFIG,
+): StackSpec {
   const verdict = classifyStackFile(path.basename(file));
   if (verdict.kind !== "stack") {
     throw new FleetConfigError(file, "(file)", verdict.kind === "lookalike" ? verdict.problem : "a stack config is named Pulumi.<stack>.yaml");
@@ -157,7 +181,38 @@ export function parseStackFile(file: string, settings: FleetSettings, limits: Ya
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new FleetConfigError(file, "config", "missing or not a mapping");
   }
-  const rawConfig = raw as Record<string, unknown>;
+  const own = raw as Record<string, unknown>;
+  try {
+    return stackSpecFromConfig({ name, file, top: top as Record<string, unknown>, rawConfig: withProjectConfig(project, own) }, settings);
+  } catch (e) {
+    throw blameProjectConfig(e, own, project, name);
+  }
+}
+
+/** A problem with a key the stack inherited from Pulumi.yaml names Pulumi.yaml, not the stack file. */
+function blameProjectConfig(e: unknown, own: Record<string, unknown>, project: ProjectConfig, stack: string): unknown {
+  if (!(e instanceof FleetConfigError) || project.file === undefined) return e;
+  const key = Object.keys(project.values).find((k) => e.key === k || e.key.startsWith(`${k}.`));
+  if (key === undefined || key in own) return e;
+  return new FleetConfigError(project.file, `config.${e.key}`, `${e.detail} (inherited by stack ${stack})`);
+}
+
+/** What a stack's config is checked from: the file's top level (secrets provider) and the merged `config:` map. */
+export interface StackConfigInput {
+  readonly name: string;
+  /** Named in every error; the stack file. */
+  readonly file: string;
+  readonly top: Readonly<Record<string, unknown>>;
+  readonly rawConfig: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * Validate one stack's config map — from its file, or as the engine gave it to the program
+ * (stacks/engineConfig.ts) — with the one schema and every residency check; throws a
+ * FleetConfigError naming file and key.
+ */
+export function stackSpecFromConfig(input: StackConfigInput, settings: FleetSettings): StackSpec {
+  const { name, file, top, rawConfig } = input;
   const secretKeys = Object.entries(rawConfig)
     .filter(([, v]) => v !== null && typeof v === "object" && "secure" in (v as object))
     .map(([k]) => k);
@@ -168,7 +223,12 @@ export function parseStackFile(file: string, settings: FleetSettings, limits: Ya
     throw new FleetConfigError(file, key, detail);
   }
   const role = head.data["meridian:role"];
-  const meridianOnly = Object.fromEntries(Object.entries(rawConfig).filter(([k]) => k.startsWith("meridian:")));
+  const shape = (roleSchemas[role] as unknown as { shape: Record<string, ZodType> }).shape;
+  const meridianOnly = Object.fromEntries(
+    Object.entries(rawConfig)
+      .filter(([k]) => k.startsWith("meridian:"))
+      .map(([k, v]) => [k, decodeConfigValue(v, shape[k])]),
+  );
   const parsed = roleSchemas[role].safeParse(meridianOnly);
   if (!parsed.success) {
     const { key, detail } = formatZodIssue(parsed.error.issues[0], meridianOnly);

@@ -33,7 +33,8 @@ async function planWithKubeconfig(server: string) {
     "eu-attached",
     (f, s) => {
       // What the engine hands the program at run time: the decrypted secret.
-      pulumi.runtime.setConfig("meridian:kubeconfig", kubeconfig(server));
+      // setConfig would drop the secret marking the engine keeps; setAllConfig keeps it.
+      pulumi.runtime.setAllConfig({ ...pulumi.runtime.allConfig(), "meridian:kubeconfig": kubeconfig(server) }, ["meridian:kubeconfig"]);
       return runStack(f, s);
     },
     { outputs: new Map(), secretOutputNames: new Map() },
