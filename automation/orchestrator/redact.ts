@@ -43,6 +43,13 @@ const PATTERNS: ReadonlyArray<[RegExp, string]> = [
 
 /** Shortest value treated as a secret; shorter ones would redact ordinary words. */
 const MIN_SECRET_LENGTH = 4;
+/**
+ * Shortest leaf of a secret *object* treated as a secret. Pulumi marks a whole output secret
+ * when one field is, so a structured secret output (a stack's `services`, the pki's
+ * `intermediates`) also carries structure words ("domain", "workload"): masking those everywhere
+ * would blank ordinary text. Key material, tokens and generated passwords are longer than this.
+ */
+const MIN_NESTED_SECRET_LENGTH = 12;
 
 export class Redactor {
   private secrets: string[] = [];
@@ -60,15 +67,20 @@ export class Redactor {
     );
   }
 
-  /** Treat a value as secret from now on; objects and arrays contribute every leaf. */
-  add(value: unknown): void {
-    if (value === null || value === undefined) return;
+  /**
+   * Treat a value as secret from now on; objects and arrays contribute every string leaf of at
+   * least MIN_NESTED_SECRET_LENGTH characters. Numbers and booleans are never text-matched: in
+   * JSON text a masked number turns into an unquoted `[secret]` and the record stops parsing,
+   * and "1" or "99.9" would be masked wherever they appear.
+   */
+  add(value: unknown, nested = false): void {
+    if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") return;
     if (typeof value === "object") {
-      for (const v of Object.values(value as Record<string, unknown>)) this.add(v);
+      for (const v of Object.values(value as Record<string, unknown>)) this.add(v, true);
       return;
     }
     const s = String(value);
-    if (s.length < MIN_SECRET_LENGTH || this.secrets.includes(s)) return;
+    if (s.length < (nested ? MIN_NESTED_SECRET_LENGTH : MIN_SECRET_LENGTH) || this.secrets.includes(s)) return;
     // Also the JSON-escaped form, which is how a value with quotes or newlines shows up in JSON text.
     const escaped = JSON.stringify(s).slice(1, -1);
     this.secrets.push(s);
