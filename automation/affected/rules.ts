@@ -46,7 +46,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/engineConfig.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
-  { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts", "components/gateway/zones.ts"], selects: ALL, why: "residency catalogue, IPAM, guardrail constants and exposure zones, read by the fleet model" },
+  { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts", "components/gateway/zones.ts", "components/cluster/upgrade.ts", "components/observability/facts.ts"], selects: ALL, why: "residency catalogue, IPAM, guardrail constants, exposure zones, node-pool upgrade settings and Log Analytics tiers, read by the fleet model" },
   // Roles.
   { globs: ["stacks/roles/foundation.ts"], selects: roles(["foundation"]), why: "foundation role" },
   { globs: ["stacks/roles/pki.ts"], selects: roles(["pki"]), why: "pki role" },
@@ -114,7 +114,7 @@ export const PATH_RULES: readonly PathRule[] = [
     globs: [
       "docs/**", "**/*.md", "test/**", "**/*.test.ts", "bench/**", "tools/**", "scripts/**", ".github/**", ".ci/**",
       ".gitignore", ".nvmrc", "eslint.config.mjs", "jest.config.js", "jest.e2e.config.js", "tsconfig.jest.json",
-      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/filters/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**", "automation/drill/**",
+      "automation/cli.ts", "automation/commands/**", "automation/affected/**", "automation/filters/**", "automation/plan/**", "automation/orchestrator/**", "automation/scheduler/**", "automation/engine/**", "automation/evidence-store/**", "automation/drill/**", "automation/upgrade/**",
       "components/deployments/**", "deployments/**",
     ],
     selects: NONE,
