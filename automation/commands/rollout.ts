@@ -381,7 +381,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
 
   try {
     const outcome = await runFleet(runInput(command, runId, sinks));
-    if (planInputs !== undefined) writeSavedPlans(outcome.runDir, outcome.record, engine.kind, planInputs);
+    const savedPlans = planInputs !== undefined ? writeSavedPlans(outcome.runDir, outcome.record, engine.kind, planInputs) : [];
     if (reviewed !== undefined) writeAppliedPlans(outcome.runDir, outcome.record, reviewed.runId, reviewed.plans);
     const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];
     const uploadFailed = uploads.some((u) => u.error !== undefined);
@@ -394,6 +394,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       const took = outcome.record.finishedAt ? ` in ${formatDuration(Date.parse(outcome.record.finishedAt) - Date.parse(outcome.record.startedAt))}` : "";
       io.out(`${outcome.status}${took}${uploadFailed ? " (evidence upload failed)" : ""}: report ${path.join(outcome.runDir, "report.md")}\n`);
       if (outcome.status !== "succeeded") io.out(`resume with: npm run fleet -- ${command} --resume ${outcome.runId}\n`);
+      if (planInputs !== undefined) io.out(`${savedPlans.length} update plan(s) saved; apply exactly those with: npm run fleet -- up --plan ${outcome.runId}\n`);
     }
     // A run whose evidence did not reach its store is not done: exit 1 (the local copy is kept).
     return uploadFailed && outcome.exitCode === EXIT_CODES.ok ? EXIT_CODES.failed : outcome.exitCode;

@@ -174,6 +174,12 @@ describe("fleet preview --save-plan / up --plan (mock engine, real CLI entry)", 
       expect(none.code).toBe(2);
       expect(none.err).toMatch(/--plan: run \S+ saved no plans for domain eu .*run `fleet preview --save-plan`/);
       expect((await up({ plan: "no-such-run" })).err).toMatch(/^fleet up: --plan: no run record for "no-such-run"/);
+      // An engine that writes no plan file (the fake) leaves a manifest without stacks: said at the end of the preview, refused by up.
+      const saving = recordingIo({ env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" } });
+      expect(await runRolloutCommand("preview", { ...base, json: false, savePlan: true }, saving.value, repo)).toBe(0);
+      const hint = /0 update plan\(s\) saved; apply exactly those with: npm run fleet -- up --plan (\S+)\n/.exec(saving.out.join(""));
+      expect(hint).not.toBeNull();
+      expect((await up({ plan: hint![1] })).err).toMatch(new RegExp(`--plan: run ${hint![1]} saved no plan\n`));
     });
 
     it("flags where they cannot work: another engine than the one that saved the plans, --engine remote, --plan with --resume", async () => {
