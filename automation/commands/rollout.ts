@@ -359,9 +359,14 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     // On a TTY: `up` shows what it would do first (the saved plans' preview, or a fresh one); then asks.
     let reviewedSummary = "";
     try {
-      if (command === "up") reviewedSummary = await previewSummary(reviewed, selection.stacks.length, (id, eventSinks) => runFleet(runInput("preview", id, eventSinks)), io, redactor);
+      // The preview gets an engine of its own, bound to its own run folder (the Automation API engine writes its policy config there).
+      const previewRun = async (id: string, eventSinks: readonly EventSink[]) => {
+        const previewEngine = await factory({ fleet, command: "preview", repoDir, runDir: path.join(opts.runsDir, id), controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
+        return runFleet({ ...runInput("preview", id, eventSinks), engine: previewEngine });
+      };
+      if (command === "up") reviewedSummary = await previewSummary(reviewed, selection.stacks.length, previewRun, io, redactor);
     } catch (e) {
-      if (e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(e.message);
+      if (e instanceof UsageError || e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(redactor.redact(e.message));
       throw e;
     }
     const ok = await io.confirm(`${reviewedSummary}${command} ${selection.stacks.length} stack(s) in ${selection.domains.join(", ")} (strategy ${strategy}, parallel ${opts.parallel})?`);

@@ -193,8 +193,12 @@ describe("fleet preview --save-plan / up --plan (mock engine, real CLI entry)", 
 describe("up on a terminal shows the preview before asking (fake engine)", () => {
   let runsDir: string;
   let engine: FakeEngine;
+  const contexts: { command: string; runDir: string }[] = [];
   beforeAll(() => {
-    rolloutEngines["fake-tty"] = async () => engine;
+    rolloutEngines["fake-tty"] = async (ctx) => {
+      contexts.push({ command: ctx.command, runDir: ctx.runDir });
+      return engine;
+    };
   });
   afterAll(() => delete rolloutEngines["fake-tty"]);
   beforeEach(() => {
@@ -230,6 +234,12 @@ describe("up on a terminal shows the preview before asking (fake engine)", () =>
     const yes = recordingIo({ interactive: true, env: { USER: "tester", PULUMI_CONFIG_PASSPHRASE: "pass-phrase-123" }, confirm: async () => true });
     expect(await runRolloutCommand("up", opts(), yes.value, repo)).toBe(0);
     expect(engine.calls.filter((c) => c.op === "preview" || c.op === "up").map((c) => c.op)).toEqual(["preview", "up"]);
+    // The preview's engine is built for the preview's own run folder, not the up's (an engine writes there: policy config).
+    const [upCtx, previewCtx] = contexts.slice(-2);
+    expect(upCtx.command).toBe("up");
+    expect(previewCtx.command).toBe("preview");
+    expect(path.basename(previewCtx.runDir)).toMatch(/-preview-/);
+    expect(fs.readdirSync(runsDir).sort()).toEqual([path.basename(previewCtx.runDir), path.basename(upCtx.runDir)].sort());
 
     engine = new FakeEngine({});
     expect(await runRolloutCommand("up", opts({ yes: true }), recordingIo({ interactive: true, env: { USER: "tester" } }).value, repo)).toBe(0);
