@@ -23,6 +23,8 @@ import type { Domain } from "../../components/residency/catalogue";
 import { resolveControlPlanes } from "./controlPlanes";
 import { loadFleetOrReport } from "./fleetLoad";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
+import { planFile, stackInputs, withPlans, writeAppliedPlans, writeSavedPlans } from "../orchestrator/savedPlans";
+import { addSavedPlanOptions, previewSummary, reviewedPlans, savedPlanUsage, type ReviewedPlans } from "./reviewed";
 import { fileMockState, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -52,6 +54,7 @@ import {
   UsageError,
   type EventSink,
   type RunContext,
+  type RunInput,
   type RunFiles,
   type RunRecord,
   type Selection,
@@ -90,6 +93,10 @@ export interface RolloutOptions {
   runsDir: string;
   /** `up`: approve every gate that asks for a person's approval (fleet.yaml `gates.approval`). */
   approve?: boolean;
+  /** (preview) `--save-plan`: save each stack's update plan in the run folder. */
+  savePlan?: boolean;
+  /** (up) `--plan <run>`: apply exactly the plans that preview run saved. */
+  plan?: string;
 }
 
 /** What an engine factory gets to build an engine for one run. */
@@ -198,9 +205,7 @@ export function parseParallel(v: string): number {
 
 export function registerRollout(program: Command): void {
   for (const { op, description } of COMMANDS) {
-    program
-      .command(op)
-      .description(description)
+    addSavedPlanOptions(program.command(op).description(description), op)
       .option("--domains <list>", "domains to run, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
       .option("--stack <names...>", "only these stacks (repeat or space-separate)")
       .option(...FILTER_OPTION)
@@ -211,7 +216,7 @@ export function registerRollout(program: Command): void {
       .option("--fail-fast", "on a failure, cancel the running stacks of that domain")
       .option("--resume <run>", "re-run only what did not succeed in run <run> (an id under .fleet-runs, or a path)")
       .option("--json", "stream one JSON event per line on stdout")
-      .option("--yes", op === "up" || op === "destroy" ? "do not ask for confirmation (required when not a TTY)" : "accepted for symmetry")
+      .option("--yes", op === "up" ? "do not ask for confirmation (required when not a TTY; on a TTY, up previews and shows the summary first)" : op === "destroy" ? "do not ask for confirmation (required when not a TTY)" : "accepted for symmetry")
       .option("--backend <domain=url,...>", "state backend per domain, e.g. eu=s3://…,us=s3://…; default $MERIDIAN_BACKEND_<DOMAIN>, else fleet.yaml domains.<domain>.backend, else file://<repo>/.pulumi-state/<domain>. One URL for every domain (and PULUMI_BACKEND_URL) is refused")
       .option("--policy-pack <dir>", "policy pack run on every preview/up", path.join(REPO_ROOT, "policy-pack"))
       .option("--approve", op === "up" ? "approve every gate fleet.yaml `gates.approval` asks a person for (otherwise: create the approval file the gate names)" : "accepted for symmetry (gates run on up)")
@@ -287,8 +292,10 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   let selection: Selection;
   let resume: RunRecord | undefined;
   let resumedRunDir: string | undefined;
+  let reviewed: ReviewedPlans | undefined;
   let strategy = opts.strategy;
   try {
+    savedPlanUsage(opts);
     assertNoLiveRun(opts.runsDir, fingerprint);
     if (opts.resume !== undefined) {
       if ((opts.stack?.length ?? 0) > 0 || opts.domains !== undefined || (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined) {
@@ -298,6 +305,9 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       resumedRunDir = resolveRunDir(opts.runsDir, opts.resume);
       selection = selectionFromRecord(fleet, resume, command);
       strategy = resume.options.strategy;
+    } else if (opts.plan !== undefined) {
+      reviewed = reviewedPlans(fleet, opts, fingerprint, repoDir);
+      selection = reviewed.selection;
     } else {
       selection = selectStacks(fleet, { command, domains: opts.domains?.split(","), stacks: opts.stack, filters: opts.filter, filterFile: opts.filterFile, withDependencies: opts.withDependencies });
     }
@@ -308,11 +318,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   if (selection.stacks.length === 0) return fail("no stacks selected");
 
   const destructive = command === "up" || command === "destroy";
-  if (destructive && !opts.yes) {
-    if (!io.interactive) return fail(`refusing to ${command} without --yes when not on a terminal`);
-    const ok = await io.confirm(`${command} ${selection.stacks.length} stack(s) in ${selection.domains.join(", ")} (strategy ${strategy}, parallel ${opts.parallel})?`);
-    if (!ok) return fail("not confirmed");
-  }
+  if (destructive && !opts.yes && !io.interactive) return fail(`refusing to ${command} without --yes when not on a terminal`);
 
   const runId = newRunId(command, new Date());
   const runDir = path.join(opts.runsDir, runId);
@@ -331,9 +337,56 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   let engine: Engine;
   try {
     engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
+    if (reviewed !== undefined) engine = reviewed.engine(engine);
   } catch (e) {
     if (e instanceof UsageError) return fail(redactor.redact(e.message));
     throw e;
+  }
+  // Taken before the preview runs: what a saved plan was computed from.
+  const planInputs = command === "preview" && opts.savePlan === true ? stackInputs(fleet, repoDir, selection.stacks) : undefined;
+  if (planInputs !== undefined) engine = withPlans(engine, { savePlanTo: (stack) => planFile(runDir, fleet.stacks.get(stack)!.domain, stack) });
+
+  const runInput = (op: Operation, id: string, eventSinks: readonly EventSink[]): RunInput => ({
+    fleet,
+    command: op,
+    stacks: selection.stacks,
+    domains: selection.domains,
+    strategy,
+    parallel: opts.parallel,
+    failFast: opts.failFast === true,
+    engine,
+    runsDir: opts.runsDir,
+    runId: id,
+    fingerprint,
+    files: io.files,
+    context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
+    redactor,
+    resume: op === command ? resume : undefined,
+    sinks: eventSinks,
+    signals: io.signals,
+    hardExit: io.hardExit,
+    estimates: lastDurations(opts.runsDir, op),
+    retryRules: transientRules(fleet.settings.retries),
+    // Gates hold an up between rings and domains; the preview an up shows first passes none.
+    gates: op === "up" ? rolloutGates(fleet, opts.approve === true) : undefined,
+  });
+
+  if (destructive && !opts.yes) {
+    // On a TTY: `up` shows what it would do first (the saved plans' preview, or a fresh one); then asks.
+    let reviewedSummary = "";
+    try {
+      // The preview gets an engine of its own, bound to its own run folder (the Automation API engine writes its policy config there).
+      const previewRun = async (id: string, eventSinks: readonly EventSink[]) => {
+        const previewEngine = await factory({ fleet, command: "preview", repoDir, runDir: path.join(opts.runsDir, id), controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
+        return runFleet({ ...runInput("preview", id, eventSinks), engine: previewEngine });
+      };
+      if (command === "up") reviewedSummary = await previewSummary(reviewed, selection.stacks.length, previewRun, io, redactor);
+    } catch (e) {
+      if (e instanceof UsageError || e instanceof ScheduleError || e instanceof RunLockError || e instanceof RunFolderWriteError) return fail(redactor.redact(e.message));
+      throw e;
+    }
+    const ok = await io.confirm(`${reviewedSummary}${command} ${selection.stacks.length} stack(s) in ${selection.domains.join(", ")} (strategy ${strategy}, parallel ${opts.parallel})?`);
+    if (!ok) return fail("not confirmed");
   }
 
   const sinks: EventSink[] = [];
@@ -343,34 +396,14 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     progress = new ProgressRenderer(io.stderr, selection.stacks.length, io.env);
     const p = progress;
     sinks.push((e) => p.onEvent(e));
-    io.err(`fleet ${command}: ${selection.stacks.length} stack(s), domains ${selection.domains.join(" → ")}, strategy ${strategy}, parallel ${opts.parallel}, engine ${engine.kind}${resume ? `, resuming ${resume.runId}` : ""}\n`);
+    io.err(`fleet ${command}: ${selection.stacks.length} stack(s), domains ${selection.domains.join(" → ")}, strategy ${strategy}, parallel ${opts.parallel}, engine ${engine.kind}${resume ? `, resuming ${resume.runId}` : ""}${reviewed ? `, applying the plans of ${reviewed.runId}` : ""}\n`);
     io.err(`run folder: ${path.relative(process.cwd(), runDir) || runDir}\n`);
   }
 
   try {
-    const outcome = await runFleet({
-      fleet,
-      command,
-      stacks: selection.stacks,
-      domains: selection.domains,
-      strategy,
-      parallel: opts.parallel,
-      failFast: opts.failFast === true,
-      engine,
-      runsDir: opts.runsDir,
-      runId,
-      fingerprint,
-      files: io.files,
-      context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
-      redactor,
-      resume,
-      sinks,
-      signals: io.signals,
-      hardExit: io.hardExit,
-      estimates: lastDurations(opts.runsDir, command),
-      retryRules: transientRules(fleet.settings.retries),
-      gates: command === "up" ? rolloutGates(fleet, opts.approve === true) : undefined,
-    });
+    const outcome = await runFleet(runInput(command, runId, sinks));
+    const savedPlans = planInputs !== undefined ? writeSavedPlans(outcome.runDir, outcome.record, engine.kind, planInputs) : [];
+    if (reviewed !== undefined) writeAppliedPlans(outcome.runDir, outcome.record, reviewed.runId, reviewed.plans);
     const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];
     const uploadFailed = uploads.some((u) => u.error !== undefined);
     if (opts.json) {
@@ -382,6 +415,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       const took = outcome.record.finishedAt ? ` in ${formatDuration(Date.parse(outcome.record.finishedAt) - Date.parse(outcome.record.startedAt))}` : "";
       io.out(`${outcome.status}${took}${uploadFailed ? " (evidence upload failed)" : ""}: report ${path.join(outcome.runDir, "report.md")}\n`);
       if (outcome.status !== "succeeded") io.out(`resume with: npm run fleet -- ${command} --resume ${outcome.runId}\n`);
+      if (planInputs !== undefined) io.out(`${savedPlans.length} update plan(s) saved; apply exactly those with: npm run fleet -- up --plan ${outcome.runId}\n`);
     }
     // A run whose evidence did not reach its store is not done: exit 1 (the local copy is kept).
     return uploadFailed && outcome.exitCode === EXIT_CODES.ok ? EXIT_CODES.failed : outcome.exitCode;

@@ -323,9 +323,11 @@ export async function runOnStack(stack: Stack, op: Operation, opts: OperationOpt
   };
   switch (op) {
     case "preview":
-      return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy })).changeSummary), policyPacks };
+      // `plan` here is `pulumi preview --save-plan <file>` (Pulumi update plans; no PULUMI_EXPERIMENTAL needed in 3.248).
+      return { changes: changesFromOpMap((await stack.preview({ ...common, ...policy, ...(opts.savePlan !== undefined ? { plan: opts.savePlan } : {}) })).changeSummary), policyPacks };
     case "up":
-      return { changes: changesFromOpMap((await stack.up({ ...common, ...policy })).summary.resourceChanges), policyPacks };
+      // `plan` here is `pulumi up --plan <file>`: the engine fails any resource whose operation or inputs depart from it.
+      return { changes: changesFromOpMap((await stack.up({ ...common, ...policy, ...(opts.plan !== undefined ? { plan: opts.plan } : {}) })).summary.resourceChanges), policyPacks };
     case "refresh": {
       if (opts.previewOnly !== true) return { changes: changesFromOpMap((await stack.refresh(common)).summary.resourceChanges), policyPacks };
       // `pulumi refresh --preview-only` (Stack.previewRefresh): reads the clouds, writes no state.

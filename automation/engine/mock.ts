@@ -12,12 +12,14 @@
  * Mock programs are CPU-bound and the SDK's per-run state is attributed by time, so
  * operations are serialized internally; the orchestrator may still ask for N at once.
  */
+import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import type { Fleet } from "../fleet";
 import { nodeFiles, writeAtomic } from "../orchestrator/files";
 import { engineStateDir, safeSegment } from "../orchestrator/layout";
+import { canonicalJson } from "../orchestrator/savedPlans";
 import { planStack, type StackPlan, type StackProgram } from "../plan/planStack";
 import type { FleetViolation } from "../plan/fleetChecks";
 import type { PlannedResource } from "../plan/recordingMonitor";
@@ -108,6 +110,10 @@ export class MockEngine implements Engine {
     return this.serialize(stack, async () => {
       const result = await this.run(stack, opts, "preview");
       this.previewed.set(stack, result.deployed);
+      if (opts.savePlan !== undefined) {
+        writeAtomic(nodeFiles, opts.savePlan, JSON.stringify(mockPlan(stack, result.resources, result.before), null, 2) + "\n");
+        opts.onEvent({ type: "output", text: `mock update plan written to ${opts.savePlan}\n` });
+      }
       return { changes: result.changes };
     });
   }
@@ -115,6 +121,13 @@ export class MockEngine implements Engine {
   up(stack: string, opts: OperationOptions): Promise<OperationResult> {
     return this.serialize(stack, async () => {
       const result = await this.run(stack, opts, "up");
+      // Like `pulumi up --plan`: a departure from the saved plan fails the stack. The mock's
+      // update is all-or-nothing, so nothing of it is applied.
+      if (opts.plan !== undefined) {
+        const departures = planDepartures(readMockPlan(opts.plan, stack), result.resources, result.before);
+        if (departures.length > 0) throw new Error(`${stack}: the update departs from its saved plan (${departures.length}): ${departures.slice(0, 3).join("; ")}${departures.length > 3 ? "; …" : ""}`);
+        opts.onEvent({ type: "output", text: `mock update constrained by the plan ${opts.plan}: every resource as planned\n` });
+      }
       this.setDeployed(stack, result.deployed);
       return { changes: result.changes };
     });
@@ -167,7 +180,11 @@ export class MockEngine implements Engine {
     return next;
   }
 
-  private async run(stack: string, opts: OperationOptions, op: "preview" | "up"): Promise<{ changes: ChangeSummary; deployed: Deployed }> {
+  private async run(
+    stack: string,
+    opts: OperationOptions,
+    op: "preview" | "up",
+  ): Promise<{ changes: ChangeSummary; deployed: Deployed; resources: readonly PlannedResource[]; before: ReadonlySet<string> }> {
     const upstream = new Map<string, Record<string, unknown>>();
     const secretNames = new Map<string, readonly string[]>();
     for (const dep of this.fleet.stacks.get(stack)?.dependsOn ?? []) {
@@ -198,7 +215,7 @@ export class MockEngine implements Engine {
         violation: { policyPack: "meridian", policy: v.policy, enforcement: v.level, message: v.message, ...(v.urn ? { urn: v.urn } : {}) },
       });
     }
-    return { changes, deployed: { outputs: plan.outputs, secretOutputNames: plan.secretOutputNames, urns } };
+    return { changes, deployed: { outputs: plan.outputs, secretOutputNames: plan.secretOutputNames, urns }, resources: plan.resources.filter((r) => r.custom), before };
   }
 }
 
@@ -233,6 +250,94 @@ export function fileMockOutOfBand(file: string): MockOutOfBand {
     throw new Error(`${file}: not a mock drift file (${why})`);
   }
   return (stack) => parsed[stack] ?? [];
+}
+
+// ---------------------------------------------------------------------------------------
+// The mock's update plans (the real engine's are Pulumi's own, `pulumi preview --save-plan`)
+
+/** The SDK's marker for a value not known at preview (`pulumi.runtime` unknownValue). */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+const mockPlanSchema = z
+  .object({
+    schema: z.literal(1),
+    kind: z.literal("meridian-mock-plan"),
+    stack: z.string(),
+    resources: z.record(
+      z.string(),
+      z.object({ op: z.enum(["create", "same", "delete"]), type: z.string(), inputs: z.string().regex(/^[0-9a-f]{64}$/), unknown: z.array(z.string()) }).strict(),
+    ),
+  })
+  .strict();
+
+export type MockPlan = z.infer<typeof mockPlanSchema>;
+
+/** Paths (`a.b.0`) of the values a preview did not know; the plan accepts any value there, as Pulumi's does. */
+function unknownPaths(v: unknown, at = ""): string[] {
+  if (v === UNKNOWN) return [at];
+  if (v === null || typeof v !== "object") return [];
+  return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => unknownPaths(x, at === "" ? k : `${at}.${k}`));
+}
+
+/** sha256 of the canonical inputs, with the values at `unknown` paths masked. */
+function inputsDigest(props: Record<string, unknown>, unknown: readonly string[]): string {
+  const masked = structuredClone(props);
+  for (const p of unknown) {
+    const keys = p.split(".");
+    let o: Record<string, unknown> | undefined = masked;
+    for (const k of keys.slice(0, -1)) o = o?.[k] !== null && typeof o?.[k] === "object" ? (o[k] as Record<string, unknown>) : undefined;
+    if (o !== undefined && keys[keys.length - 1] in o) o[keys[keys.length - 1]] = UNKNOWN;
+  }
+  return crypto.createHash("sha256").update(canonicalJson(masked)).digest("hex");
+}
+
+/** What a mock preview would do to each custom resource, with a digest of its inputs (no values: no secret lands in the file). */
+export function mockPlan(stack: string, resources: readonly PlannedResource[], before: ReadonlySet<string>): MockPlan {
+  const registered = new Set(resources.map((r) => r.urn));
+  return {
+    schema: 1,
+    kind: "meridian-mock-plan",
+    stack,
+    resources: Object.fromEntries([
+      ...resources.map((r) => {
+        const unknown = unknownPaths(r.props);
+        return [r.urn, { op: before.has(r.urn) ? "same" : "create", type: r.type, inputs: inputsDigest(r.props, unknown), unknown }] as const;
+      }),
+      ...[...before]
+        .filter((urn) => !registered.has(urn))
+        .map((urn) => [urn, { op: "delete", type: urn.split("::")[2]?.split("$").pop() ?? "", inputs: inputsDigest({}, []), unknown: [] }] as const),
+    ]),
+  };
+}
+
+/** Read a mock plan file (untrusted: validated); one clear error naming the file otherwise. */
+export function readMockPlan(file: string, stack: string): MockPlan {
+  let plan: MockPlan;
+  try {
+    plan = mockPlanSchema.parse(JSON.parse(fs.readFileSync(file, "utf8")));
+  } catch {
+    throw new Error(`${stack}: ${file} is not a mock update plan`);
+  }
+  if (plan.stack !== stack) throw new Error(`${stack}: ${file} is the plan of stack ${plan.stack}`);
+  return plan;
+}
+
+/** Every way an update departs from its plan, as Pulumi words it ("violates plan"), in URN order. */
+export function planDepartures(plan: MockPlan, resources: readonly PlannedResource[], before: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>();
+  for (const r of resources) {
+    seen.add(r.urn);
+    const planned = plan.resources[r.urn];
+    const op = before.has(r.urn) ? "same" : "create";
+    if (planned === undefined) out.push(`resource ${r.urn} violates plan: it is not in the plan`);
+    else if (planned.op === "delete") out.push(`resource ${r.urn} violates plan: registered where the plan says delete`);
+    else if (planned.op !== op) out.push(`resource ${r.urn} violates plan: ${op} where the plan says ${planned.op}`);
+    else if (inputsDigest(r.props, planned.unknown) !== planned.inputs) out.push(`resource ${r.urn} violates plan: properties changed`);
+  }
+  for (const [urn, planned] of Object.entries(plan.resources)) if (!seen.has(urn) && planned.op !== "delete") out.push(`resource ${urn} violates plan: planned but not registered`);
+  for (const urn of before) if (!seen.has(urn) && plan.resources[urn] === undefined) out.push(`resource ${urn} violates plan: deleted, which the plan does not say`);
+  return out.sort();
 }
 
 const deployedFileSchema = z.object({
