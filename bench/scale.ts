@@ -65,15 +65,18 @@ export async function benchScale(clusters = 1000, log: (s: string) => void = () 
   git("init", "-q", "-b", "main");
   git("add", ".");
   git("commit", "-q", "-m", "generated fleet");
+  // The cache lives outside the scratch repository: an untracked file there is a change no
+  // path rule maps, which makes every stack affected.
+  const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-scale-cache-"));
   const stacks = fs.readdirSync(stacksDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length;
   const workers = workerCount("auto", stacks);
   log(`scale: planning ${stacks} stacks (${clusters} workload clusters) on ${workers} workers…`);
-  const full = await timed({ stacksDir, cacheRoot: root, workers: "auto" });
+  const full = await timed({ stacksDir, cacheRoot, workers: "auto" });
   log(`scale: full plan ${round(full.seconds)}s (${round(full.cpuSeconds)} CPU s)`);
   changeOneStack(stacksDir, "eu-workload-aws-0001");
-  const first = await timed({ stacksDir, cacheRoot: root, affected: true, base: "main" });
+  const first = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
   changeOneStack(stacksDir, "us-workload-gcp-0004");
-  const second = await timed({ stacksDir, cacheRoot: root, affected: true, base: "main" });
+  const second = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
   log(`scale: --affected ${round(first.seconds)}s then ${round(second.seconds)}s`);
   return {
     clusters,
