@@ -22,7 +22,7 @@ export interface ScaleFigures {
   thousandClustersCpuSeconds: number;
   workers: number;
   msPerStackThousand: number;
-  /** A one-stack config change with `--affected`, plan cache and modules warm (the second such change). */
+  /** A second one-stack config change with `--affected`, plan cache and modules warm (the first stays uncommitted, so 2 stacks plan). */
   affectedSeconds: number;
   /** The first `--affected` run after the full plan (this thread's JIT still cold for the stack program). */
   affectedFirstSeconds: number;
