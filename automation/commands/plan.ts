@@ -3,15 +3,31 @@
  * Exit codes: 0 clean, 1 a mandatory violation or a failed stack, 2 invalid input.
  */
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
-import { planFleet, programFromFile, ProgramFileError, type FleetPlan, type PlannedResource, type StackEvaluator, type StackProgram } from "../plan";
+import {
+  FLEET_PROGRAM,
+  fileProgram,
+  planFleet,
+  PlanWorkerError,
+  programFromFile,
+  ProgramFileError,
+  type FleetPlan,
+  type PlannedResource,
+  type StackEvaluator,
+  type StackProgram,
+  type WorkerProgram,
+} from "../plan";
+import { affectedPlanSet, changeSinceBase, type AffectedPlanSet, type ChangeSinceBase } from "../plan/affected";
+import { InputDigests, planCacheFile, readPlanCache, writePlanCache } from "../plan/cache";
+import { GitError, repoRoot } from "../affected";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
 import { CONTROL_PLANE_KEYS, controlPlaneFor, passphraseEnvFor, type ControlPlaneKey } from "../fleet/controlPlane";
 import { ControlPlaneUrlError, parseControlPlaneUrl } from "../../policy-pack/lib/controlPlaneUrl";
-import { interconnectRanges, interconnectViolations, policyPackEvaluator } from "../plan/policies";
+import { interconnectRanges, interconnectViolations, packInputStacks, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import { rolloutSteps } from "../scheduler";
 
@@ -29,6 +45,31 @@ export interface PlanCommandOptions {
   stackTimeout?: number;
   /** With `json`: list each stack's resources (`resources: [{type,name}]`, count in `resourceCount`). */
   resources?: boolean;
+  /** Worker threads (`auto`: one per core, up to MAX_AUTO_WORKERS, when at least AUTO_WORKERS_MIN_STACKS stacks are planned). */
+  workers?: number | "auto";
+  /** Plan only the stacks affected since `base` (uncommitted changes included); upstreams from the plan cache. */
+  affected?: boolean;
+  base?: string;
+  /** Where the plan cache lives (default `<repo>/.fleet-cache/plan/`; tests use their own). */
+  cacheRoot?: string;
+}
+
+/** Below this many stacks, starting workers (each loads the provider SDKs) costs more than it saves. */
+export const AUTO_WORKERS_MIN_STACKS = 60;
+/** Each worker holds its own SDKs and program (about 0.4 GB): more than this is memory for little. */
+export const MAX_AUTO_WORKERS = 4;
+
+/** How many worker threads for `stacks` stacks. */
+export function workerCount(requested: number | "auto" | undefined, stacks: number): number {
+  if (typeof requested === "number") return requested;
+  return stacks < AUTO_WORKERS_MIN_STACKS ? 1 : Math.max(1, Math.min(os.availableParallelism(), MAX_AUTO_WORKERS));
+}
+
+function workersArg(v: string): number | "auto" {
+  if (v === "auto") return v;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError("a whole number from 1 to 64, or auto");
+  return n;
 }
 
 function seconds(v: string): number {
@@ -50,6 +91,9 @@ export function registerPlan(program: Command): void {
     .option("--sarif <file>", "also write the violations as SARIF 2.1.0 (for code scanning) to this file")
     .option("--stack-timeout <seconds>", "fail a stack whose program has not finished after this long (default 300)", seconds)
     .option("--resources", "with --json: list each stack's resources as resources: [{type,name}] (the count moves to resourceCount)")
+    .option("--workers <n>", `plan on N worker threads, or auto: one per core (up to ${MAX_AUTO_WORKERS}) for fleets of ${AUTO_WORKERS_MIN_STACKS} stacks or more`, workersArg, "auto")
+    .option("--affected", "plan only the stacks changed since --base (uncommitted changes included) and their dependents; upstreams come from the plan cache")
+    .option("--base <ref>", "with --affected: the commit to compare against (merge-base with HEAD)", "main")
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
@@ -78,10 +122,15 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   const fleet = loadFleetOrReport(opts.stacksDir, io);
   if (fleet === undefined) return 2;
   let program: StackProgram = (f, stack) => runStack(f, stack);
-  if (typeof opts.program === "function") program = opts.program;
-  else if (typeof opts.program === "string") {
+  // A function (tests) cannot cross threads: it plans in this one.
+  let workerProgram: WorkerProgram | undefined = FLEET_PROGRAM;
+  if (typeof opts.program === "function") {
+    program = opts.program;
+    workerProgram = undefined;
+  } else if (typeof opts.program === "string") {
     try {
       program = programFromFile(opts.program);
+      workerProgram = fileProgram(opts.program);
     } catch (e) {
       if (e instanceof ProgramFileError) {
         io.err(`fleet: --program ${e.message}\n`);
@@ -98,12 +147,53 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     io.err(`fleet: --sarif ${opts.sarif}: the directory ${path.dirname(opts.sarif)} does not exist\n`);
     return 2;
   }
+  if (opts.affected && opts.program !== undefined) {
+    io.err("fleet: --affected plans the fleet's own program, from the plan cache of its last plan; drop --program\n");
+    return 2;
+  }
+  if (typeof opts.workers === "number" && opts.workers > 1 && workerProgram === undefined) {
+    io.err("fleet: --workers: this program is a function, which cannot run on worker threads\n");
+    return 2;
+  }
+  // Only the fleet's own program fills the plan cache that --affected reads.
+  const caching = opts.program === undefined;
+  let digests: InputDigests | undefined;
+  let change: { since: ChangeSinceBase; set: AffectedPlanSet } | undefined;
+  const cacheFile = planCacheFile(opts.cacheRoot ?? REPO_ROOT, fleet);
+  const cache = caching ? readPlanCache(cacheFile, fleet) : undefined;
+  try {
+    if (caching) digests = new InputDigests(fleet, REPO_ROOT);
+    if (opts.affected) {
+      const since = changeSinceBase(repoRootOf(fleet.dir), opts.base ?? "main");
+      const stacksPath = path.relative(repoRootOf(fleet.dir), fleet.dir).split(path.sep).join("/");
+      change = { since, set: affectedPlanSet(fleet, since.files, stacksPath, cache, digests!, packInputStacks(fleet)) };
+    }
+  } catch (e) {
+    if (e instanceof GitError) {
+      io.err(`fleet: ${opts.affected ? "--affected: " : "plan cache: "}${e.message.split("\n")[0]}\n`);
+      if (opts.affected) return 2;
+      digests = undefined;
+    } else throw e;
+  }
+  const planned = change?.set.plan.size ?? fleet.stacks.size;
+  const workers = workerProgram === undefined ? 1 : workerCount(opts.workers, planned);
+  if (!opts.json) {
+    if (change) io.err(affectedSummary(change.since, change.set, cache !== undefined));
+    if (workers > 1) io.err(`Planning ${planned} stacks on ${workers} worker threads\n`);
+  }
   const restore = opts.json ? quietConsole(io) : () => undefined;
   let plan: FleetPlan;
   const pack = policyPackEvaluator();
+  // Cached upstreams are not planned now, but the pack learns from their outputs as from a plan's.
+  for (const name of change?.set.fromCache ?? []) {
+    pack.observe({ name, status: "planned", resources: [], outputs: change!.set.upstream.outputs.get(name)!, secretOutputNames: [], seconds: 0 }, fleet);
+  }
   try {
     plan = await planFleet(fleet, {
       program,
+      workers,
+      workerProgram,
+      ...(change ? { only: change.set.plan, upstream: change.set.upstream } : {}),
       stackTimeoutSeconds: opts.stackTimeout,
       evaluators: [pack.evaluator, checkControlPlaneCopies, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
@@ -112,11 +202,25 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
         if (!opts.json) io.err(`  ${p.status === "planned" ? "✓" : p.status === "failed" ? "✗" : "·"} ${p.name} (${p.resources.length} resources, ${p.seconds.toFixed(2)}s)\n`);
       },
     });
+  } catch (e) {
+    if (e instanceof PlanWorkerError) {
+      io.err(`fleet: ${e.message}\n`);
+      return 1;
+    }
+    throw e;
   } finally {
     restore();
   }
+  if (digests !== undefined) {
+    try {
+      writePlanCache(cacheFile, fleet, plan.stacks, digests, cache);
+    } catch (e) {
+      io.err(`fleet: plan cache not written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}): ${cacheFile}\n`);
+    }
+  }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
-  const report = planReport(fleet, plan, { resources: opts.resources === true });
+  const affected = change ? affectedReport(change.since, change.set) : undefined;
+  const report = { ...planReport(fleet, plan, { resources: opts.resources === true }), ...(affected ? { affected } : {}) };
   // Text output never lists resources (--resources needs --json), so it renders the counts.
   const text = () => renderPlan(fleet, plan, planReport(fleet, plan));
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
@@ -124,6 +228,49 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");
   return failed || mandatory ? 1 : 0;
+}
+
+function repoRootOf(dir: string): string {
+  try {
+    return repoRoot(dir);
+  } catch (e) {
+    if (e instanceof GitError) throw new GitError(`${dir} is not inside a git repository`);
+    throw e;
+  }
+}
+
+/** `--affected` in the JSON report: what changed and where each upstream's outputs came from. */
+export interface PlanAffectedReport {
+  base: string;
+  mergeBase: string;
+  files: string[];
+  /** Changed files not committed yet (seen: the plan plans the working tree). */
+  uncommitted: string[];
+  /** The stacks the change affects (planned). */
+  stacks: string[];
+  /** Upstreams planned because the plan cache had no current entry for them. */
+  replanned: string[];
+  /** Upstreams whose outputs came from the plan cache. */
+  fromCache: string[];
+}
+
+function affectedReport(since: ChangeSinceBase, set: AffectedPlanSet): PlanAffectedReport {
+  return {
+    base: since.base,
+    mergeBase: since.mergeBase,
+    files: [...since.files],
+    uncommitted: [...since.uncommitted],
+    stacks: [...set.affected],
+    replanned: [...set.replanned],
+    fromCache: [...set.fromCache],
+  };
+}
+
+function affectedSummary(since: ChangeSinceBase, set: AffectedPlanSet, hadCache: boolean): string {
+  const files = `${since.files.length} file${since.files.length === 1 ? "" : "s"} changed since ${since.base} (${since.mergeBase.slice(0, 12)}), ${since.uncommitted.length} uncommitted`;
+  const upstream = set.replanned.length + set.fromCache.length;
+  const cacheNote = !hadCache && set.replanned.length > 0 ? " (no plan cache yet: run a full plan once)" : "";
+  return `Affected: ${set.affected.length} stack${set.affected.length === 1 ? "" : "s"} from ${files}; ${upstream} upstream${upstream === 1 ? "" : "s"}: ${set.fromCache.length} from the plan cache, ${set.replanned.length} planned${cacheNote}\n`;
 }
 
 /** Program output must not corrupt `--json`: send the runtime's console chatter to stderr. */

@@ -101,6 +101,15 @@ export function configuredRegistries(fleet: Fleet): Partial<Record<Domain, strin
 }
 
 /**
+ * The stacks whose outputs `policyPackEvaluator` learns from (each domain's foundations): a
+ * partial plan (`plan --affected`) needs them planned or answered from the plan cache too,
+ * or the pack would judge its stacks against a config missing their registries.
+ */
+export function packInputStacks(fleet: Fleet): string[] {
+  return [...fleet.stacks.values()].filter((s) => s.role === "foundation").map((s) => s.name);
+}
+
+/**
  * An evaluator that learns each domain's registry prefixes from the foundation stacks'
  * outputs as they are planned (foundations always come before the clusters using them).
  */
