@@ -68,6 +68,7 @@ import {
   type UpgradePlan,
 } from "../upgrade";
 import { resolveControlPlanes } from "./controlPlanes";
+import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { DEFAULT_STACKS_DIR, loadFleetOrReport } from "./plan";
 import { processIo, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
 
@@ -81,6 +82,8 @@ export interface UpgradeOptions {
   approve?: boolean;
   kubeconfig?: string;
   allowUncheckedApis?: boolean;
+  filter?: string[];
+  filterFile?: string;
   json?: boolean;
   parallel: number;
   policyPack: string;
@@ -95,6 +98,8 @@ export function registerUpgrade(program: Command): void {
     .requiredOption("--to <minor>", `target Kubernetes minor, one above what each cluster runs (${SUPPORTED_VERSIONS.join(", ")})`)
     .option("--domains <list>", "domains to upgrade, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
     .addOption(new Option("--engine <name>", "engine: automation (real Pulumi CLI) or mock (offline)").choices([...UPGRADE_ENGINES]).default("automation"))
+    .option(...FILTER_OPTION)
+    .option(...FILTER_FILE_OPTION)
     .option("--kubeconfig <file>", "kubeconfig with one context per cluster stack (named after the stack), for the deprecated-API pre-check")
     .option("--allow-unchecked-apis", "go on when a cluster's deprecated-API use cannot be read (recorded as not checked)")
     .option("--yes", "run the upgrade (without it: print the plan and pre-checks, and ask on a terminal)")
@@ -124,8 +129,13 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
   const domains = opts.domains?.split(",").map((d) => d.trim()) ?? [...fleet.settings.domainOrder];
   for (const d of domains) if (!fleet.settings.domainOrder.includes(d as Domain)) return fail(`--domains: unknown domain "${d}"; known: ${fleet.settings.domainOrder.join(", ")}`);
 
+  // `--filter`: the same selection language as every rollout command; only its cluster stacks are upgraded.
+  let only: ReadonlySet<string> | undefined;
   let controlPlanes: ControlPlanes;
   try {
+    if ((opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined) {
+      only = new Set(selectStacks(fleet, { command: "up", domains, filters: opts.filter, filterFile: opts.filterFile }).stacks);
+    }
     controlPlanes = resolveControlPlanes(fleet, undefined, io.env, repoDir);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
@@ -146,11 +156,11 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
     throw e;
   }
   const outputs = new Map<string, StackOutputs | undefined>();
-  for (const spec of clusterStacks(fleet, domains)) outputs.set(spec.name, await reader.outputs(spec.name).catch(() => undefined));
+  for (const spec of clusterStacks(fleet, domains, only)) outputs.set(spec.name, await reader.outputs(spec.name).catch(() => undefined));
   const final = await buildUpgradePlan(fleet, opts.to, domains, {
     running: (spec) => runningVersionOf(spec, outputs.get(spec.name)),
     apiMetrics: (spec) => readApiMetrics(spec, opts.kubeconfig),
-  });
+  }, only);
   const refused = final.stacks.filter((s) => s.step.kind === "refused");
   if (refused.length > 0) {
     for (const s of refused) io.err(`fleet upgrade: ${s.step.kind === "refused" ? s.step.reason : ""}\n`);

@@ -54,10 +54,10 @@ export interface UpgradePlan {
   readonly addons: readonly AddonVerdict[];
 }
 
-/** Cluster stacks of the selected domains, in domain order, then ring, then name. */
-export function clusterStacks(fleet: Fleet, domains: readonly string[]): StackSpec[] {
+/** Cluster stacks of the selected domains (and, when given, of `only`: `--filter`), in domain order, then ring, then name. */
+export function clusterStacks(fleet: Fleet, domains: readonly string[], only?: ReadonlySet<string>): StackSpec[] {
   return [...fleet.stacks.values()]
-    .filter((s) => isClusterStack(s) && domains.includes(s.domain))
+    .filter((s) => isClusterStack(s) && domains.includes(s.domain) && (only === undefined || only.has(s.name)))
     .sort((a, b) => domains.indexOf(a.domain) - domains.indexOf(b.domain) || a.ring - b.ring || (a.name < b.name ? -1 : 1));
 }
 
@@ -120,10 +120,10 @@ export interface PlanReads {
   readonly apiMetrics: (spec: StackSpec) => Promise<{ text: string } | { error: string }>;
 }
 
-export async function buildUpgradePlan(fleet: Fleet, target: string, domains: readonly string[], reads: PlanReads): Promise<UpgradePlan> {
+export async function buildUpgradePlan(fleet: Fleet, target: string, domains: readonly string[], reads: PlanReads, only?: ReadonlySet<string>): Promise<UpgradePlan> {
   const addons = addonVerdicts(target);
   const stacks: StackUpgrade[] = [];
-  for (const spec of clusterStacks(fleet, domains)) {
+  for (const spec of clusterStacks(fleet, domains, only)) {
     const running = reads.running(spec);
     const step = upgradeStep(spec.name, running.version, target);
     const preChecks = step.kind === "upgrade" ? [addonCheck(addons, target), deprecatedApiCheck(await reads.apiMetrics(spec), target)] : [];

@@ -132,6 +132,18 @@ describe("fleet upgrade through the real CLI entry", () => {
     fs.rmSync(dir, { recursive: true, force: true });
   }, 120_000);
 
+  it("--filter narrows the upgrade to the selected cluster stacks, with the rollout commands' language and errors", async () => {
+    const runs = path.join(tmp, "runs-filter");
+    const r = await fleetCli(["upgrade", "--to", "1.34", "--engine", "mock", "--json", "--filter", "role=management", "--allow-unchecked-apis", "--runs-dir", runs], stores());
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout.split("\n")[0]) as { stacks: { stack: string }[] };
+    const mgmt = [...loadFleet(path.join(ROOT, "stacks")).stacks.values()].filter((s) => s.role === "management").map((s) => s.name);
+    expect(plan.stacks.map((s) => s.stack).sort()).toEqual(mgmt.sort());
+    const bad = await fleetCli(["upgrade", "--to", "1.34", "--engine", "mock", "--filter", "role=nope", "--runs-dir", runs], stores());
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("role=nope");
+  }, 120_000);
+
   it("a deprecated API the target removes, read from the API server's /metrics, halts before any change, with evidence in the domain's store", async () => {
     const paths: string[] = [];
     const api = http.createServer((req, res) => {
