@@ -15,9 +15,12 @@ SCRIPT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$SCRIPT_DIR/env.sh"
 KEEP=0; [ "${1:-}" = "--keep" ] && KEEP=1
 
-PULUMI_NPM_VERSION=${MERIDIAN_SMOKE_PULUMI_NPM:-3.248.0}
-K8S_NPM_VERSION=${MERIDIAN_SMOKE_K8S_NPM:-4.25.0}
-POLICY_NPM_VERSION=${MERIDIAN_SMOKE_POLICY_NPM:-1.21.0}
+# The throw-away projects use the project's own pins (package.json), so the smoke test runs
+# the SDK and plugin versions the program runs.
+project_pin() { node -p "require('$SCRIPT_DIR/../package.json').dependencies['$1']"; }
+PULUMI_NPM_VERSION=${MERIDIAN_SMOKE_PULUMI_NPM:-$(project_pin @pulumi/pulumi)}
+K8S_NPM_VERSION=${MERIDIAN_SMOKE_K8S_NPM:-$(project_pin @pulumi/kubernetes)}
+POLICY_NPM_VERSION=${MERIDIAN_SMOKE_POLICY_NPM:-$(project_pin @pulumi/policy)}
 
 WORK=$(mktemp -d /tmp/meridian-engine-smoke.XXXXXX)
 CP="$WORK/cp"

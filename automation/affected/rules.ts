@@ -43,6 +43,8 @@ export const STACK_CONFIG = /^stacks\/Pulumi\.([^./]+)\.ya?ml$/;
 export const PATH_RULES: readonly PathRule[] = [
   // The program every stack runs, the fleet model it loads, and what every resource passes.
   { globs: ["Pulumi.yaml", "package.json", "package-lock.json", "tsconfig.json"], selects: ALL, why: "project, SDK and provider versions" },
+  // The programs import components by relative path; an install change shows in package-lock.json (above).
+  { globs: ["components/package.json", "components/multi-language/**"], selects: NONE, why: "the components package's manifest and its non-generic facades, for other projects; no stack reads them" },
   { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/engineConfig.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
