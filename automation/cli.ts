@@ -89,15 +89,21 @@ if (require.main === module) {
       process.exitCode = 1;
     }
   });
+  // Exit only once stdout and stderr have flushed: on Node 24 a piped stdout is still being
+  // written when the command returns, and process.exit() cut `plan --json` short mid-document.
+  const exitAfterFlush = (code: number): void => {
+    process.exitCode = code;
+    process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
+  };
   main(process.argv.slice(2)).then(
     (code) => {
       finished = true;
-      process.exit(code);
+      exitAfterFlush(code);
     },
     (e: unknown) => {
       finished = true;
       console.error(`fleet: internal error: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(1);
+      exitAfterFlush(1);
     },
   );
 }
