@@ -24,7 +24,6 @@ import {
   fleetFingerprint,
   newRunId,
   PreviewOnlyRefresh,
-  ProgressRenderer,
   Redactor,
   renderDrift,
   RunFolderWriteError,
@@ -33,13 +32,12 @@ import {
   selectStacks,
   UsageError,
   writeDriftEvidence,
-  type EventSink,
   type Selection,
 } from "../orchestrator";
 import { resolveControlPlanes } from "./controlPlanes";
 import { loadFleetOrReport } from "./fleetLoad";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
-import { parseParallel, processIo, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type EngineFactory, type RolloutIo } from "./rollout";
+import { parseParallel, processIo, runEventSinks, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type EngineFactory, type RolloutIo } from "./rollout";
 
 export interface DriftOptions {
   domains?: string;
@@ -126,13 +124,8 @@ export async function runDriftCommand(opts: DriftOptions, io: RolloutIo, repoDir
     throw e;
   }
 
-  const sinks: EventSink[] = [];
-  let progress: ProgressRenderer | undefined;
-  if (opts.json) sinks.push((e) => io.out(JSON.stringify(e) + "\n"));
-  else {
-    progress = new ProgressRenderer(io.stderr, selection.stacks.length, io.env);
-    const p = progress;
-    sinks.push((e) => p.onEvent(e));
+  const { sinks, progress } = runEventSinks(opts.json === true, selection.stacks.length, io);
+  if (!opts.json) {
     io.err(`fleet drift: preview-only refresh of ${selection.stacks.length} stack(s), domains ${selection.domains.join(", ")}, parallel ${opts.parallel}, engine ${engine.kind}; no state is written\n`);
   }
   try {

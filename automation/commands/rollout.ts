@@ -229,6 +229,13 @@ export function registerRollout(program: Command): void {
   }
 }
 
+/** Where a run's events go: one JSON line each on stdout (`--json`), or the live progress on stderr. */
+export function runEventSinks(json: boolean, stackCount: number, io: RolloutIo): { sinks: EventSink[]; progress?: ProgressRenderer } {
+  if (json) return { sinks: [(e) => io.out(JSON.stringify(e) + "\n")] };
+  const progress = new ProgressRenderer(io.stderr, stackCount, io.env);
+  return { sinks: [(e) => progress.onEvent(e)], progress };
+}
+
 export function processIo(): RolloutIo {
   return {
     out: (s) => process.stdout.write(s),
@@ -389,13 +396,8 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     if (!ok) return fail("not confirmed");
   }
 
-  const sinks: EventSink[] = [];
-  let progress: ProgressRenderer | undefined;
-  if (opts.json) sinks.push((e) => io.out(JSON.stringify(e) + "\n"));
-  else {
-    progress = new ProgressRenderer(io.stderr, selection.stacks.length, io.env);
-    const p = progress;
-    sinks.push((e) => p.onEvent(e));
+  const { sinks, progress } = runEventSinks(opts.json === true, selection.stacks.length, io);
+  if (!opts.json) {
     io.err(`fleet ${command}: ${selection.stacks.length} stack(s), domains ${selection.domains.join(" → ")}, strategy ${strategy}, parallel ${opts.parallel}, engine ${engine.kind}${resume ? `, resuming ${resume.runId}` : ""}${reviewed ? `, applying the plans of ${reviewed.runId}` : ""}\n`);
     io.err(`run folder: ${path.relative(process.cwd(), runDir) || runDir}\n`);
   }
