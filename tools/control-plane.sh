@@ -9,6 +9,9 @@
 #       kubeconfig, cluster.env (shell), cluster.json, pki/, logs/, *.pid.
 #       --owner PID: also stop everything as soon as process PID exits (use this from tests:
 #       pass the test runner's own pid, e.g. process.pid).
+#       Ports are random, below the kernel's ephemeral range; a start that loses a bind race
+#       is retried twice with new ports (MERIDIAN_CONTROL_PLANE_PORTS="ETCD PEER API" fixes
+#       the first attempt's ports, for the test of that retry).
 #   tools/control-plane.sh run DIR      Start, print the env, stay in the foreground; Ctrl-C,
 #                                       SIGTERM or SIGKILL of this script stops everything.
 #   tools/control-plane.sh stop DIR     Stop everything and remove state (keeps DIR/logs).
@@ -31,7 +34,7 @@ ts() { date +%H:%M:%S; }
 log() { printf '[%s] control-plane: %s\n' "$(ts)" "$*" >&2; }
 die() { printf '[%s] control-plane: ERROR: %s\n' "$(ts)" "$*" >&2; exit 1; }
 
-usage() { sed -n '2,24p' "$SELF" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,27p' "$SELF" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 
 abspath() { mkdir -p "$1" && (cd "$1" && pwd); }
 
@@ -39,16 +42,37 @@ alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 pidof_file() { [ -f "$1" ] && cat "$1" 2>/dev/null || true; }
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Daemon ports come from below the kernel's ephemeral range: a port inside it can be free to
+# connect to and still refuse a bind, because an outgoing connection holds it as its source
+# port (CI saw kube-apiserver exit at once on such a port). A race with another control plane
+# starting at the same moment is left, and cmd_start retries it with new ports.
+port_range() {
+  local low=32768 high
+  if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then read -r low high </proc/sys/net/ipv4/ip_local_port_range; fi
+  if [ $((low - 1)) -ge 21000 ]; then echo "20000 $((low - 1))"; else echo "20000 49999"; fi
+}
 pick_port() {
-  local p i
+  local p i lo hi
+  read -r lo hi < <(port_range)
   for i in $(seq 1 200); do
-    p=$(( 20000 + (RANDOM * 32768 + RANDOM) % 30000 ))
+    p=$(( lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1) ))
     if port_free "$p" && [[ " ${USED_PORTS:-} " != *" $p "* ]]; then
       USED_PORTS="${USED_PORTS:-} $p"; echo "$p"; return 0
     fi
   done
-  die "could not find a free port on 127.0.0.1"
+  die "could not find a free port on 127.0.0.1 in $lo-$hi"
 }
+
+# The line of a daemon's log that says why it stopped: a bind conflict if there is one, else
+# the last error line (cut short; the logs hold no secrets, but keep the message one line).
+why_exited() {
+  local f=$1 line
+  line=$(grep -m1 -E 'address already in use' "$f" 2>/dev/null || true)
+  [ -n "$line" ] || line=$(grep -E '^E[0-9]{4} |[Ee]rror|fatal|panic' "$f" 2>/dev/null | tail -n1 || true)
+  printf '%s' "${line:0:300}"
+}
+bind_conflict() { grep -qs 'address already in use' "$1/logs/etcd.log" "$1/logs/kube-apiserver.log"; }
 
 gen_pki() {
   local d=$1/pki
@@ -154,8 +178,8 @@ supervise() {
   etcd_pid=$LAUNCHED
   local i ok=0
   for i in $(seq 1 300); do
-    alive "$etcd_pid" || fail "etcd exited; see $dir/logs/etcd.log"
-    if curl -fsS "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"'; then ok=1; break; fi
+    alive "$etcd_pid" || fail "etcd exited: $(why_exited "$dir/logs/etcd.log"); see $dir/logs/etcd.log"
+    if curl -fsS --max-time 5 "http://127.0.0.1:$ETCD_PORT/health" 2>/dev/null | grep -q '"health":"true"'; then ok=1; break; fi
     sleep 0.2
   done
   [ "$ok" = 1 ] || fail "etcd did not become healthy in 60s; see $dir/logs/etcd.log"
@@ -178,8 +202,8 @@ supervise() {
   api_pid=$LAUNCHED
   ok=0
   for i in $(seq 1 600); do
-    alive "$api_pid" || fail "kube-apiserver exited; see $dir/logs/kube-apiserver.log"
-    if [ "$(curl -sS --cacert "$dir/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" \
+    alive "$api_pid" || fail "kube-apiserver exited: $(why_exited "$dir/logs/kube-apiserver.log"); see $dir/logs/kube-apiserver.log"
+    if [ "$(curl -sS --max-time 5 --cacert "$dir/pki/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" \
           "https://127.0.0.1:$APISERVER_PORT/readyz" 2>/dev/null)" = ok ]; then ok=1; break; fi
     sleep 0.2
   done
@@ -241,11 +265,39 @@ cmd_start() {
   printf '%s,admin,admin-uid,"system:masters"\n' "$token" >"$dir/pki/tokens.csv"
   chmod 600 "$dir/pki/tokens.csv"
 
+  local attempt
+  for attempt in 1 2 3; do
+    write_cluster_files "$dir" "$token" "${owner:-none}" "$attempt"
+    if start_supervisor "$dir" "$owner" "$timeout"; then break; fi
+    if [ "$attempt" -lt 3 ] && bind_conflict "$dir"; then
+      log "a port was taken between choosing and binding it (attempt $attempt of 3): retrying with new ports"
+      stop_supervisor "$dir"
+      mkdir -p "$dir/logs/attempt-$attempt"
+      mv "$dir"/logs/*.log "$dir/logs/attempt-$attempt/" 2>/dev/null || true
+      rm -rf "$dir/etcd-data" "$dir/failed" "$dir/ready"
+      continue
+    fi
+    report_start_failure "$dir" "$timeout"
+    cmd_stop "$dir" >/dev/null 2>&1 || true
+    exit 1
+  done
+  cmd_env "$dir"
+}
+
+# Choose the ports; write cluster.env, both kubeconfigs and cluster.json for them.
+write_cluster_files() {
+  local dir=$1 token=$2 owner=$3 attempt=$4
   USED_PORTS=""
   local etcd_port etcd_peer api_port
-  etcd_port=$(pick_port); USED_PORTS="$USED_PORTS $etcd_port"
-  etcd_peer=$(pick_port); USED_PORTS="$USED_PORTS $etcd_peer"
-  api_port=$(pick_port)
+  if [ "$attempt" = 1 ] && [ -n "${MERIDIAN_CONTROL_PLANE_PORTS:-}" ]; then
+    # "ETCD PEER APISERVER" for the first attempt only, unchecked: lets a test hand over a
+    # port it holds, to prove the retry.
+    read -r etcd_port etcd_peer api_port <<<"$MERIDIAN_CONTROL_PLANE_PORTS"
+  else
+    etcd_port=$(pick_port); USED_PORTS="$USED_PORTS $etcd_port"
+    etcd_peer=$(pick_port); USED_PORTS="$USED_PORTS $etcd_peer"
+    api_port=$(pick_port)
+  fi
   local server="https://127.0.0.1:$api_port"
   cat >"$dir/cluster.env" <<EOF
 ETCD_PORT=$etcd_port
@@ -262,27 +314,38 @@ EOF
   cat >"$dir/cluster.json" <<EOF
 {"kubeconfig": "$dir/kubeconfig", "server": "$server", "token": "$token", "caFile": "$dir/pki/ca.crt", "etcd": "http://127.0.0.1:$etcd_port", "dir": "$dir"}
 EOF
+  log "starting in $dir (apiserver $server, etcd 127.0.0.1:$etcd_port, owner $owner)"
+}
 
-  log "starting in $dir (apiserver $server, etcd 127.0.0.1:$etcd_port, owner ${owner:-none})"
-  local start=$SECONDS
+# Launch the supervisor; wait until it is ready (0) or has failed or timed out (1).
+start_supervisor() {
+  local dir=$1 owner=$2 timeout=$3 start=$SECONDS
   # Own session (setsid) so a terminal's Ctrl-C or the caller's process group signals do not
   # race our cleanup; the owner check and pdeathsig cover the caller dying.
   setsid "$SELF" __supervise "$dir" "$owner" </dev/null >>"$dir/logs/supervisor.log" 2>&1 &
   while true; do
-    [ -f "$dir/ready" ] && break
-    if [ -f "$dir/failed" ] || [ $((SECONDS - start)) -ge "$timeout" ]; then
-      log "start failed: $(cat "$dir/failed" 2>/dev/null || echo "not ready after ${timeout}s")"
-      local f
-      for f in supervisor etcd kube-apiserver kube-controller-manager; do
-        [ -s "$dir/logs/$f.log" ] && { echo "----- tail $dir/logs/$f.log -----" >&2; tail -n 15 "$dir/logs/$f.log" >&2; }
-      done
-      cmd_stop "$dir" >/dev/null 2>&1 || true
-      exit 1
-    fi
+    if [ -f "$dir/ready" ]; then log "ready in $((SECONDS - start))s: KUBECONFIG=$dir/kubeconfig"; return 0; fi
+    if [ -f "$dir/failed" ] || [ $((SECONDS - start)) -ge "$timeout" ]; then return 1; fi
     sleep 0.2
   done
-  log "ready in $((SECONDS - start))s: KUBECONFIG=$dir/kubeconfig"
-  cmd_env "$dir"
+}
+
+# Stop the supervisor (it stops its daemons) and keep the state, for a retry.
+stop_supervisor() {
+  local sup; sup=$(pidof_file "$1/supervisor.pid")
+  if alive "$sup"; then
+    kill -TERM "$sup" 2>/dev/null || true
+    for _ in $(seq 1 150); do alive "$sup" || break; sleep 0.1; done
+  fi
+}
+
+report_start_failure() {
+  local dir=$1 timeout=$2 f
+  log "start failed: $(cat "$dir/failed" 2>/dev/null || echo "not ready after ${timeout}s")"
+  for f in supervisor etcd kube-apiserver kube-controller-manager; do
+    [ -s "$dir/logs/$f.log" ] && { echo "----- tail $dir/logs/$f.log -----" >&2; tail -n 15 "$dir/logs/$f.log" >&2; }
+  done
+  return 0
 }
 
 remove_state() {
