@@ -3,8 +3,10 @@
  * handler in place of the network (the SDK's `requestHandler` seam): the assertions are on the
  * requests the SDK really serialises — bucket, key per domain and run, checksum and Object
  * Lock headers. The file:// store is a real copy. The ci-deployments e2e lane repeats the S3
- * path against an S3 emulator on loopback.
+ * path against an S3 emulator on loopback. The gs:// cases run the upload in a real Node process
+ * (test/support/uploadEvidenceChild.ts): @google-cloud/storage 8 imports ES modules at run time.
  */
+import { spawn } from "node:child_process";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as http from "node:http";
@@ -13,6 +15,7 @@ import * as path from "node:path";
 import { Readable } from "node:stream";
 import { DefaultAzureCredential } from "@azure/identity";
 import { displayUrl, EvidenceStoreError, parseStoreUrl, uploadEvidence } from "../../automation/evidence-store";
+import type { UploadReceipt } from "../../automation/evidence-store/spec";
 import { azureContainer } from "../../automation/evidence-store/azblob";
 
 interface Recorded {
@@ -194,10 +197,28 @@ describe("gs:// evidence store (real SDK against a recording JSON API on loopbac
     return { uploads, server, endpoint: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
   }
 
+  /** uploadEvidence in a real Node process (test/support/uploadEvidenceChild.ts says why); async, as the fake server runs here. */
+  function uploadInNode(url: string, evidenceDir: string, at: { runId: string; domain: string }, when: Date): Promise<UploadReceipt> {
+    const child = path.join(__dirname, "..", "support", "uploadEvidenceChild.ts");
+    return new Promise((resolve, reject) => {
+      const p = spawn(process.execPath, ["--import", "tsx", child, JSON.stringify({ url, dir: evidenceDir, where: at, now: when.toISOString() })], { stdio: ["ignore", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (d: Buffer) => (out += d.toString()));
+      p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      p.on("close", (code) => {
+        if (code !== 0) return reject(new Error(`upload child exited ${code}: ${err}`));
+        const r = JSON.parse(out) as { receipt?: UploadReceipt; error?: string };
+        if (r.error !== undefined) reject(new Error(r.error));
+        else resolve(r.receipt!);
+      });
+    });
+  }
+
   it("writes each object once under <prefix>/<run-id>/<domain>/ with object retention when retainDays is declared", async () => {
     const gcs = await fakeGcs({ name: "meridian-evidence-eu", location: "EUROPE-WEST3", objectRetention: { mode: "Enabled" } });
     try {
-      const receipt = await uploadEvidence(`gs://meridian-evidence-eu/soc2?endpoint=${gcs.endpoint}&project=meridian-eu&retainDays=30&lockMode=locked`, path.join(dir, "evidence"), where, {}, now);
+      const receipt = await uploadInNode(`gs://meridian-evidence-eu/soc2?endpoint=${gcs.endpoint}&project=meridian-eu&retainDays=30&lockMode=locked`, path.join(dir, "evidence"), where, now);
       expect(gcs.uploads.map((u) => u.query.get("name"))).toEqual([`soc2/${where.runId}/eu/evidence.json`, `soc2/${where.runId}/eu/logs/eu-pki.log`]);
       expect(gcs.uploads.every((u) => u.query.get("ifGenerationMatch") === "0")).toBe(true);
       expect(gcs.uploads[0].content).toBe('{"domain":"eu"}\n');
@@ -211,11 +232,11 @@ describe("gs:// evidence store (real SDK against a recording JSON API on loopbac
   it("records the bucket's retention policy when none is declared; refuses declared retention without object retention", async () => {
     const gcs = await fakeGcs({ name: "meridian-evidence-eu", retentionPolicy: { retentionPeriod: "31536000", isLocked: true } });
     try {
-      const receipt = await uploadEvidence(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p`, path.join(dir, "evidence"), where, {}, now);
+      const receipt = await uploadInNode(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p`, path.join(dir, "evidence"), where, now);
       expect(receipt.retention).toEqual({ applied: true, mode: "Locked", detail: "bucket retention policy 31536000 s" });
       expect(gcs.uploads[0].metadata.retention).toBeUndefined();
       const before = gcs.uploads.length;
-      await expect(uploadEvidence(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p&retainDays=7`, path.join(dir, "evidence"), { ...where, runId: "r2" }, {}, now)).rejects.toThrow(
+      await expect(uploadInNode(`gs://meridian-evidence-eu?endpoint=${gcs.endpoint}&project=p&retainDays=7`, path.join(dir, "evidence"), { ...where, runId: "r2" }, now)).rejects.toThrow(
         /^evidence store gs:\/\/meridian-evidence-eu\?.*: retainDays=7 is declared but bucket meridian-evidence-eu does not have object retention enabled/,
       );
       expect(gcs.uploads.length).toBe(before);
