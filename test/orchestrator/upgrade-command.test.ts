@@ -13,7 +13,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFleet } from "../../automation/fleet";
-import { ADDON_MATRIX, addonVerdicts, clusterStacks, deprecatedApiCheck, parseDeprecatedApis, runningVersionOf, upgradeStep } from "../../automation/upgrade";
+import { ADDON_MATRIX, addonCheck, addonVerdicts, clusterStacks, deprecatedApiCheck, parseDeprecatedApis, runningVersionOf, upgradeStep } from "../../automation/upgrade";
 import { bumpStackFile } from "../../automation/commands/upgrade";
 import { CHARTS } from "../../components/gateway/spec";
 import { ESO_CHART } from "../../components/external-secrets/spec";
@@ -100,7 +100,29 @@ describe("upgrade plan pieces", () => {
     const v134 = addonVerdicts("1.34");
     expect(v134.find((v) => v.addon === "cert-manager")!.status).toBe("supported");
     expect(addonVerdicts("1.31").find((v) => v.addon === "envoy-gateway")!.status).toBe("unsupported"); // v1.7 lists 1.32–1.35
-    expect(v134.find((v) => v.addon === "velero")!.status).toBe("not-checked");
+    for (const addon of ["trust-manager", "opentelemetry-collector", "policy-controller"]) expect(v134.find((v) => v.addon === addon)!.status).toBe("not-checked");
+  });
+
+  it("the External Secrets, Argo CD and Velero rows are cited from their projects' own tables at a commit, as what upstream tested", () => {
+    const status = (addon: string, target: string) => addonVerdicts(target).find((v) => v.addon === addon)!.status;
+    for (const addon of ["external-secrets", "argo-cd", "velero"]) {
+      const row = ADDON_MATRIX.find((r) => r.addon === addon)!;
+      expect(row.basis).toBe("tested");
+      expect(row.source).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/[0-9a-f]{40}\//);
+    }
+    // ESO 2.9: "1.36"; Argo CD 3.0: v1.29–v1.32; Velero 1.16: 1.31.4, 1.32.3, 1.33.0.
+    expect(status("external-secrets", "1.36")).toBe("supported");
+    expect(status("external-secrets", "1.34")).toBe("untested");
+    expect(status("argo-cd", "1.32")).toBe("supported");
+    expect(status("argo-cd", "1.33")).toBe("untested");
+    expect(status("velero", "1.33")).toBe("supported");
+    expect(status("velero", "1.34")).toBe("untested");
+    // Untested warns in the pre-check (listed, not halted); unsupported halts.
+    const check = addonCheck(addonVerdicts("1.34"), "1.34");
+    expect(check.status).toBe("passed");
+    expect(check.detail).toContain("not tested upstream on 1.34 (warning): external-secrets, argo-cd, velero");
+    expect(check.items).toEqual(expect.arrayContaining([expect.stringMatching(/^argo-cd 8\.0\.17: 1\.34 not tested upstream: tested on 1\.29, 1\.30, 1\.31, 1\.32 /)]));
+    expect(addonCheck(addonVerdicts("1.31"), "1.31").status).toBe("failed"); // Envoy Gateway v1.7 does not support 1.31
   });
 
   it("bumps a stack file's version in place, keeping its comments", () => {
