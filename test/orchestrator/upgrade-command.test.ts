@@ -3,7 +3,8 @@
  * (a skipped minor, a downgrade) exit 2 naming the stack and versions; a deprecated API the
  * target removes, read from an API server's /metrics through a kubeconfig, halts before any
  * change with evidence; a full gated run writes each domain's evidence to that domain's store
- * and halts at a failed health gate. Plan pieces are unit-tested in-process.
+ * and halts at a failed health gate; a resume after a failed ring does not pass again the gate
+ * the upgrade passed. Plan pieces are unit-tested in-process.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -227,6 +228,36 @@ describe("fleet upgrade through the real CLI entry", () => {
     const [evidence] = filesNamed(path.join(tmp, "ev-us"), "evidence.json");
     expect(JSON.parse(fs.readFileSync(evidence, "utf8")).verdicts.outcome).toBe("fail");
     expect(filesNamed(path.join(tmp, "ev-eu"), "upgrade.json")).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  it("a resumed upgrade does not pass again the gate it passed: fixed stack rerun, check not run, verdict carried in the run record", async () => {
+    const counter = path.join(tmp, "gate-runs");
+    const gates = { gates: { domains: { us: { checks: [{ name: "nodes-ready", kind: "command", command: [process.execPath, "-e", "require('fs').appendFileSync(process.argv[1], 'x')", counter] }] } } } };
+    // A ring-1 cluster that loads but fails its plan (a one-node system pool), fixed before the resume.
+    const broken = readReference("Pulumi.us-workload-azure.yaml").replace("  meridian:cluster:\n", "  meridian:cluster:\n    systemPool: { minSize: 1 }\n");
+    expect(broken).not.toBe(readReference("Pulumi.us-workload-azure.yaml"));
+    const dir = fleetDir({ "fleet.yaml": readReference("fleet.yaml") + "\n" + stringify(gates), "Pulumi.us-workload-azure.yaml": broken });
+    const runs = path.join(tmp, "runs");
+    const first = await fleetCli(["upgrade", "--to", "1.34", "--domains", "us", "--engine", "mock", "--yes", "--allow-unchecked-apis", "--stacks-dir", dir, "--runs-dir", runs], stores());
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain("gate us/ring-1 passed");
+    expect(fs.readFileSync(counter, "utf8")).toBe("x");
+    const runId = /up --resume (\S+)/.exec(first.stdout)![1];
+    const firstRecord = JSON.parse(fs.readFileSync(path.join(runs, runId, "us", "run.json"), "utf8"));
+    expect(firstRecord.stacks["us-workload-azure"].status).toBe("failed");
+    expect(firstRecord.gates).toEqual([expect.objectContaining({ id: "us/ring-1", status: "passed" })]);
+
+    fs.writeFileSync(path.join(dir, "Pulumi.us-workload-azure.yaml"), readReference("Pulumi.us-workload-azure.yaml"));
+    const resumed = await fleetCli(["up", "--resume", runId, "--engine", "mock", "--yes", "--stacks-dir", dir, "--runs-dir", runs], stores());
+    expect(resumed.code).toBe(0);
+    expect(fs.readFileSync(counter, "utf8")).toBe("x"); // the check did not run again
+    const second = fs.readdirSync(runs).find((d) => d !== runId)!;
+    const record = JSON.parse(fs.readFileSync(path.join(runs, second, "us", "run.json"), "utf8"));
+    expect(record.resumedFrom).toBe(runId);
+    expect(record.stacks["us-workload-azure"]).toMatchObject({ status: "succeeded" });
+    expect(record.stacks["us-workload-aws"]).toMatchObject({ carriedOver: true });
+    expect(record.gates).toEqual([expect.objectContaining({ id: "us/ring-1", status: "passed", carriedFrom: runId, checks: [expect.objectContaining({ name: "nodes-ready", ok: true })] })]);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });
