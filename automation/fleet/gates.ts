@@ -22,7 +22,8 @@
  *
  * A check's `url` / `prometheusUrl` is held in its domain at fleet load (exit 2, naming
  * fleet.yaml and the key; {@link gateUrlProblems}): a gate must not read the other domain's
- * health. Refused: a cloud regional host placed outside the domain (the collector's exporter
+ * health. The same holds for a URL inside a `command` check's arguments (`curl https://…`).
+ * Refused: a cloud regional host placed outside the domain (the collector's exporter
  * rule, policy-pack/lib/telemetryEndpoints.ts), a host under another domain's exposure zones,
  * and an IP address in another domain's IPAM pools. A name the fleet cannot place (a private
  * DNS name outside every zone, loopback) passes: the fleet has no fact that puts it anywhere.
@@ -145,21 +146,22 @@ export function gateUrlProblem(url: string, domain: Domain, facts: GateUrlFacts)
   return undefined;
 }
 
-/** The URL a check reads and its key in fleet.yaml; a command check reads none. */
-function checkUrl(check: HealthCheck): { field: string; url: string } | undefined {
-  if (check.kind === "http") return { field: "url", url: check.url };
-  if (check.kind === "slo-burn") return { field: "prometheusUrl", url: check.prometheusUrl };
-  return undefined;
+/** The URLs a check reads, each with its key under the check: `url`, `prometheusUrl`, or a command argument holding one (`command[2]`). */
+function checkUrls(check: HealthCheck): Array<{ field: string; url: string }> {
+  if (check.kind === "http") return [{ field: "url", url: check.url }];
+  if (check.kind === "slo-burn") return [{ field: "prometheusUrl", url: check.prometheusUrl }];
+  return check.command.flatMap((arg, j) => [...arg.matchAll(/https?:\/\/[^\s"'<>]+/gi)].map((m) => ({ field: `command[${j}]`, url: m[0] })));
 }
 
 /** Every gate check URL held to its domain: one `{ key, detail }` per URL outside it (keys as in fleet.yaml). */
 export function gateUrlProblems(settings: GatesSettings, facts: GateUrlFacts): Array<{ key: string; detail: string }> {
   return DOMAINS.flatMap((d) =>
-    (settings.domains[d]?.checks ?? []).flatMap((check, i) => {
-      const target = checkUrl(check);
-      const problem = target === undefined ? undefined : gateUrlProblem(target.url, d, facts);
-      return problem === undefined ? [] : [{ key: `gates.domains.${d}.checks[${i}].${target!.field}`, detail: `a gate of domain ${d} must check its own domain: ${problem}` }];
-    }),
+    (settings.domains[d]?.checks ?? []).flatMap((check, i) =>
+      checkUrls(check).flatMap(({ field, url }) => {
+        const problem = gateUrlProblem(url, d, facts);
+        return problem === undefined ? [] : [{ key: `gates.domains.${d}.checks[${i}].${field}`, detail: `a gate of domain ${d} must check its own domain: ${problem}` }];
+      }),
+    ),
   );
 }
 

@@ -40,6 +40,7 @@ describe("gate URLs are held in their domain (fleet.yaml gates.domains.<d>.check
     ["an http check under the other domain's internal zone", `{ name: gw, kind: http, url: "http://grafana.internal.us.meridian.example:3000/api/health" }`, /checks\[0\]\.url: .*domain us's exposure zone internal\.us\.meridian\.example/],
     ["an SLO burn check on the other domain's Amazon Managed Prometheus", `{ name: burn, kind: slo-burn, prometheusUrl: "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1" }`, /checks\[0\]\.prometheusUrl: .*Amazon Managed Prometheus in us-east-1, domain us, not eu/],
     ["an SLO burn check in a region of no domain", `{ name: burn, kind: slo-burn, prometheusUrl: "https://aps-workspaces.ap-southeast-1.amazonaws.com/workspaces/ws-1" }`, /checks\[0\]\.prometheusUrl: .*ap-southeast-1, which is in no domain's allowlist/],
+    ["a command check whose argument is a URL of the other domain", `{ name: curl, kind: command, command: [curl, -fsS, "--url=https://status.apps.us.meridian.example/healthz"] }`, /checks\[0\]\.command\[2\]: .*domain us's exposure zone apps\.us\.meridian\.example, not eu/],
     ["an address in the other domain's node pool", `{ name: ip, kind: http, url: "http://10.64.1.5:9090/-/healthy" }`, /checks\[0\]\.url: .*10\.64\.1\.5 is in domain us's nodes pool 10\.64\.0\.0\/10, not eu/],
   ];
   it.each(refused)("refuses %s, naming fleet.yaml and the key", (_what, check, message) => {
@@ -64,9 +65,10 @@ describe("gate URLs are held in their domain (fleet.yaml gates.domains.<d>.check
       `{ name: gw, kind: http, url: "https://status.apps.eu.meridian.example/healthz" }`,
       `{ name: ip, kind: http, url: "http://10.0.1.5:9090/-/healthy" }`,
       `{ name: local, kind: http, url: "http://127.0.0.1:8080/healthz" }`,
+      `{ name: curl, kind: command, command: [curl, -fsS, "https://status.apps.eu.meridian.example/healthz"] }`,
     ];
     const dir = fleetDir({ "fleet.yaml": `${readReference("fleet.yaml")}\ngates:\n  domains:\n    eu:\n      checks:\n${checks.map((c) => `        - ${c}\n`).join("")}` });
-    expect(loadFleet(dir).settings.gates.domains.eu?.checks.map((c) => c.name)).toEqual(["burn", "gw", "ip", "local"]);
+    expect(loadFleet(dir).settings.gates.domains.eu?.checks.map((c) => c.name)).toEqual(["burn", "gw", "ip", "local", "curl"]);
   });
 
   it("places a host by the fleet's own facts: zones, pools and regions come from fleet.yaml, not from the rule", () => {
