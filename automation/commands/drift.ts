@@ -9,7 +9,7 @@
 import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
-import { domainSecretValues, type ControlPlanes } from "../engine/domainEnv";
+import type { ControlPlanes } from "../engine/domainEnv";
 import { fileMockState, fileMockOutOfBand, MockEngine } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
@@ -24,7 +24,6 @@ import {
   fleetFingerprint,
   newRunId,
   PreviewOnlyRefresh,
-  Redactor,
   renderDrift,
   RunFolderWriteError,
   RunLockError,
@@ -34,8 +33,7 @@ import {
   writeDriftEvidence,
   type Selection,
 } from "../orchestrator";
-import { resolveControlPlanes } from "./controlPlanes";
-import { loadFleetOrReport } from "./fleetLoad";
+import { commandPreamble, redactedControlPlanes, runInput, type RunSetup } from "./preamble";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { parseParallel, processIo, runEventSinks, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type EngineFactory, type RolloutIo } from "./rollout";
 
@@ -93,16 +91,9 @@ export function registerDrift(program: Command): void {
 }
 
 export async function runDriftCommand(opts: DriftOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
-  const redactor = Redactor.fromEnvironment(io.env);
-  const fail = (msg: string): number => {
-    io.err(`fleet drift: ${redactor.redact(msg)}\n`);
-    return EXIT_CODES.usage;
-  };
-  const fleet = loadFleetOrReport(opts.stacksDir, io.err);
-  if (fleet === undefined) return EXIT_CODES.usage;
-  const engines = driftEngines(io.env);
-  const factory = engines[opts.engine];
-  if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(engines).join(", ")}`);
+  const pre = commandPreamble("drift", opts, io, driftEngines(io.env));
+  if (typeof pre === "number") return pre;
+  const { redactor, fail, fleet, factory } = pre;
 
   const fingerprint = fleetFingerprint(fleet, repoDir);
   let selection: Selection;
@@ -115,8 +106,7 @@ export async function runDriftCommand(opts: DriftOptions, io: RolloutIo, repoDir
     assertNoLiveRun(opts.runsDir, fingerprint);
     selection = selectStacks(fleet, { command: "refresh", domains: opts.domains?.split(","), stacks: opts.stack, filters: opts.filter, filterFile: opts.filterFile });
     if (selection.stacks.length === 0) return fail("no stacks selected");
-    controlPlanes = resolveControlPlanes(fleet, opts.backend, io.env, repoDir);
-    for (const v of domainSecretValues(controlPlanes, io.env)) redactor.add(v);
+    controlPlanes = redactedControlPlanes(fleet, opts.backend, io.env, repoDir, redactor);
     const inner: Engine = await factory({ fleet, command: "refresh", repoDir, runDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
     engine = new PreviewOnlyRefresh(inner);
   } catch (e) {
@@ -129,26 +119,22 @@ export async function runDriftCommand(opts: DriftOptions, io: RolloutIo, repoDir
     io.err(`fleet drift: preview-only refresh of ${selection.stacks.length} stack(s), domains ${selection.domains.join(", ")}, parallel ${opts.parallel}, engine ${engine.kind}; no state is written\n`);
   }
   try {
-    const outcome = await runFleet({
+    const setup: RunSetup = {
       fleet,
-      command: "refresh",
       stacks: selection.stacks,
       domains: selection.domains,
-      // Drift is a check, not a rollout: no canary, every domain is checked.
+      // Drift is a check, not a rollout: no canary, no gates, every domain is checked.
       strategy: "parallel",
       parallel: opts.parallel,
       failFast: false,
       engine,
       runsDir: opts.runsDir,
-      runId,
       fingerprint,
-      files: io.files,
       context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
       redactor,
-      sinks,
-      signals: io.signals,
-      hardExit: io.hardExit,
-    });
+      io,
+    };
+    const outcome = await runFleet(runInput(setup, "refresh", runId, sinks));
     progress?.stop();
     const domains = redactor.redactDeep(driftByDomain(outcome.record, engine, outcome.record.finishedAt ?? new Date().toISOString()));
     writeDriftEvidence(outcome.runDir, domains);

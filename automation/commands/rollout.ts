@@ -15,13 +15,12 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import type { Fleet } from "../fleet";
 import { AutomationEngine } from "../engine/automation";
 import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
-import { domainEnv, domainSecretValues, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
+import { domainEnv, MissingDomainSecretError, type ControlPlanes } from "../engine/domainEnv";
 import { uploadEvidence, type UploadReceipt } from "../evidence-store";
 import { describeControlPlane, domainReportFile } from "../orchestrator/evidence";
 import { domainRunDir, evidenceDir } from "../orchestrator/layout";
 import type { Domain } from "../../components/residency/catalogue";
-import { resolveControlPlanes } from "./controlPlanes";
-import { loadFleetOrReport } from "./fleetLoad";
+import { commandPreamble, redactedControlPlanes, runInput, type RunSetup } from "./preamble";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { planFile, stackInputs, withPlans, writeAppliedPlans, writeSavedPlans } from "../orchestrator/savedPlans";
 import { addSavedPlanOptions, previewSummary, reviewedPlans, savedPlanUsage, type ReviewedPlans } from "./reviewed";
@@ -34,13 +33,11 @@ import {
   assertNoLiveRun,
   EXIT_CODES,
   fleetFingerprint,
-  lastDurations,
   newRunId,
   orderedStacks,
   processSignals,
   ProgressRenderer,
   readRecord,
-  Redactor,
   resolveRunDir,
   RunFolderWriteError,
   RunLockError,
@@ -50,7 +47,6 @@ import {
   selectStacks,
   textTable,
   formatDuration,
-  transientRules,
   UsageError,
   type EventSink,
   type RunContext,
@@ -65,11 +61,13 @@ import { gatesConfigured } from "../fleet/gates";
 
 /**
  * The gates of an `up` (automation/orchestrator/gates.ts), when fleet.yaml configures any or
- * `--approve` is given; without them a boundary does not wait.
+ * `--approve` is given (or `always`, as `fleet upgrade` asks); without them a boundary does not
+ * wait. With the record of a resumed run, the gates it passed are not passed again.
  */
-export function rolloutGates(fleet: Fleet, approve: boolean): ((runDir: string) => GateRunner) | undefined {
-  if (!gatesConfigured(fleet.settings.gates) && !approve) return undefined;
-  return (runDir) => new GateRunner({ settings: fleet.settings.gates, runDir, approved: approve, sloObjective: (d) => fleet.settings.observability[d as Domain].sloObjective });
+export function rolloutGates(fleet: Fleet, approve: boolean, resume?: RunRecord, always = false): ((runDir: string) => GateRunner) | undefined {
+  if (!always && !gatesConfigured(fleet.settings.gates) && !approve) return undefined;
+  const passedBefore = resume?.gates !== undefined ? { runId: resume.runId, gates: resume.gates } : undefined;
+  return (runDir) => new GateRunner({ settings: fleet.settings.gates, runDir, approved: approve, sloObjective: (d) => fleet.settings.observability[d as Domain].sloObjective, passedBefore });
 }
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
@@ -285,15 +283,9 @@ export function runContext(repoDir: string, policyPack: string, controlPlanes: C
 }
 
 export async function runRolloutCommand(command: Operation, opts: RolloutOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
-  const redactor = Redactor.fromEnvironment(io.env);
-  const fail = (msg: string): number => {
-    io.err(`fleet ${command}: ${redactor.redact(msg)}\n`);
-    return EXIT_CODES.usage;
-  };
-  const fleet = loadFleetOrReport(opts.stacksDir, io.err);
-  if (fleet === undefined) return EXIT_CODES.usage;
-  const factory = rolloutEngines[opts.engine];
-  if (factory === undefined) return fail(`--engine: unknown engine "${opts.engine}"; known: ${Object.keys(rolloutEngines).join(", ")}`);
+  const pre = commandPreamble(command, opts, io, rolloutEngines);
+  if (typeof pre === "number") return pre;
+  const { redactor, fail, fleet, factory } = pre;
 
   const fingerprint = fleetFingerprint(fleet, repoDir);
   let selection: Selection;
@@ -333,29 +325,26 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   if (!fs.existsSync(policyPack)) return fail(`--policy-pack: ${opts.policyPack} does not exist`);
   let controlPlanes: ControlPlanes;
   try {
-    controlPlanes = resolveControlPlanes(fleet, opts.backend, io.env, repoDir);
+    controlPlanes = redactedControlPlanes(fleet, opts.backend, io.env, repoDir, redactor);
   } catch (e) {
-    if (e instanceof UsageError) return fail(redactor.redact(e.message));
+    if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
-  // A passphrase variable of any name is a secret: redact its value wherever it could appear.
-  for (const v of domainSecretValues(controlPlanes, io.env)) redactor.add(v);
 
   let engine: Engine;
   try {
     engine = await factory({ fleet, command, repoDir, runDir, resumedRunDir, controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
     if (reviewed !== undefined) engine = reviewed.engine(engine);
   } catch (e) {
-    if (e instanceof UsageError) return fail(redactor.redact(e.message));
+    if (e instanceof UsageError) return fail(e.message);
     throw e;
   }
   // Taken before the preview runs: what a saved plan was computed from.
   const planInputs = command === "preview" && opts.savePlan === true ? stackInputs(fleet, repoDir, selection.stacks) : undefined;
   if (planInputs !== undefined) engine = withPlans(engine, { savePlanTo: (stack) => planFile(runDir, fleet.stacks.get(stack)!.domain, stack) });
 
-  const runInput = (op: Operation, id: string, eventSinks: readonly EventSink[]): RunInput => ({
+  const setup: RunSetup = {
     fleet,
-    command: op,
     stacks: selection.stacks,
     domains: selection.domains,
     strategy,
@@ -363,20 +352,23 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
     failFast: opts.failFast === true,
     engine,
     runsDir: opts.runsDir,
-    runId: id,
     fingerprint,
-    files: io.files,
     context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
     redactor,
-    resume: op === command ? resume : undefined,
-    sinks: eventSinks,
-    signals: io.signals,
-    hardExit: io.hardExit,
-    estimates: lastDurations(opts.runsDir, op),
-    retryRules: transientRules(fleet.settings.retries),
-    // Gates hold an up between rings and domains; the preview an up shows first passes none.
-    gates: op === "up" ? rolloutGates(fleet, opts.approve === true) : undefined,
-  });
+    io,
+  };
+  const inputFor = (op: Operation, id: string, eventSinks: readonly EventSink[]): RunInput =>
+    runInput(
+      {
+        ...setup,
+        resume: op === command ? resume : undefined,
+        // Gates hold an up between rings and domains; the preview an up shows first passes none.
+        gates: op === "up" ? rolloutGates(fleet, opts.approve === true, op === command ? resume : undefined) : undefined,
+      },
+      op,
+      id,
+      eventSinks,
+    );
 
   if (destructive && !opts.yes) {
     // On a TTY: `up` shows what it would do first (the saved plans' preview, or a fresh one); then asks.
@@ -385,7 +377,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
       // The preview gets an engine of its own, bound to its own run folder (the Automation API engine writes its policy config there).
       const previewRun = async (id: string, eventSinks: readonly EventSink[]) => {
         const previewEngine = await factory({ fleet, command: "preview", repoDir, runDir: path.join(opts.runsDir, id), controlPlanes, domains: selection.domains as Domain[], policyPack, env: io.env });
-        return runFleet({ ...runInput("preview", id, eventSinks), engine: previewEngine });
+        return runFleet({ ...inputFor("preview", id, eventSinks), engine: previewEngine });
       };
       if (command === "up") reviewedSummary = await previewSummary(reviewed, selection.stacks.length, previewRun, io, redactor);
     } catch (e) {
@@ -403,7 +395,7 @@ export async function runRolloutCommand(command: Operation, opts: RolloutOptions
   }
 
   try {
-    const outcome = await runFleet(runInput(command, runId, sinks));
+    const outcome = await runFleet(inputFor(command, runId, sinks));
     const savedPlans = planInputs !== undefined ? writeSavedPlans(outcome.runDir, outcome.record, engine.kind, planInputs) : [];
     if (reviewed !== undefined) writeAppliedPlans(outcome.runDir, outcome.record, reviewed.runId, reviewed.plans);
     const uploads = engine.deploysRealStacks === true ? await uploadDomainsEvidence(outcome.runDir, outcome.runId, selection.domains as Domain[], controlPlanes, io.env) : [];

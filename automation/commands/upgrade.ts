@@ -40,7 +40,6 @@ import {
   evidenceDir,
   fleetFingerprint,
   formatDuration,
-  GateRunner,
   newRunId,
   orderedStacks,
   Redactor,
@@ -49,7 +48,6 @@ import {
   runFleet,
   selectStacks,
   textTable,
-  transientRules,
   UsageError,
   type EventSink,
 } from "../orchestrator";
@@ -67,10 +65,10 @@ import {
   type StackUpgrade,
   type UpgradePlan,
 } from "../upgrade";
-import { resolveControlPlanes } from "./controlPlanes";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
-import { DEFAULT_STACKS_DIR, loadFleetOrReport } from "./plan";
-import { processIo, REPO_ROOT, rolloutEngines, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
+import { DEFAULT_STACKS_DIR } from "./plan";
+import { commandPreamble, redactedControlPlanes, runInput, type RunSetup } from "./preamble";
+import { processIo, REPO_ROOT, rolloutEngines, rolloutGates, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
 
 export const UPGRADE_ENGINES = ["mock", "automation"] as const;
 
@@ -115,13 +113,9 @@ export function registerUpgrade(program: Command): void {
 }
 
 export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, repoDir = REPO_ROOT): Promise<number> {
-  const redactor = Redactor.fromEnvironment(io.env);
-  const fail = (msg: string): number => {
-    io.err(`fleet upgrade: ${redactor.redact(msg)}\n`);
-    return EXIT_CODES.usage;
-  };
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
-  if (fleet === undefined) return EXIT_CODES.usage;
+  const pre = commandPreamble("upgrade", opts, io, rolloutEngines);
+  if (typeof pre === "number") return pre;
+  const { redactor, fail, fleet, factory } = pre;
   if (minorOf(opts.to) === undefined || !(SUPPORTED_VERSIONS as readonly string[]).includes(opts.to)) {
     return fail(`--to: "${opts.to}" is not a supported Kubernetes minor (${SUPPORTED_VERSIONS.join(", ")})`);
   }
@@ -136,7 +130,7 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
     if ((opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined) {
       only = new Set(selectStacks(fleet, { command: "up", domains, filters: opts.filter, filterFile: opts.filterFile }).stacks);
     }
-    controlPlanes = resolveControlPlanes(fleet, undefined, io.env, repoDir);
+    controlPlanes = redactedControlPlanes(fleet, undefined, io.env, repoDir, redactor);
   } catch (e) {
     if (e instanceof UsageError) return fail(e.message);
     throw e;
@@ -145,7 +139,7 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
   const runDir = path.join(opts.runsDir, runId);
   const policyPack = path.resolve(opts.policyPack);
   const makeEngine = async (f: Fleet): Promise<Engine> =>
-    rolloutEngines[opts.engine]({ fleet: f, command: "up", repoDir, runDir, controlPlanes, domains: domains as Domain[], policyPack, env: io.env });
+    factory({ fleet: f, command: "up", repoDir, runDir, controlPlanes, domains: domains as Domain[], policyPack, env: io.env });
 
   // 1. What each cluster runs, read through the engine.
   let reader: Engine;
@@ -210,9 +204,8 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
   const names = toUpgrade.map((s) => s.stack);
   const stacks = opts.engine === "mock" ? selectStacks(fleet, { command: "up", domains, stacks: names, withDependencies: true }).stacks : names;
   try {
-    const outcome = await runFleet({
+    const setup: RunSetup = {
       fleet: upgraded,
-      command: "up",
       stacks,
       domains,
       strategy: "canary",
@@ -220,16 +213,14 @@ export async function runUpgradeCommand(opts: UpgradeOptions, io: RolloutIo, rep
       failFast: false,
       engine,
       runsDir: opts.runsDir,
-      runId,
       fingerprint,
       context: redactor.redactDeep(runContext(repoDir, policyPack, controlPlanes, io.env)),
       redactor,
-      sinks: opts.json ? [(e) => io.out(JSON.stringify(e) + "\n")] : [gateLines(io)],
-      signals: io.signals,
-      hardExit: io.hardExit,
-      retryRules: transientRules(fleet.settings.retries),
-      gates: (dir) => new GateRunner({ settings: fleet.settings.gates, runDir: dir, approved: opts.approve === true, sloObjective: (d) => fleet.settings.observability[d as Domain].sloObjective }),
-    });
+      io,
+      // An upgrade always stops at its gates (recorded even where fleet.yaml configures no check).
+      gates: rolloutGates(fleet, opts.approve === true, undefined, true),
+    };
+    const outcome = await runFleet(runInput(setup, "up", runId, opts.json ? [(e) => io.out(JSON.stringify(e) + "\n")] : [gateLines(io)]));
     const uploads = await recordUpgradeEvidence(fleet, outcome.runDir, outcome.runId, final, outcome.status, opts, controlPlanes, io, repoDir, outcome.record.gates);
     if (!opts.json) {
       io.out(`\n${redactor.redact(textTable(orderedStacks(outcome.record)))}\n\n`);

@@ -19,9 +19,21 @@
  * ```
  * Per-domain settings are a map keyed by domain; a domain left out soaks for `soakSeconds`
  * and has no checks (the gate then says so in the record: "no health checks configured").
+ *
+ * A check's `url` / `prometheusUrl` is held in its domain at fleet load (exit 2, naming
+ * fleet.yaml and the key; {@link gateUrlProblems}): a gate must not read the other domain's
+ * health. The same holds for a URL inside a `command` check's arguments (`curl https://…`).
+ * Refused: a cloud regional host placed outside the domain (the collector's exporter
+ * rule, policy-pack/lib/telemetryEndpoints.ts), a host under another domain's exposure zones,
+ * and an IP address in another domain's IPAM pools. A name the fleet cannot place (a private
+ * DNS name outside every zone, loopback) passes: the fleet has no fact that puts it anywhere.
  */
 import { z } from "zod";
-import { DOMAINS, type Domain } from "../../components/residency/catalogue";
+import type { ExposureZones } from "../../components/gateway/zones";
+import { contains, type IpamSettings } from "../../components/network/ipam";
+import { DOMAINS, type Domain, type RegionAllowlist } from "../../components/residency/catalogue";
+import { endpointHost, endpointProblem, placeEndpoint } from "../../policy-pack/lib/telemetryEndpoints";
+import { FleetConfigError } from "./errors";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a lower-case name such as gateway-health");
 const timeoutSeconds = z.int().min(1).max(3600).default(30);
@@ -104,4 +116,58 @@ export const DEFAULT_GATES: GatesSettings = gatesSettingsSchema.parse(undefined)
 /** Does fleet.yaml ask for any gate (a soak, a check or an approval)? Without, boundaries do not wait. */
 export function gatesConfigured(settings: GatesSettings): boolean {
   return settings.soakSeconds > 0 || settings.approval !== "none" || Object.values(settings.domains).some((d) => d !== undefined && ((d.soakSeconds ?? 0) > 0 || d.checks.length > 0));
+}
+
+/** What places a gate URL's host in a domain: the region allowlist, the exposure zones and the IPAM pools. */
+export interface GateUrlFacts {
+  readonly regions: RegionAllowlist;
+  readonly exposure: Readonly<Record<Domain, { readonly zones: ExposureZones }>>;
+  readonly pools: IpamSettings["pools"];
+}
+
+/** Why `url` (a gate check of `domain`) reaches outside its domain, or undefined when the fleet places it nowhere else. */
+export function gateUrlProblem(url: string, domain: Domain, facts: GateUrlFacts): string | undefined {
+  const host = endpointHost(url);
+  if (host === undefined) return undefined; // the schema already refused an unparsable URL
+  if (placeEndpoint(url, facts.regions).region !== undefined) {
+    const problem = endpointProblem(url, domain, facts.regions);
+    if (problem !== undefined) return problem;
+  }
+  for (const other of DOMAINS) {
+    if (other === domain) continue;
+    const zones = [...facts.exposure[other].zones.external, ...facts.exposure[other].zones.internal];
+    const zone = zones.find((z) => host === z || host.endsWith(`.${z}`));
+    if (zone !== undefined) return `${host} is under domain ${other}'s exposure zone ${zone}, not ${domain}`;
+    if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) {
+      const pool = Object.entries(facts.pools[other]).find(([, cidr]) => contains(cidr, `${host}/32`));
+      if (pool !== undefined) return `${host} is in domain ${other}'s ${pool[0]} pool ${pool[1]}, not ${domain}`;
+    }
+  }
+  return undefined;
+}
+
+/** The URLs a check reads, each with its key under the check: `url`, `prometheusUrl`, or a command argument holding one (`command[2]`). */
+function checkUrls(check: HealthCheck): Array<{ field: string; url: string }> {
+  if (check.kind === "http") return [{ field: "url", url: check.url }];
+  if (check.kind === "slo-burn") return [{ field: "prometheusUrl", url: check.prometheusUrl }];
+  return check.command.flatMap((arg, j) => [...arg.matchAll(/https?:\/\/[^\s"'<>]+/gi)].map((m) => ({ field: `command[${j}]`, url: m[0] })));
+}
+
+/** Every gate check URL held to its domain: one `{ key, detail }` per URL outside it (keys as in fleet.yaml). */
+export function gateUrlProblems(settings: GatesSettings, facts: GateUrlFacts): Array<{ key: string; detail: string }> {
+  return DOMAINS.flatMap((d) =>
+    (settings.domains[d]?.checks ?? []).flatMap((check, i) =>
+      checkUrls(check).flatMap(({ field, url }) => {
+        const problem = gateUrlProblem(url, d, facts);
+        return problem === undefined ? [] : [{ key: `gates.domains.${d}.checks[${i}].${field}`, detail: `a gate of domain ${d} must check its own domain: ${problem}` }];
+      }),
+    ),
+  );
+}
+
+/** The loader's check: the first gate URL outside its domain stops the fleet (exit 2, naming file and key). */
+export function validateGateUrls(file: string, settings: GatesSettings, facts: GateUrlFacts): GatesSettings {
+  const first = gateUrlProblems(settings, facts)[0];
+  if (first !== undefined) throw new FleetConfigError(file, first.key, first.detail);
+  return settings;
 }

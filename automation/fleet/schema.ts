@@ -8,7 +8,7 @@ import { CLOUDS, DOMAINS, type Cloud } from "../../components/residency/catalogu
 import { DEFAULT_ROTATION_DAYS, rotationDaysProblem } from "../../components/kms/spec";
 import { backupSettingsSchema } from "../../components/backup/spec";
 import { dnsSettingsSchema } from "../../components/failover/spec";
-import { nodePoolUpgradeSchema } from "../../components/cluster/upgrade";
+import { nodePoolUpgradeSchema, validateUpgrade } from "../../components/cluster/upgrade";
 import { MERIDIAN_STACK_NAME, STACK_NAME_RULE } from "./stackNames";
 
 export const ROLES = ["foundation", "pki", "management", "workload", "interconnect", "attached", "guardrails", "dns"] as const;
@@ -253,6 +253,24 @@ export type AttachedSettings = z.infer<typeof attachedSettings>;
 /** A config value that may be a Pulumi secret (`secure:`), as the stack file holds it. */
 const secretOrString = z.union([z.string().min(1), z.strictObject({ secure: z.string().min(1) })]);
 
+/**
+ * A cluster's node-pool `upgrade` settings checked for its own cloud at load (exit 2 naming the
+ * file and key), by the same rule the cluster component applies at plan time: another cloud's
+ * setting (an AKS drain timeout on EKS, a GKE blue-green on AKS) never reaches a stack.
+ */
+function refinePoolUpgrades(config: { "meridian:cloud": Cloud; "meridian:cluster": z.infer<typeof clusterSettings> }, ctx: z.RefinementCtx): void {
+  const cluster = config["meridian:cluster"];
+  const pools: Array<[Array<string | number>, z.infer<typeof nodePoolUpgradeSchema> | undefined]> = [
+    [["systemPool"], cluster.systemPool?.upgrade],
+    ...(cluster.workloadPools ?? []).map((p, i): [Array<string | number>, z.infer<typeof nodePoolUpgradeSchema> | undefined] => [["workloadPools", i], p.upgrade]),
+  ];
+  for (const [at, upgrade] of pools) {
+    for (const p of validateUpgrade(config["meridian:cloud"], "", upgrade)) {
+      ctx.addIssue({ code: "custom", path: ["meridian:cluster", ...at, "upgrade", p.propertyPath.split(".").pop()!], message: p.reason });
+    }
+  }
+}
+
 export const roleSchemas = {
   foundation: z.strictObject({
     ...common,
@@ -275,13 +293,13 @@ export const roleSchemas = {
     ...cloudKey,
     "meridian:role": z.literal("management"),
     "meridian:cluster": clusterSettings,
-  }),
+  }).superRefine(refinePoolUpgrades),
   workload: z.strictObject({
     ...common,
     ...cloudKey,
     "meridian:role": z.literal("workload"),
     "meridian:cluster": clusterSettings,
-  }),
+  }).superRefine(refinePoolUpgrades),
   interconnect: z.strictObject({
     ...common,
     "meridian:role": z.literal("interconnect"),

@@ -20,7 +20,7 @@ import { retriesSettingsSchema, type RetryRuleSettings } from "./retries";
 import { exposureSettingsSchema, resolveExposure, type ExposureSettings } from "./exposure";
 import { observabilitySettingsSchema, resolveObservability, type FleetObservability } from "./observability";
 import { gitopsSettingsSchema, validateGitOpsSettings, type GitOpsSettings } from "./gitops";
-import { DEFAULT_GATES, gatesSettingsSchema, type GatesSettings } from "./gates";
+import { DEFAULT_GATES, gatesSettingsSchema, validateGateUrls, type GatesSettings } from "./gates";
 
 export const FLEET_SETTINGS_FILE = "fleet.yaml";
 
@@ -155,7 +155,9 @@ export function loadFleetSettings(stacksDir: string, limits?: YamlLimits, budget
   const policy = validatePolicySettings(file, s.policy);
   const accounts = resolveAccounts(file, s.accounts);
   const tenants = resolveTenants(s.tenants);
-  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure: resolveExposure(file, s.exposure, tenants), retries: s.retries, observability: resolveObservability(s.observability), gitops: validateGitOpsSettings(file, s.gitops, tenants), gates: s.gates };
+  const exposure = resolveExposure(file, s.exposure, tenants);
+  const gates = validateGateUrls(file, s.gates, { regions, exposure, pools: ipam.pools });
+  return { regions, ipam, domainOrder: s.domainOrder, policy, accounts, controlPlane, guardrails: s.guardrails, tenants, exposure, retries: s.retries, observability: resolveObservability(s.observability), gitops: validateGitOpsSettings(file, s.gitops, tenants), gates };
 }
 
 /** A dangling or looping symlink named fleet.yaml is a problem to report, not a missing file. */

@@ -12,6 +12,11 @@
  * run record (`gates`), the evidence and the report of the domain whose health it checked; the
  * domain behind a domain gate gets the verdict without the other domain's check details.
  *
+ * A resumed run does not pass a gate again that the run it resumes passed (`passedBefore`): the
+ * earlier verdict is recorded again, with its checks and approval, marked `carriedFrom` that
+ * run, and nothing is soaked, checked or approved a second time — as a stack that succeeded is
+ * carried over, not redeployed. A gate that failed or was cancelled runs again in full.
+ *
  * The orchestrator knows nothing of clouds: a check is a URL, an argv or a PromQL query.
  */
 import { execFile } from "node:child_process";
@@ -51,6 +56,8 @@ export interface GateRecord {
   approval?: { readonly required: true; by?: "flag" | "file"; file?: string; at?: string };
   /** Why the gate did not pass. */
   reason?: string;
+  /** For a gate a resumed run did not pass again: the run whose pass it carries (the first, across resumes of resumes). */
+  readonly carriedFrom?: string;
 }
 
 /** How a gate reaches the outside world; tests replace parts of it. */
@@ -74,6 +81,8 @@ export interface GateRunnerOptions {
   readonly io?: Partial<GateIo>;
   /** (Optional) How often an awaited approval file is looked for. Defaults to 2 s. */
   readonly pollMs?: number;
+  /** (Optional) With `--resume`: the resumed run's id and gates; those it passed are not passed again. Defaults to none. */
+  readonly passedBefore?: { readonly runId: string; readonly gates: readonly GateRecord[] };
 }
 
 export const APPROVALS_DIR = "approvals";
@@ -132,6 +141,11 @@ export class GateRunner {
 
   /** Soak, checks, approval, in that order; the first failure ends the gate. Never throws. */
   async run(boundary: GateBoundary, signal: AbortSignal, progress: (text: string) => void = () => undefined): Promise<GateRecord> {
+    const carried = this.carried(boundary);
+    if (carried !== undefined) {
+      progress(`gate ${boundary.id}: passed in run ${carried.carriedFrom}; not passed again`);
+      return carried;
+    }
     const own = domainGates(this.opts.settings, boundary.checks as Domain);
     const record: GateRecord = {
       id: boundary.id,
@@ -183,6 +197,14 @@ export class GateRunner {
       }
     }
     return end("passed");
+  }
+
+  /** The resumed run's pass of this very gate (same id, same domains, same ring), carried. */
+  private carried(boundary: GateBoundary): GateRecord | undefined {
+    const before = this.opts.passedBefore;
+    const prev = before?.gates.find((g) => g.id === boundary.id && g.status === "passed" && g.kind === boundary.kind && g.domain === boundary.checks && g.next === boundary.domain && g.ring === boundary.ring);
+    if (before === undefined || prev === undefined) return undefined;
+    return { ...prev, checks: prev.checks.map((c) => ({ ...c })), carriedFrom: prev.carriedFrom ?? before.runId };
   }
 
   private async check(check: HealthCheck, domain: string, signal: AbortSignal): Promise<CheckResult> {

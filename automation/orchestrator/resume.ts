@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { z } from "zod";
 import { topologicalOrder, type Fleet } from "../fleet";
+import type { GateRecord } from "./gates";
 import { domainRunDir, isSafeSegment, RECORD_FILE, SUMMARY_FILE } from "./layout";
 import { domainRecordSchema, stackSchema, summarySchema, violationSchema } from "./schemas";
 import { RECORD_SCHEMA, type DomainRunRecord, type RunRecord, type RunSummary, type StackRecord } from "./record";
@@ -136,6 +137,8 @@ export function readRecord(runsDir: string, ref: string, expect?: RecordExpectat
 
   const stacks: Record<string, StackRecord> = Object.create(null) as Record<string, StackRecord>;
   const names: string[] = [];
+  // Each gate once, from the record of the domain whose health it checked (the others hold its verdict only).
+  const gates: GateRecord[] = [];
   let first: DomainRunRecord | undefined;
   for (const d of domains) {
     const file = path.join(domainRunDir(runDir, d), RECORD_FILE);
@@ -155,6 +158,7 @@ export function readRecord(runsDir: string, ref: string, expect?: RecordExpectat
     }
     for (const n of rec.options.stacks) if (stacks[n]?.domain !== d) bad("field options.stacks: names a stack without a record in this file");
     names.push(...rec.options.stacks);
+    gates.push(...(rec.gates ?? []).filter((g) => g.domain === d && domains.includes(g.next)));
     first ??= rec;
   }
   if (new Set(names).size !== names.length) fail("a stack is listed twice");
@@ -174,5 +178,6 @@ export function readRecord(runsDir: string, ref: string, expect?: RecordExpectat
     who: base.who,
     git: base.git,
     stacks,
+    gates: gates.length > 0 ? gates : undefined,
   };
 }

@@ -62,6 +62,7 @@ export const gateSchema = z.object({
   checks: z.array(z.object({ name: text(64), kind: z.enum(["http", "command", "slo-burn"]), ok: z.boolean(), detail: text(1024), durationMs: count.max(Number.MAX_SAFE_INTEGER) })).max(100),
   approval: z.object({ required: z.literal(true), by: z.enum(["flag", "file"]).optional(), file: text(512).optional(), at: isoTime.optional() }).optional(),
   reason: text(4096).optional(),
+  carriedFrom: text(128).optional(),
 });
 
 const optionsBase = {

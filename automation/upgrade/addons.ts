@@ -3,9 +3,15 @@
  * table with its source. A row is tied to the exact chart version the components pin (a test
  * fails when a pin moves without its row), so bumping a chart forces re-reading its matrix.
  *
- * Where upstream publishes no matrix (or we could not read the row for the pinned release
- * here), the row says so (`minors: undefined`): the pre-check then reports "not checked" for
- * that add-on instead of passing it.
+ * Two kinds of table upstream publishes, kept apart (`basis`):
+ * - `supported`: the Kubernetes minors a release supports (Envoy Gateway, cert-manager). A
+ *   target outside them is `unsupported`, and the pre-check fails: the upgrade halts.
+ * - `tested`: the minors upstream's CI ran a release on (Argo CD, External Secrets, Velero),
+ *   which those projects say is not a support statement. A target outside them is `untested`:
+ *   the pre-check lists it as a warning in the plan and the evidence, and does not halt.
+ * Where upstream publishes no matrix, the row says so (`minors: undefined`): the pre-check
+ * then reports "not checked" for that add-on instead of passing it. Each cited row names the
+ * commit of the page it was read from.
  */
 import { CHARTS } from "../../components/gateway/spec";
 import { ESO_CHART } from "../../components/external-secrets/spec";
@@ -21,7 +27,9 @@ export interface AddonRow {
   readonly chartVersion: string;
   /** Kubernetes minors upstream lists as supported for this release; undefined: none published or read. */
   readonly minors?: readonly string[];
-  /** Where the minors come from, or why there are none. */
+  /** (Optional) What the minors say: `supported` (outside them halts) or `tested` (outside them warns). Defaults to `supported`. */
+  readonly basis?: "supported" | "tested";
+  /** Where the minors come from (URL, and the commit read), or why there are none. */
   readonly source: string;
 }
 
@@ -59,19 +67,27 @@ export const ADDON_MATRIX: readonly AddonRow[] = [
     addon: "external-secrets",
     chart: ESO_CHART.name,
     chartVersion: ESO_CHART.version,
-    source: "https://external-secrets.io/latest/introduction/stability-support/ lists one tested minor per release; the row for this release was not readable offline — fill it in",
+    minors: ["1.36"],
+    basis: "tested",
+    source:
+      "https://github.com/external-secrets/external-secrets/blob/cc5bfbc2234ace9cb0caff4ea89c435cf517b27b/docs/introduction/stability-support.md (row 2.9: Kubernetes 1.36; \"We do not do test coverage for any other kubernetes version than the ones running on our test suites\")",
   },
   {
     addon: "argo-cd",
     chart: ARGOCD_CHART.chart,
     chartVersion: ARGOCD_CHART.version,
-    source: "https://argo-cd.readthedocs.io/en/stable/operator-manual/installation/#tested-versions (per release; the v3.0 row was not readable offline — fill it in)",
+    minors: range(29, 32),
+    basis: "tested",
+    source: "https://github.com/argoproj/argo-cd/blob/db93798d6643a565c056c6fda453e696719dbe12/docs/operator-manual/tested-kubernetes-versions.md (tag v3.0.6, the chart's appVersion; row 3.0: v1.32, v1.31, v1.30, v1.29)",
   },
   {
     addon: "velero",
     chart: VELERO_CHART.name,
     chartVersion: VELERO_CHART.version,
-    source: "https://github.com/vmware-tanzu/velero#velero-compatibility-matrix (the row for this chart's Velero release was not readable offline — fill it in)",
+    minors: range(31, 33),
+    basis: "tested",
+    source:
+      "https://github.com/vmware-tanzu/velero/blob/d30d389b56068eebd675d9953492183cb7b58a78/README.md#velero-compatibility-matrix (row 1.16, the chart's Velero v1.16.1: tested on 1.31.4, 1.32.3 and 1.33.0; expected compatibility 1.18-latest)",
   },
   {
     addon: "opentelemetry-collector",
@@ -90,7 +106,7 @@ export const ADDON_MATRIX: readonly AddonRow[] = [
 export interface AddonVerdict {
   readonly addon: string;
   readonly chart: string;
-  readonly status: "supported" | "unsupported" | "not-checked";
+  readonly status: "supported" | "unsupported" | "untested" | "not-checked";
   readonly detail: string;
 }
 
@@ -99,8 +115,11 @@ export function addonVerdicts(target: string, matrix: readonly AddonRow[] = ADDO
   return matrix.map((row) => {
     const chart = `${row.chart} ${row.chartVersion}`;
     if (row.minors === undefined) return { addon: row.addon, chart, status: "not-checked", detail: row.source };
-    return row.minors.includes(target)
-      ? { addon: row.addon, chart, status: "supported", detail: `${target} listed (${row.minors[0]}–${row.minors[row.minors.length - 1]}; ${row.source})` }
+    const tested = row.basis === "tested";
+    const listed = `${row.minors[0]}${row.minors.length > 1 ? `–${row.minors[row.minors.length - 1]}` : ""}`;
+    if (row.minors.includes(target)) return { addon: row.addon, chart, status: "supported", detail: `${target} ${tested ? "tested upstream" : "listed"} (${listed}; ${row.source})` };
+    return tested
+      ? { addon: row.addon, chart, status: "untested", detail: `${target} not tested upstream: tested on ${row.minors.join(", ")} (${row.source})` }
       : { addon: row.addon, chart, status: "unsupported", detail: `${target} not listed: supports ${row.minors.join(", ")} (${row.source})` };
   });
 }

@@ -13,10 +13,11 @@ import * as path from "node:path";
 import { loadFleet, type Fleet } from "../../automation/fleet";
 import { gatesConfigured, gatesSettingsSchema, type GatesSettings } from "../../automation/fleet/gates";
 import { FakeEngine } from "../../automation/engine/fake";
-import { approvalFile, fleetFingerprint, GateRunner, Redactor, runFleet, selectStacks, sloErrorRatioRecord, type FleetEvent, type GateRecord, type RunInput } from "../../automation/orchestrator";
+import { approvalFile, fleetFingerprint, GateRunner, readRecord, Redactor, runFleet, selectStacks, sloErrorRatioRecord, type FleetEvent, type GateRecord, type RunInput } from "../../automation/orchestrator";
 import { domainRecordSchema, eventSchema } from "../../automation/orchestrator/schemas";
 import { errorRatioRecord } from "../../components/observability/spec";
 import { Scheduler } from "../../automation/scheduler";
+import { rolloutGates } from "../../automation/commands/rollout";
 import { fleetDir } from "../support/fleetDir";
 
 const reference = loadFleet(path.join(__dirname, "../../stacks"));
@@ -45,8 +46,8 @@ async function server(handler: http.RequestListener): Promise<{ url: string; hit
   return { url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`, hits, close: () => new Promise((r) => s.close(() => r())) };
 }
 
-function input(fleet: Fleet, over: Partial<RunInput> & { approve?: boolean; sleep?: (ms: number) => void } = {}): { input: RunInput; events: FleetEvent[]; engine: FakeEngine } {
-  const engine = new FakeEngine(Object.fromEntries(ALL.stacks.map((n) => [n, { durationMs: 1 }])));
+function input(fleet: Fleet, over: Partial<RunInput> & { approve?: boolean; sleep?: (ms: number) => void; passedBefore?: { runId: string; gates: readonly GateRecord[] }; failing?: readonly string[] } = {}): { input: RunInput; events: FleetEvent[]; engine: FakeEngine } {
+  const engine = new FakeEngine(Object.fromEntries(ALL.stacks.map((n) => [n, { durationMs: 1, fail: over.failing?.includes(n) ? "injected failure" : undefined }])));
   const events: FleetEvent[] = [];
   const runsDir = path.join(tmp, "runs");
   return {
@@ -73,6 +74,7 @@ function input(fleet: Fleet, over: Partial<RunInput> & { approve?: boolean; slee
           approved: over.approve === true,
           sloObjective: () => 99.9,
           pollMs: 5,
+          passedBefore: over.passedBefore,
           io: {
             sleep: async (ms) => {
               over.sleep?.(ms);
@@ -269,5 +271,97 @@ describe("runFleet with gates", () => {
     const out = await runFleet({ ...input(reference).input, gates: undefined });
     expect(out.exitCode).toBe(0);
     expect(out.record.gates).toBeUndefined();
+  });
+
+  describe("a resumed run", () => {
+    const euRing1 = ALL.stacks.find((n) => domainOf(n) === "eu" && ringOf(n) === 1)!;
+
+    /** Run 1: eu's ring gate passes, then a ring-1 stack of eu fails, so the domain gate into us is never reached. */
+    async function firstRun() {
+      const health = await server((_req, res) => res.writeHead(200).end("ok"));
+      const fleet = withGates({ domains: { eu: { checks: [{ name: "gateway", kind: "http", url: `${health.url}/healthz` }] } } });
+      const first = await runFleet(input(fleet, { failing: [euRing1] }).input);
+      expect(first.exitCode).toBe(1);
+      expect(first.record.stacks[euRing1].status).toBe("failed");
+      expect(first.record.gates!.map((g) => [g.id, g.status])).toEqual([["eu/ring-1", "passed"]]);
+      expect(health.hits).toHaveLength(1);
+      // The resume reads the record back from disk, as `fleet up --resume` does.
+      const resume = readRecord(path.join(tmp, "runs"), first.runId, { fleet, fingerprint: fleetFingerprint(fleet, path.join(__dirname, "../..")) });
+      return { health, fleet, first, resume };
+    }
+
+    it("does not pass again a gate the resumed run passed: its verdict is carried, marked with that run; a gate not passed runs", async () => {
+      const { health, fleet, first, resume } = await firstRun();
+      try {
+        expect(resume.gates!.map((g) => g.id)).toEqual(["eu/ring-1"]);
+        const h = input(fleet, { resume, passedBefore: { runId: resume.runId, gates: resume.gates! } });
+        const second = await runFleet(h.input);
+        expect(second.exitCode).toBe(0);
+        expect(second.record.stacks[euRing1].status).toBe("succeeded"); // the failed ring-1 stack ran again behind the carried gate
+        expect(health.hits).toHaveLength(2); // only us/entry checked eu
+        const byId = new Map(second.record.gates!.map((g) => [g.id, g]));
+        expect(byId.get("eu/ring-1")).toMatchObject({ status: "passed", carriedFrom: first.runId, startedAt: first.record.gates![0].startedAt, checks: [expect.objectContaining({ name: "gateway", ok: true })] });
+        expect(byId.get("us/entry")).toMatchObject({ status: "passed", checks: [expect.objectContaining({ name: "gateway", ok: true })] });
+        expect(byId.get("us/entry")!.carriedFrom).toBeUndefined();
+        expect(h.events.some((e) => e.type === "gate-output" && e.gate === "eu/ring-1" && e.text === `gate eu/ring-1: passed in run ${first.runId}; not passed again`)).toBe(true);
+        // Recorded in the run record on disk (schema-valid), in the checked domain's file.
+        const eu = domainRecordSchema.parse(readJson(path.join(second.runDir, "eu", "run.json")));
+        expect(eu.gates!.find((g) => g.id === "eu/ring-1")!.carriedFrom).toBe(first.runId);
+
+        // A resume of that resume still names the run that passed the gate.
+        const again = readRecord(path.join(tmp, "runs"), second.runId, { fleet, fingerprint: fleetFingerprint(fleet, path.join(__dirname, "../..")) });
+        const runner = new GateRunner({ settings: fleet.settings.gates, runDir: tmp, approved: false, sloObjective: () => 99.9, passedBefore: { runId: again.runId, gates: again.gates! } });
+        const carried = await runner.run({ id: "eu/ring-1", kind: "ring", domain: "eu", ring: 1, checks: "eu" }, new AbortController().signal);
+        expect(carried.carriedFrom).toBe(first.runId);
+        expect(health.hits).toHaveLength(2);
+      } finally {
+        await health.close();
+      }
+    });
+
+    it("`fleet up --resume` hands the resumed record's gates to its runner (commands/rollout.ts rolloutGates), as an upgrade's resume does", async () => {
+      const { health, fleet, first, resume } = await firstRun();
+      try {
+        const runner = rolloutGates(fleet, false, resume)!(tmp);
+        const gate = await runner.run({ id: "eu/ring-1", kind: "ring", domain: "eu", ring: 1, checks: "eu" }, new AbortController().signal);
+        expect(gate).toMatchObject({ status: "passed", carriedFrom: first.runId });
+        expect(health.hits).toHaveLength(1);
+        // An upgrade's own run always gates, and starts fresh: nothing is carried.
+        const fresh = await rolloutGates(fleet, false, undefined, true)!(tmp).run({ id: "eu/ring-1", kind: "ring", domain: "eu", ring: 1, checks: "eu" }, new AbortController().signal);
+        expect(fresh.carriedFrom).toBeUndefined();
+        expect(health.hits).toHaveLength(2);
+        expect(rolloutGates(reference, false, undefined, true)).toBeDefined();
+        expect(rolloutGates(reference, false)).toBeUndefined();
+      } finally {
+        await health.close();
+      }
+    });
+
+    it("a failed gate is not carried: it runs again in full", async () => {
+      const health = await server((_req, res) => res.writeHead(200).end("ok"));
+      try {
+        const failed: GateRecord = { id: "eu/ring-1", kind: "ring", domain: "eu", next: "eu", ring: 1, status: "failed", startedAt: new Date().toISOString(), soakSeconds: 0, checks: [], reason: "x" };
+        const fleet = withGates({ domains: { eu: { checks: [{ name: "gateway", kind: "http", url: `${health.url}/healthz` }] } } });
+        const runner = new GateRunner({ settings: fleet.settings.gates, runDir: tmp, approved: false, sloObjective: () => 99.9, passedBefore: { runId: "r1", gates: [failed] } });
+        const again = await runner.run({ id: "eu/ring-1", kind: "ring", domain: "eu", ring: 1, checks: "eu" }, new AbortController().signal);
+        expect(again).toMatchObject({ status: "passed", checks: [expect.objectContaining({ ok: true })] });
+        expect(again.carriedFrom).toBeUndefined();
+        expect(health.hits).toHaveLength(1);
+      } finally {
+        await health.close();
+      }
+    });
+
+    it("without the resumed run's gates, the gate is passed again (the control for the test above)", async () => {
+      const { health, fleet, resume } = await firstRun();
+      try {
+        const second = await runFleet(input(fleet, { resume }).input);
+        expect(second.exitCode).toBe(0);
+        expect(health.hits).toHaveLength(3);
+        expect(second.record.gates!.every((g) => g.carriedFrom === undefined)).toBe(true);
+      } finally {
+        await health.close();
+      }
+    });
   });
 });

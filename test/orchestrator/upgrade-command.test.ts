@@ -3,7 +3,8 @@
  * (a skipped minor, a downgrade) exit 2 naming the stack and versions; a deprecated API the
  * target removes, read from an API server's /metrics through a kubeconfig, halts before any
  * change with evidence; a full gated run writes each domain's evidence to that domain's store
- * and halts at a failed health gate. Plan pieces are unit-tested in-process.
+ * and halts at a failed health gate; a resume after a failed ring does not pass again the gate
+ * the upgrade passed. Plan pieces are unit-tested in-process.
  */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
@@ -13,7 +14,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFleet } from "../../automation/fleet";
-import { ADDON_MATRIX, addonVerdicts, clusterStacks, deprecatedApiCheck, parseDeprecatedApis, runningVersionOf, upgradeStep } from "../../automation/upgrade";
+import { ADDON_MATRIX, addonCheck, addonVerdicts, clusterStacks, deprecatedApiCheck, parseDeprecatedApis, runningVersionOf, upgradeStep } from "../../automation/upgrade";
 import { bumpStackFile } from "../../automation/commands/upgrade";
 import { CHARTS } from "../../components/gateway/spec";
 import { ESO_CHART } from "../../components/external-secrets/spec";
@@ -100,7 +101,29 @@ describe("upgrade plan pieces", () => {
     const v134 = addonVerdicts("1.34");
     expect(v134.find((v) => v.addon === "cert-manager")!.status).toBe("supported");
     expect(addonVerdicts("1.31").find((v) => v.addon === "envoy-gateway")!.status).toBe("unsupported"); // v1.7 lists 1.32–1.35
-    expect(v134.find((v) => v.addon === "velero")!.status).toBe("not-checked");
+    for (const addon of ["trust-manager", "opentelemetry-collector", "policy-controller"]) expect(v134.find((v) => v.addon === addon)!.status).toBe("not-checked");
+  });
+
+  it("the External Secrets, Argo CD and Velero rows are cited from their projects' own tables at a commit, as what upstream tested", () => {
+    const status = (addon: string, target: string) => addonVerdicts(target).find((v) => v.addon === addon)!.status;
+    for (const addon of ["external-secrets", "argo-cd", "velero"]) {
+      const row = ADDON_MATRIX.find((r) => r.addon === addon)!;
+      expect(row.basis).toBe("tested");
+      expect(row.source).toMatch(/^https:\/\/github\.com\/[^/]+\/[^/]+\/blob\/[0-9a-f]{40}\//);
+    }
+    // ESO 2.9: "1.36"; Argo CD 3.0: v1.29–v1.32; Velero 1.16: 1.31.4, 1.32.3, 1.33.0.
+    expect(status("external-secrets", "1.36")).toBe("supported");
+    expect(status("external-secrets", "1.34")).toBe("untested");
+    expect(status("argo-cd", "1.32")).toBe("supported");
+    expect(status("argo-cd", "1.33")).toBe("untested");
+    expect(status("velero", "1.33")).toBe("supported");
+    expect(status("velero", "1.34")).toBe("untested");
+    // Untested warns in the pre-check (listed, not halted); unsupported halts.
+    const check = addonCheck(addonVerdicts("1.34"), "1.34");
+    expect(check.status).toBe("passed");
+    expect(check.detail).toContain("not tested upstream on 1.34 (warning): external-secrets, argo-cd, velero");
+    expect(check.items).toEqual(expect.arrayContaining([expect.stringMatching(/^argo-cd 8\.0\.17: 1\.34 not tested upstream: tested on 1\.29, 1\.30, 1\.31, 1\.32 /)]));
+    expect(addonCheck(addonVerdicts("1.31"), "1.31").status).toBe("failed"); // Envoy Gateway v1.7 does not support 1.31
   });
 
   it("bumps a stack file's version in place, keeping its comments", () => {
@@ -205,6 +228,36 @@ describe("fleet upgrade through the real CLI entry", () => {
     const [evidence] = filesNamed(path.join(tmp, "ev-us"), "evidence.json");
     expect(JSON.parse(fs.readFileSync(evidence, "utf8")).verdicts.outcome).toBe("fail");
     expect(filesNamed(path.join(tmp, "ev-eu"), "upgrade.json")).toEqual([]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  }, 300_000);
+
+  it("a resumed upgrade does not pass again the gate it passed: fixed stack rerun, check not run, verdict carried in the run record", async () => {
+    const counter = path.join(tmp, "gate-runs");
+    const gates = { gates: { domains: { us: { checks: [{ name: "nodes-ready", kind: "command", command: [process.execPath, "-e", "require('fs').appendFileSync(process.argv[1], 'x')", counter] }] } } } };
+    // A ring-1 cluster that loads but fails its plan (a one-node system pool), fixed before the resume.
+    const broken = readReference("Pulumi.us-workload-azure.yaml").replace("  meridian:cluster:\n", "  meridian:cluster:\n    systemPool: { minSize: 1 }\n");
+    expect(broken).not.toBe(readReference("Pulumi.us-workload-azure.yaml"));
+    const dir = fleetDir({ "fleet.yaml": readReference("fleet.yaml") + "\n" + stringify(gates), "Pulumi.us-workload-azure.yaml": broken });
+    const runs = path.join(tmp, "runs");
+    const first = await fleetCli(["upgrade", "--to", "1.34", "--domains", "us", "--engine", "mock", "--yes", "--allow-unchecked-apis", "--stacks-dir", dir, "--runs-dir", runs], stores());
+    expect(first.code).toBe(1);
+    expect(first.stderr).toContain("gate us/ring-1 passed");
+    expect(fs.readFileSync(counter, "utf8")).toBe("x");
+    const runId = /up --resume (\S+)/.exec(first.stdout)![1];
+    const firstRecord = JSON.parse(fs.readFileSync(path.join(runs, runId, "us", "run.json"), "utf8"));
+    expect(firstRecord.stacks["us-workload-azure"].status).toBe("failed");
+    expect(firstRecord.gates).toEqual([expect.objectContaining({ id: "us/ring-1", status: "passed" })]);
+
+    fs.writeFileSync(path.join(dir, "Pulumi.us-workload-azure.yaml"), readReference("Pulumi.us-workload-azure.yaml"));
+    const resumed = await fleetCli(["up", "--resume", runId, "--engine", "mock", "--yes", "--stacks-dir", dir, "--runs-dir", runs], stores());
+    expect(resumed.code).toBe(0);
+    expect(fs.readFileSync(counter, "utf8")).toBe("x"); // the check did not run again
+    const second = fs.readdirSync(runs).find((d) => d !== runId)!;
+    const record = JSON.parse(fs.readFileSync(path.join(runs, second, "us", "run.json"), "utf8"));
+    expect(record.resumedFrom).toBe(runId);
+    expect(record.stacks["us-workload-azure"]).toMatchObject({ status: "succeeded" });
+    expect(record.stacks["us-workload-aws"]).toMatchObject({ carriedOver: true });
+    expect(record.gates).toEqual([expect.objectContaining({ id: "us/ring-1", status: "passed", carriedFrom: runId, checks: [expect.objectContaining({ name: "nodes-ready", ok: true })] })]);
     fs.rmSync(dir, { recursive: true, force: true });
   }, 300_000);
 });
