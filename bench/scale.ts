@@ -12,7 +12,6 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { performance } from "node:perf_hooks";
 import { runPlanCommand, workerCount, type PlanCommandOptions } from "../automation/commands/plan";
 import { loadFleet } from "../automation/fleet";
 import { generatedFleet } from "./fleet";
@@ -31,10 +30,11 @@ export interface ScalePoint {
   cpuSeconds: number;
   cpuMsPerStack: number;
   /**
-   * Seconds the main thread's event loop was busy during the full plan (scheduling, the
-   * policy pack, fleet checks, the report): the share of the CPU that does not run stacks.
+   * CPU seconds of the main thread alone during the full plan (fleet load, scheduling,
+   * receiving plans, the policy pack, fleet checks, the report, the cache): the share that
+   * does not run stacks. From /proc (Linux); absent elsewhere.
    */
-  mainThreadBusySeconds: number;
+  mainThreadCpuSeconds?: number;
   /** CPU seconds of one `loadFleet` of the generated fleet (parsing and validating every stack file), measured apart. */
   loadCpuSeconds: number;
   /** Peak resident set of the child process (every worker thread included), after the full plan and both `--affected` runs. */
@@ -76,18 +76,40 @@ const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
 };
 const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 
-async function timed(opts: PlanCommandOptions): Promise<{ seconds: number; cpuSeconds: number; busySeconds: number; report: { stacks: unknown[] } }> {
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds of this process's main thread (its thread id is the process id), or undefined
+ * off Linux. `process.cpuUsage` counts every thread, and Node 20 has no per-thread figure;
+ * the event loop's busy time is no substitute on a loaded machine, where it includes the
+ * time a runnable thread waits for a core.
+ */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces), from field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+async function timed(opts: PlanCommandOptions): Promise<{ seconds: number; cpuSeconds: number; mainCpuSeconds?: number; report: { stacks: unknown[] } }> {
   let out = "";
   let err = "";
   const cpu = process.cpuUsage();
-  const loop = performance.eventLoopUtilization();
+  const main = mainThreadCpuSeconds();
   const started = process.hrtime.bigint();
   const code = await runPlanCommand({ json: true, ...opts }, { out: (s) => void (out += s), err: (s) => void (err += s) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpuSeconds = cpuSecondsSince(cpu);
-  const busySeconds = performance.eventLoopUtilization(loop).active / 1000;
+  const mainAfter = mainThreadCpuSeconds();
+  const mainCpuSeconds = main !== undefined && mainAfter !== undefined ? mainAfter - main : undefined;
   if (code !== 0) throw new Error(`plan of the generated fleet exited ${code}: ${err.split("\n").slice(0, 3).join(" ")}`);
-  return { seconds, cpuSeconds, busySeconds, report: JSON.parse(out) as { stacks: unknown[] } };
+  return { seconds, cpuSeconds, ...(mainCpuSeconds !== undefined ? { mainCpuSeconds } : {}), report: JSON.parse(out) as { stacks: unknown[] } };
 }
 
 /** Raise one generated cluster's largest node pool by one node: a one-stack config change. */
@@ -132,7 +154,7 @@ export async function measureScalePoint(clusters: number, log: (s: string) => vo
       seconds: round(full.seconds),
       cpuSeconds: round(full.cpuSeconds),
       cpuMsPerStack: round((full.cpuSeconds * 1000) / stacks, 1),
-      mainThreadBusySeconds: round(full.busySeconds),
+      ...(full.mainCpuSeconds !== undefined ? { mainThreadCpuSeconds: round(full.mainCpuSeconds) } : {}),
       loadCpuSeconds: round(loadCpuSeconds),
       peakRssMb: peakRssMb(),
       peakRssAfterPlanMb,
