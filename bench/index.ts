@@ -2,8 +2,10 @@
  * `npm run bench [-- --json]`: speed goals live here, never in timed tests.
  *   plan:      the credential-free plan of the reference fleet and of a generated fleet of
  *              100 workload clusters (goals < 2 s and < 20 s, growth linear);
- *   scale:     1,000 workload clusters through `fleet plan` on worker threads (< 60 s on 2
- *              cores), a one-stack change with `--affected` (< 1.5 s warm), peak RSS;
+ *   scale:     250, 500 and 1,000 workload clusters through `fleet plan` on worker threads,
+ *              each in its own process (< 60 s on 2 cores at 1,000; CPU seconds and peak
+ *              RSS per size, so growth is visible), a one-stack change with `--affected`
+ *              (< 1.5 s warm);
  *   policy:    policy evaluation cost per resource on the reference fleet (goal < 0.1 ms);
  *   scheduler: makespan ÷ lower bound on simulated fleets (goal ≤ 1.05) and overhead.
  * `--json` prints exactly one JSON object, one key per area; `--only plan,policy` runs a subset.
@@ -16,8 +18,8 @@ import { benchPolicy } from "./policy";
 import { benchYaml } from "./yaml";
 import { benchEngine } from "./engine";
 import { benchScheduler } from "./scheduler";
-import { generatedFleet } from "./fleet";
-import { benchScale } from "./scale";
+import { generatedFleet, REFERENCE_CLUSTERS } from "./fleet";
+import { benchScale, DEFAULT_SCALE_SIZES } from "./scale";
 
 const REFERENCE = path.resolve(__dirname, "..", "stacks");
 export { generatedFleet } from "./fleet";
@@ -38,7 +40,8 @@ export const BENCH_USAGE = `Usage: npm run bench [-- [--json] [--only ${BENCH_AR
 
 Speed and memory goals (never timed tests). Areas:
   plan       the offline plan of the reference fleet and of 100 generated workload clusters (always measured)
-  scale      1,000 generated workload clusters through fleet plan on worker threads, then --affected (minutes)
+  scale      generated fleets of 250, 500 and 1,000 workload clusters through fleet plan on worker threads,
+             each in its own process, then --affected: CPU seconds and peak RSS per size (minutes of CPU)
   policy     policy evaluation CPU ms per resource on the reference fleet
   yaml       parsing a hostile 2 MB stack file
   scheduler  makespan / lower bound on simulated fleets, scheduler overhead
@@ -47,20 +50,33 @@ Speed and memory goals (never timed tests). Areas:
 Options:
   --json         print exactly one JSON object on stdout (progress goes to stderr)
   --only LIST    run only these areas, comma-separated (plan always runs: the others use its resources)
+  --sizes LIST   the scale area's fleet sizes in workload clusters, comma-separated (default ${DEFAULT_SCALE_SIZES.join(",")})
   -h, --help     print this and exit
 Figures and goals: docs/benchmarks.md`;
 
 /** The areas asked for; `undefined` means all. Throws a usage error for an unknown area. */
-export function benchArgs(argv: readonly string[]): { help: boolean; json: boolean; only?: Set<string> } {
+export function benchArgs(argv: readonly string[]): { help: boolean; json: boolean; only?: Set<string>; sizes?: number[] } {
   const help = argv.includes("--help") || argv.includes("-h");
   const onlyArg = argv.indexOf("--only");
   const only = onlyArg >= 0 ? new Set((argv[onlyArg + 1] ?? "").split(",").filter(Boolean)) : undefined;
   const unknown = [...(only ?? [])].filter((a) => !(BENCH_AREAS as readonly string[]).includes(a));
   if (only !== undefined && (only.size === 0 || unknown.length > 0)) throw new BenchUsageError(`--only: unknown area ${unknown.join(", ") || "(none given)"}; one of ${BENCH_AREAS.join(", ")}`);
-  const known = new Set(["--json", "--only", "--help", "-h", ...(onlyArg >= 0 ? [argv[onlyArg + 1]] : [])]);
+  const sizesArg = argv.indexOf("--sizes");
+  const sizes = sizesArg >= 0 ? scaleSizes(argv[sizesArg + 1]) : undefined;
+  const known = new Set(["--json", "--only", "--sizes", "--help", "-h", ...(onlyArg >= 0 ? [argv[onlyArg + 1]] : []), ...(sizesArg >= 0 ? [argv[sizesArg + 1]] : [])]);
   const stray = argv.filter((a) => !known.has(a));
   if (stray.length > 0) throw new BenchUsageError(`unknown argument ${stray[0]}`);
-  return { help, json: argv.includes("--json"), ...(only ? { only } : {}) };
+  return { help, json: argv.includes("--json"), ...(only ? { only } : {}), ...(sizes ? { sizes } : {}) };
+}
+
+/** `--sizes 100,250`: whole numbers of workload clusters, at least the reference fleet's. */
+function scaleSizes(list: string | undefined): number[] {
+  const sizes = (list ?? "").split(",").filter(Boolean).map(Number);
+  const bad = sizes.find((n) => !Number.isInteger(n) || n < REFERENCE_CLUSTERS || n > 10000);
+  if (sizes.length === 0 || bad !== undefined) {
+    throw new BenchUsageError(`--sizes: ${bad === undefined ? "(none given)" : bad} is not a fleet size; whole numbers of workload clusters from ${REFERENCE_CLUSTERS} to 10000, comma-separated`);
+  }
+  return sizes;
 }
 
 export class BenchUsageError extends Error {}
@@ -98,11 +114,12 @@ async function main(): Promise<void> {
   log(`plan: reference fleet ${plan.referenceStacks} stacks in ${plan.referenceSeconds}s (goal < 2s); ${plan.hundredClustersStacks} stacks with 100 workload clusters in ${plan.hundredClustersSeconds}s (goal < 20s); ${plan.msPerStackReference} vs ${plan.msPerStackHundred} ms/stack`);
   let scaled: Partial<Awaited<ReturnType<typeof benchScale>>> = {};
   if (wants("scale")) {
-    const s = await benchScale(1000, log);
+    const s = await benchScale(args.sizes ?? DEFAULT_SCALE_SIZES, log);
     scaled = s;
     log(
-      `scale: ${s.thousandClustersStacks} stacks (1,000 workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (goal < 1.5s), first ${s.affectedFirstSeconds}s; peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
+      `scale: ${s.thousandClustersStacks} stacks (${s.clusters} workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s at 1,000), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (goal < 1.5s), first ${s.affectedFirstSeconds}s; peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
     );
+    for (const p of s.scale) log(`scale:   ${String(p.clusters).padStart(5)} clusters ${String(p.stacks).padStart(5)} stacks  ${p.cpuSeconds} CPU s (${p.cpuMsPerStack} ms/stack, main thread ${p.mainThreadCpuSeconds ?? "?"} CPU s, load ${p.loadCpuSeconds} CPU s)  peak RSS ${p.peakRssMb} MB`);
   }
   const out: Record<string, unknown> = { plan: { ...plan, ...scaled }, ...(policy ? { policy } : {}) };
   if (wants("yaml")) {

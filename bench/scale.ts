@@ -1,51 +1,115 @@
 /**
- * The plan at scale (issue 17 item 11): a generated fleet of 1,000 workload clusters
- * (./fleet.ts) planned through the `fleet plan` command itself, in this process (fleet load,
- * worker start-up, policy pack, fleet checks and the plan cache all included), then a
- * one-stack change planned with `--affected` against the cache that plan wrote.
+ * The plan at scale (issue 17 item 11): generated fleets of several sizes (./fleet.ts; 1,000
+ * workload clusters by default the largest) planned through the `fleet plan` command itself
+ * (fleet load, worker start-up, policy pack, fleet checks and the plan cache all included),
+ * then a one-stack change planned with `--affected` against the cache that plan wrote.
+ *
+ * Each size runs in a child process of its own, so its peak RSS is its own (the kernel's
+ * high-water mark never falls within a process) and the sizes side by side show how CPU and
+ * memory grow with the fleet.
  */
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { runPlanCommand, workerCount, type PlanCommandOptions } from "../automation/commands/plan";
+import { loadFleet } from "../automation/fleet";
 import { generatedFleet } from "./fleet";
 
-export interface ScaleFigures {
+/** The sizes `npm run bench -- --only scale` plans, in workload clusters. */
+export const DEFAULT_SCALE_SIZES: readonly number[] = [250, 500, 1000];
+
+/** One fleet size, measured in its own process. */
+export interface ScalePoint {
   clusters: number;
-  thousandClustersStacks: number;
-  thousandClustersSeconds: number;
-  /**
-   * CPU seconds of that plan, every thread included. On a loaded machine wall time measures
-   * the other jobs; CPU ÷ workers is what an idle machine's wall time tends to.
-   */
-  thousandClustersCpuSeconds: number;
+  stacks: number;
   workers: number;
-  msPerStackThousand: number;
-  /** A second one-stack config change with `--affected`, plan cache and modules warm (the first stays uncommitted, so 2 stacks plan). */
-  affectedSeconds: number;
-  /** The first `--affected` run after the full plan (this thread's JIT still cold for the stack program). */
-  affectedFirstSeconds: number;
-  affectedStacks: number;
-  /** Peak resident set of the whole process, every worker thread included. */
+  /** Wall time of the full plan. On a loaded machine it measures the other jobs too. */
+  seconds: number;
+  /** CPU seconds of the full plan, every thread (main and workers) included. */
+  cpuSeconds: number;
+  cpuMsPerStack: number;
+  /**
+   * CPU seconds of the main thread alone during the full plan (fleet load, scheduling,
+   * receiving plans, the policy pack, fleet checks, the report, the cache): the share that
+   * does not run stacks. From /proc (Linux); absent elsewhere.
+   */
+  mainThreadCpuSeconds?: number;
+  /** CPU seconds of one `loadFleet` of the generated fleet (parsing and validating every stack file), measured apart. */
+  loadCpuSeconds: number;
+  /** Peak resident set of the child process (every worker thread included), after the full plan and both `--affected` runs. */
   peakRssMb: number;
+  /** Peak resident set right after the full plan. */
+  peakRssAfterPlanMb: number;
+  /** The first `--affected` one-stack change after the full plan (this thread's JIT cold for the stack program). */
+  affectedFirstSeconds: number;
+  /** A second one-stack change, modules and cache warm (the first change stays uncommitted, so 2 stacks plan). */
+  affectedSeconds: number;
+  affectedStacks: number;
   /** 1-minute load average before and after: figures from a loaded machine are not idle figures. */
   loadAverage: [number, number];
 }
 
-const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+export interface ScaleFigures {
+  /** The largest size, under the keys the bench has reported since issue 17. */
+  clusters: number;
+  thousandClustersStacks: number;
+  thousandClustersSeconds: number;
+  /** CPU seconds of that plan, every thread included; CPU ÷ workers is what an idle machine's wall time tends to. */
+  thousandClustersCpuSeconds: number;
+  workers: number;
+  msPerStackThousand: number;
+  affectedSeconds: number;
+  affectedFirstSeconds: number;
+  affectedStacks: number;
+  /** Peak resident set of the largest size's process, every worker thread included. */
+  peakRssMb: number;
+  loadAverage: [number, number];
+  /** Every size, smallest first: CPU seconds and peak RSS side by side show the growth. */
+  scale: ScalePoint[];
+}
 
-async function timed(opts: PlanCommandOptions): Promise<{ seconds: number; cpuSeconds: number; report: { stacks: unknown[] } }> {
+const round = (x: number, d = 2) => Math.round(x * 10 ** d) / 10 ** d;
+const cpuSecondsSince = (start: NodeJS.CpuUsage) => {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1e6;
+};
+const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
+let clockTicks: number | undefined;
+
+/**
+ * CPU seconds of this process's main thread (its thread id is the process id), or undefined
+ * off Linux. `process.cpuUsage` counts every thread, and Node 20 has no per-thread figure;
+ * the event loop's busy time is no substitute on a loaded machine, where it includes the
+ * time a runnable thread waits for a core.
+ */
+function mainThreadCpuSeconds(): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    // Fields after the command name (which may hold spaces), from field 3: utime is 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}
+
+async function timed(opts: PlanCommandOptions): Promise<{ seconds: number; cpuSeconds: number; mainCpuSeconds?: number; report: { stacks: unknown[] } }> {
   let out = "";
   let err = "";
   const cpu = process.cpuUsage();
+  const main = mainThreadCpuSeconds();
   const started = process.hrtime.bigint();
   const code = await runPlanCommand({ json: true, ...opts }, { out: (s) => void (out += s), err: (s) => void (err += s) });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  const used = process.cpuUsage(cpu);
-  const cpuSeconds = (used.user + used.system) / 1e6;
+  const cpuSeconds = cpuSecondsSince(cpu);
+  const mainAfter = mainThreadCpuSeconds();
+  const mainCpuSeconds = main !== undefined && mainAfter !== undefined ? mainAfter - main : undefined;
   if (code !== 0) throw new Error(`plan of the generated fleet exited ${code}: ${err.split("\n").slice(0, 3).join(" ")}`);
-  return { seconds, cpuSeconds, report: JSON.parse(out) as { stacks: unknown[] } };
+  return { seconds, cpuSeconds, ...(mainCpuSeconds !== undefined ? { mainCpuSeconds } : {}), report: JSON.parse(out) as { stacks: unknown[] } };
 }
 
 /** Raise one generated cluster's largest node pool by one node: a one-stack config change. */
@@ -57,38 +121,96 @@ function changeOneStack(stacksDir: string, stack: string): void {
   fs.writeFileSync(file, changed);
 }
 
-export async function benchScale(clusters = 1000, log: (s: string) => void = () => undefined): Promise<ScaleFigures> {
+/** One size, in this process (the child's half of `benchScale`). */
+export async function measureScalePoint(clusters: number, log: (s: string) => void = () => undefined): Promise<ScalePoint> {
   const load = os.loadavg()[0];
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-scale-"));
-  const stacksDir = generatedFleet(clusters, root);
-  const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { stdio: "ignore" });
-  git("init", "-q", "-b", "main");
-  git("add", ".");
-  git("commit", "-q", "-m", "generated fleet");
-  // The cache lives outside the scratch repository: an untracked file there is a change no
-  // path rule maps, which makes every stack affected.
   const cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-scale-cache-"));
-  const stacks = fs.readdirSync(stacksDir).filter((f) => /^Pulumi\..+\.yaml$/.test(f)).length;
-  const workers = workerCount("auto", stacks);
-  log(`scale: planning ${stacks} stacks (${clusters} workload clusters) on ${workers} workers…`);
-  const full = await timed({ stacksDir, cacheRoot, workers: "auto" });
-  log(`scale: full plan ${round(full.seconds)}s (${round(full.cpuSeconds)} CPU s)`);
-  changeOneStack(stacksDir, "eu-workload-aws-0001");
-  const first = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
-  changeOneStack(stacksDir, "us-workload-gcp-0004");
-  const second = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
-  log(`scale: --affected ${round(first.seconds)}s then ${round(second.seconds)}s`);
+  try {
+    const stacksDir = generatedFleet(clusters, root);
+    const git = (...args: string[]) => execFileSync("git", ["-C", root, "-c", "user.name=bench", "-c", "user.email=bench@example.com", ...args], { stdio: "ignore" });
+    git("init", "-q", "-b", "main");
+    git("add", ".");
+    git("commit", "-q", "-m", "generated fleet");
+    // The cache lives outside the scratch repository: an untracked file there is a change no
+    // path rule maps, which makes every stack affected.
+    const loadCpu = process.cpuUsage();
+    const stacks = loadFleet(stacksDir).stacks.size;
+    const loadCpuSeconds = cpuSecondsSince(loadCpu);
+    const workers = workerCount("auto", stacks);
+    log(`scale: planning ${stacks} stacks (${clusters} workload clusters) on ${workers} workers…`);
+    const full = await timed({ stacksDir, cacheRoot, workers: "auto" });
+    const peakRssAfterPlanMb = peakRssMb();
+    log(`scale: ${clusters} clusters: full plan ${round(full.seconds)}s, ${round(full.cpuSeconds)} CPU s, peak RSS ${peakRssAfterPlanMb} MB`);
+    changeOneStack(stacksDir, "eu-workload-aws-0001");
+    const first = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
+    changeOneStack(stacksDir, "us-workload-gcp-0004");
+    const second = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
+    log(`scale: ${clusters} clusters: --affected ${round(first.seconds)}s then ${round(second.seconds)}s`);
+    return {
+      clusters,
+      stacks,
+      workers,
+      seconds: round(full.seconds),
+      cpuSeconds: round(full.cpuSeconds),
+      cpuMsPerStack: round((full.cpuSeconds * 1000) / stacks, 1),
+      ...(full.mainCpuSeconds !== undefined ? { mainThreadCpuSeconds: round(full.mainCpuSeconds) } : {}),
+      loadCpuSeconds: round(loadCpuSeconds),
+      peakRssMb: peakRssMb(),
+      peakRssAfterPlanMb,
+      affectedFirstSeconds: round(first.seconds),
+      affectedSeconds: round(second.seconds),
+      affectedStacks: second.report.stacks.length,
+      loadAverage: [round(load), round(os.loadavg()[0])],
+    };
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+    fs.rmSync(cacheRoot, { recursive: true, force: true });
+  }
+}
+
+const CHILD_FLAG = "--scale-child";
+
+/** Measure each size in a child process of its own (this file with CHILD_FLAG), smallest first. */
+export async function benchScale(sizes: readonly number[] = DEFAULT_SCALE_SIZES, log: (s: string) => void = () => undefined): Promise<ScaleFigures> {
+  const scale: ScalePoint[] = [];
+  for (const clusters of [...sizes].sort((a, b) => a - b)) {
+    // The child's progress lines go to this process's stderr; its one JSON line to stdout.
+    const out = execFileSync(process.execPath, ["--max-semi-space-size=64", "--import", "tsx", __filename, CHILD_FLAG, String(clusters)], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+      maxBuffer: 1 << 20,
+    });
+    const point = JSON.parse(out.trim().split("\n").pop()!) as ScalePoint;
+    log(`scale: ${point.clusters} clusters (${point.stacks} stacks): ${point.seconds}s, ${point.cpuSeconds} CPU s (${point.cpuMsPerStack} CPU ms/stack), peak RSS ${point.peakRssMb} MB`);
+    scale.push(point);
+  }
+  const top = scale[scale.length - 1];
   return {
-    clusters,
-    thousandClustersStacks: stacks,
-    thousandClustersSeconds: round(full.seconds),
-    thousandClustersCpuSeconds: round(full.cpuSeconds),
-    workers,
-    msPerStackThousand: round((full.seconds * 1000) / stacks, 1),
-    affectedSeconds: round(second.seconds),
-    affectedFirstSeconds: round(first.seconds),
-    affectedStacks: second.report.stacks.length,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
-    loadAverage: [round(load), round(os.loadavg()[0])],
+    clusters: top.clusters,
+    thousandClustersStacks: top.stacks,
+    thousandClustersSeconds: top.seconds,
+    thousandClustersCpuSeconds: top.cpuSeconds,
+    workers: top.workers,
+    msPerStackThousand: round((top.seconds * 1000) / top.stacks, 1),
+    affectedSeconds: top.affectedSeconds,
+    affectedFirstSeconds: top.affectedFirstSeconds,
+    affectedStacks: top.affectedStacks,
+    peakRssMb: top.peakRssMb,
+    loadAverage: top.loadAverage,
+    scale,
   };
+}
+
+if (require.main === module && process.argv[2] === CHILD_FLAG) {
+  const clusters = Number(process.argv[3]);
+  measureScalePoint(clusters, (s) => void process.stderr.write(`${s}\n`)).then(
+    (point) => {
+      process.stdout.write(`${JSON.stringify(point)}\n`, () => process.exit(0));
+    },
+    (e: unknown) => {
+      process.stderr.write(`bench scale: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }

@@ -249,6 +249,14 @@ function evaluate(stack: string, resources: PlannedResource[], config: PackConfi
   const stackPolicies = active.map(({ p }) => p).filter((p): p is StackValidationPolicy => !isResourcePolicy(p));
   const policiesFor = indexByType(resourcePolicies);
 
+  // A provider's props (a kubeconfig, say) come with every resource it manages, as one shared
+  // object: deserialize and wrap them once per stack, not once per resource.
+  const providerProps = new Map<Record<string, unknown>, Record<string, unknown>>();
+  const propsOfProvider = (raw: Record<string, unknown>) => {
+    let props = providerProps.get(raw);
+    if (props === undefined) providerProps.set(raw, (props = unknownCheckingProxy(deserializeTop(raw, secrets))));
+    return props;
+  };
   const prepared: Prepared[] = resources.map((r) => {
     const props = unknownCheckingProxy(deserializeTop(r.props, secrets));
     const opts: PolicyResourceOptions = {
@@ -262,7 +270,7 @@ function evaluate(stack: string, resources: PlannedResource[], config: PackConfi
     const provider = r.provider
       ? {
           type: r.provider.type,
-          props: unknownCheckingProxy(deserializeTop(r.provider.props, secrets)),
+          props: propsOfProvider(r.provider.props),
           urn: r.provider.urn,
           name: nameOfUrn(r.provider.urn),
         }

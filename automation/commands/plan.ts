@@ -195,6 +195,8 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
       workerProgram,
       ...(change ? { only: change.set.plan, upstream: change.set.upstream } : {}),
       stackTimeoutSeconds: opts.stackTimeout,
+      // The report lists types and names only: keep no more than that of each stack (memory at 1,000 clusters).
+      retain: "summary",
       evaluators: [pack.evaluator, checkControlPlaneCopies, ...planExtensions.evaluators],
       claimSources: planExtensions.claimSources,
       onStack: (p) => {

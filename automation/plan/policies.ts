@@ -115,14 +115,29 @@ export function packInputStacks(fleet: Fleet): string[] {
  */
 export function policyPackEvaluator(): { evaluator: StackEvaluator; observe: (plan: StackPlan, fleet: Fleet) => void } {
   const registries: Partial<Record<Domain, string[]>> = {};
+  // A stack's pack config depends on the fleet, its domain and the registries learned so far,
+  // so stacks of one domain share one config object until a foundation adds registries.
+  // Building it per stack cost O(stacks) each (its stackDomains lists the whole domain):
+  // quadratic over a 1,000-cluster plan.
+  let configs: { fleet: Fleet; byDomain: Map<Domain, PackConfig> } | undefined;
+  const configFor = (fleet: Fleet, stack: string): PackConfig => {
+    if (configs?.fleet !== fleet) configs = { fleet, byDomain: new Map() };
+    const domain = fleet.stacks.get(stack)!.domain;
+    let config = configs.byDomain.get(domain);
+    if (config === undefined) configs.byDomain.set(domain, (config = stackPackConfig(fleet, stack, registries)));
+    return config;
+  };
   return {
     observe: (plan, fleet) => {
       const spec = fleet.stacks.get(plan.name)!;
       const prefixes = (plan.outputs.registry as { imagePrefixes?: string[] } | undefined)?.imagePrefixes;
-      if (spec.role === "foundation" && prefixes) registries[spec.domain] = [...(registries[spec.domain] ?? []), ...prefixes];
+      if (spec.role === "foundation" && prefixes) {
+        registries[spec.domain] = [...(registries[spec.domain] ?? []), ...prefixes];
+        configs = undefined;
+      }
     },
     evaluator: (fleet, stack, resources) =>
-      evaluateStack(stack, [...resources], stackPackConfig(fleet, stack, registries)).map(
+      evaluateStack(stack, [...resources], configFor(fleet, stack)).map(
         (v): FleetViolation => ({ stack: v.stack, policy: v.policy, level: v.level, urn: v.urn, message: v.message }),
       ),
   };

@@ -271,10 +271,22 @@ export function resolveConfig(raw: unknown): ResolvedConfig {
   return parseConfig(raw);
 }
 
-/** Split a `PackConfig` into the shared block and the enforcement overrides. */
+const splits = new WeakMap<PackConfig, { shared: SharedConfig; enforcement: Record<string, EnforcementLevel> }>();
+
+/**
+ * Split a `PackConfig` into the shared block and the enforcement overrides. The same config
+ * object gives the same `shared` object, so `resolveConfig` finds it by identity: the plan
+ * evaluates a thousand stacks with one config per domain, and keying by JSON text instead
+ * re-serialized its `stackDomains` (every stack of the domain) once per stack.
+ */
 export function splitPackConfig(config: PackConfig): { shared: SharedConfig; enforcement: Record<string, EnforcementLevel> } {
-  const { enforcement, ...shared } = config;
-  return { shared, enforcement: enforcement ?? {} };
+  let split = splits.get(config);
+  if (split === undefined) {
+    const { enforcement, ...shared } = config;
+    split = { shared, enforcement: enforcement ?? {} };
+    splits.set(config, split);
+  }
+  return split;
 }
 
 /**

@@ -14,6 +14,13 @@ describe("bench arguments", () => {
     expect(() => benchArgs(["--jsno"])).toThrow(new BenchUsageError("unknown argument --jsno"));
   });
 
+  it("--sizes lists the scale area's fleet sizes; a size below the reference fleet's or not whole is a usage error", () => {
+    expect(benchArgs(["--only", "scale", "--sizes", "100,250"])).toEqual({ help: false, json: false, only: new Set(["scale"]), sizes: [100, 250] });
+    expect(() => benchArgs(["--sizes", "100,2.5"])).toThrow(new BenchUsageError("--sizes: 2.5 is not a fleet size; whole numbers of workload clusters from 6 to 10000, comma-separated"));
+    expect(() => benchArgs(["--sizes", "3"])).toThrow(/--sizes: 3 is not a fleet size/);
+    expect(() => benchArgs(["--sizes"])).toThrow(new BenchUsageError("--sizes: (none given) is not a fleet size; whole numbers of workload clusters from 6 to 10000, comma-separated"));
+  });
+
   it("--help prints the usage through the real entry and measures nothing", () => {
     const out = execFileSync(process.execPath, ["--import", "tsx", path.join(root, "bench/index.ts"), "--help"], { cwd: root, encoding: "utf8" });
     expect(out).toMatch(/^Usage: npm run bench/);
