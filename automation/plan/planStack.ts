@@ -8,7 +8,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Fleet } from "../fleet";
 import { MockCloud, type StackOutputs } from "./mock-cloud";
 import { RecordingMonitor, type PlannedResource } from "./recordingMonitor";
-import { settings, stackModule, state } from "./runtimeInternals";
+import { settings, stackModule, state, withPlanRuntime } from "./runtimeInternals";
 
 export type StackStatus = "planned" | "not-implemented" | "failed";
 
@@ -88,7 +88,7 @@ export async function planProgram(run: ProgramRun): Promise<StackPlan> {
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const timeoutSeconds = run.timeoutSeconds ?? DEFAULT_STACK_TIMEOUT_SECONDS;
 
-  return state.withLocalStorage(async () => {
+  return withPlanRuntime(async () => {
     settings.setMockOptions(monitor, run.project, name, run.preview ?? false, run.organization ?? "organization");
     const store = state.getStore();
     store.supportsSecrets = true;

@@ -9,10 +9,10 @@
  * test/plan/monitor-interface.test.ts against the SDK's own service definition): a newer
  * SDK that calls a method this class lacks would otherwise hang or crash the plan.
  */
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource as PolicyResource } from "../../policy-pack/evaluate";
 import type { MockCloud } from "./mock-cloud";
+import { PlainStruct, viaStruct } from "./plainStruct";
 import { rpc } from "./runtimeInternals";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -68,14 +68,28 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 /**
  * The engine shows policies (and the mock cloud) a resource reference as the resource's
  * ID, or its URN for a component — never a live object. Doing the same here also keeps
- * the SDK from constructing resources while we deserialize a request.
+ * the SDK from constructing resources while we deserialize a request. What comes back is in
+ * Struct round-trip form when `v` is (./plainStruct.ts); a subtree without references is
+ * returned as it is, not copied.
  */
 function flattenResourceReferences(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(flattenResourceReferences);
   if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = flattenResourceReferences(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
   const o = v as Record<string, unknown>;
-  if (o[SIG_KEY] === RESOURCE_SIG) return typeof o.id === "string" && o.id !== "" ? o.id : o.urn;
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, flattenResourceReferences(x)]));
+  if (o[SIG_KEY] === RESOURCE_SIG) return typeof o.id === "string" && o.id !== "" ? o.id : viaStruct(o.urn);
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(o)) {
+    const x = flattenResourceReferences(o[k]);
+    if (x !== o[k]) (out ??= { ...o })[k] = x;
+  }
+  return out ?? o;
 }
 
 /**
@@ -87,9 +101,14 @@ function rpcError(err: unknown): Error {
   return Object.assign(e, { code: (e as { code?: unknown }).code ?? 2, details: (e as { details?: unknown }).details ?? e.message });
 }
 
+/**
+ * A request's properties as the SDK's mocks read them: flattened references, through a
+ * Struct (the engine's wire format) and deserialized. The request's own `toJavaScript()` is
+ * already in round-trip form and flattening keeps it so, so no second Struct is built.
+ */
 function deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
   if (!struct) return {};
-  return rpc.deserializeProperties(structproto.Struct.fromJavaScript(flattenResourceReferences(struct.toJavaScript()) as never));
+  return rpc.deserializeProperties(new PlainStruct(flattenResourceReferences(struct.toJavaScript()) as Record<string, unknown>));
 }
 
 /** The stack's config as the engine hands it to a default provider: `aws:region` → `region`. */
@@ -199,7 +218,7 @@ export class RecordingMonitor {
     // SDK 3.248 reads provider_pb.InvokeResponse; newer SDKs resource_pb.ResourceInvokeResponse.
     const Response = resproto.ResourceInvokeResponse ?? provproto.InvokeResponse;
     const resp = new Response();
-    resp.setReturn(structproto.Struct.fromJavaScript(serialized as never));
+    resp.setReturn(PlainStruct.of(serialized));
     return resp;
   }
 
@@ -210,7 +229,7 @@ export class RecordingMonitor {
       const provider = this.providerRef(token, req.getProvider(), req.getVersion?.() ?? "", req.getPackageref?.() ?? "");
       const result = await this.cloud.call({ token, inputs: deserialize(req.getArgs()), provider });
       const resp = new provproto.CallResponse();
-      resp.setReturn(structproto.Struct.fromJavaScript((await rpc.serializeProperties("", result)) as never));
+      resp.setReturn(PlainStruct.of(await rpc.serializeProperties("", result)));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -226,7 +245,7 @@ export class RecordingMonitor {
       const state = await this.record(req, urn, inputs, result, providerRef);
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
-      resp.setProperties(structproto.Struct.fromJavaScript(state as never));
+      resp.setProperties(PlainStruct.of(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -248,7 +267,7 @@ export class RecordingMonitor {
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
       resp.setId(result.id ?? "");
-      resp.setObject(structproto.Struct.fromJavaScript(state as never));
+      resp.setObject(PlainStruct.of(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
