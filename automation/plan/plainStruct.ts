@@ -14,10 +14,16 @@
  *   with protobuf's own error, `Unexpected struct type.`;
  * - an object is read with `for...in`, so inherited enumerable keys count.
  *
+ * While a plan stack runs, the SDK's own `Struct.fromJavaScript` (every request it sends the
+ * monitor) makes a PlainStruct too (./runtimeInternals.ts `withPlanRuntime`).
+ *
  * test/plan/plainStruct.test.ts holds this to the real round-trip on generated values, and
  * plans the reference fleet both ways, comparing every resource and output.
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+
+/** protobuf's own `Struct.fromJavaScript`, kept before the plan runtime replaces it (./runtimeInternals.ts). */
+const realFromJavaScript = structproto.Struct.fromJavaScript.bind(structproto.Struct);
 
 /** `Struct.fromJavaScript(v).toJavaScript()` for a value inside a Struct, without protobuf. */
 export function viaStruct(value: unknown): unknown {
@@ -76,12 +82,12 @@ export class PlainStruct extends structproto.Struct {
   }
 
   override getFieldsMap(): ReturnType<structproto.Struct["getFieldsMap"]> {
-    this.real ??= structproto.Struct.fromJavaScript(this.value as never);
+    this.real ??= realFromJavaScript(this.value as never);
     return this.real.getFieldsMap();
   }
 
   override serializeBinary(): Uint8Array {
-    this.real ??= structproto.Struct.fromJavaScript(this.value as never);
+    this.real ??= realFromJavaScript(this.value as never);
     return this.real.serializeBinary();
   }
 }

@@ -13,6 +13,9 @@
  *   runs, for speed (`withPlanRuntime` below says what and why).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
+import * as structproto from "google-protobuf/google/protobuf/struct_pb";
+import { PlainStruct } from "./plainStruct";
+
 type Fn = (...args: never[]) => unknown;
 
 function load<T extends Record<string, unknown>>(module: string, names: readonly (keyof T & string)[]): T {
@@ -97,6 +100,10 @@ let planStore: Store | undefined;
  *   per promise). The plan detects a program that never settles itself (./planStack.ts), so
  *   the wrapper keeps only the promise chain (the same `then`/`catch` turns, so the order of
  *   registrations is unchanged) and the error's `promise` field.
+ * - **`Struct.fromJavaScript`**: the SDK encodes each request's properties as a protobuf
+ *   Struct, which the monitor decodes at once. A PlainStruct (./plainStruct.ts) holds the
+ *   decoded form directly, keys sorted as protobuf's; a real Struct is built if anything
+ *   reads its fields another way.
  * - **`Resource.callsites`**: the source position of each registration, which the SDK finds
  *   by formatting a full stack trace (source-mapped under tsx) for every resource. It goes
  *   to the engine for display only; the plan's monitor never reads it.
@@ -106,15 +113,18 @@ export async function withPlanRuntime<T>(callback: () => Promise<T>): Promise<T>
   installStoreSlot();
   const originalDebuggable = debuggable.debuggablePromise;
   const originalCallsites = resourceClass.callsites;
+  const originalFromJavaScript = structproto.Struct.fromJavaScript;
   planStore = new state.LocalStore();
   debuggable.debuggablePromise = leanDebuggablePromise;
   resourceClass.callsites = noCallsites;
+  structproto.Struct.fromJavaScript = PlainStruct.of;
   try {
     return await callback();
   } finally {
     planStore = undefined;
     debuggable.debuggablePromise = originalDebuggable;
     resourceClass.callsites = originalCallsites;
+    structproto.Struct.fromJavaScript = originalFromJavaScript;
   }
 }
 
