@@ -14,16 +14,16 @@
  *   with protobuf's own error, `Unexpected struct type.`;
  * - an object is read with `for...in`, so inherited enumerable keys count.
  *
- * While a plan stack runs, the SDK's own `Struct.fromJavaScript` (every request it sends the
- * monitor) makes a PlainStruct too (./runtimeInternals.ts `withPlanRuntime`).
+ * While a lean plan stack runs, the SDK's own `Struct.fromJavaScript` (every request it sends
+ * the monitor) makes a PlainStruct too (./planRuntime.ts).
  *
  * test/plan/plainStruct.test.ts holds this to the real round-trip on generated values, and
  * plans the reference fleet both ways, comparing every resource and output.
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 
-/** protobuf's own `Struct.fromJavaScript`, kept before the plan runtime replaces it (./runtimeInternals.ts). */
-const realFromJavaScript = structproto.Struct.fromJavaScript.bind(structproto.Struct);
+/** protobuf's own `Struct.fromJavaScript`, kept before the lean plan runtime replaces it (./planRuntime.ts). */
+export const realFromJavaScript: (obj: Readonly<Record<string, unknown>>) => structproto.Struct = structproto.Struct.fromJavaScript.bind(structproto.Struct) as never;
 
 /** `Struct.fromJavaScript(v).toJavaScript()` for a value inside a Struct, without protobuf. */
 export function viaStruct(value: unknown): unknown {
@@ -77,17 +77,41 @@ export class PlainStruct extends structproto.Struct {
     return new PlainStruct(structViaStruct(obj));
   }
 
-  override toJavaScript(): Record<string, unknown> {
-    return this.value as never;
+  override toJavaScript(): ReturnType<structproto.Struct["toJavaScript"]> {
+    return this.value as ReturnType<structproto.Struct["toJavaScript"]>;
   }
 
   override getFieldsMap(): ReturnType<structproto.Struct["getFieldsMap"]> {
-    this.real ??= realFromJavaScript(this.value as never);
+    this.real ??= realFromJavaScript(this.value);
     return this.real.getFieldsMap();
   }
 
   override serializeBinary(): Uint8Array {
-    this.real ??= realFromJavaScript(this.value as never);
+    this.real ??= realFromJavaScript(this.value);
     return this.real.serializeBinary();
   }
 }
+
+/**
+ * How the monitor crosses the SDK's wire format: `plain` (PlainStructs, the lean runtime) or
+ * `protobuf` (real Structs both ways, as the SDK's runtime does; the `sdk` runtime). Both give
+ * the SDK and the plan the same values.
+ */
+export interface StructCodec {
+  /** A response's Struct from a plain object. */
+  encode(obj: Readonly<Record<string, unknown>>): structproto.Struct;
+  /** What a request's Struct holds after `map` (which must keep Struct round-trip form), as a Struct to deserialize. */
+  decode(struct: { toJavaScript(): unknown }, map: (v: unknown) => unknown): structproto.Struct;
+}
+
+export const STRUCT_CODECS: Readonly<Record<"plain" | "protobuf", StructCodec>> = {
+  plain: {
+    encode: (obj) => PlainStruct.of(obj),
+    // The request's `toJavaScript()` is already in round-trip form, and `map` keeps it so.
+    decode: (struct, map) => new PlainStruct(map(struct.toJavaScript()) as Record<string, unknown>),
+  },
+  protobuf: {
+    encode: (obj) => realFromJavaScript(obj),
+    decode: (struct, map) => realFromJavaScript(map(struct.toJavaScript()) as Record<string, unknown>),
+  },
+};

@@ -12,7 +12,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource as PolicyResource } from "../../policy-pack/evaluate";
 import type { MockCloud } from "./mock-cloud";
-import { PlainStruct, viaStruct } from "./plainStruct";
+import { STRUCT_CODECS, viaStruct, type StructCodec } from "./plainStruct";
 import { rpc } from "./runtimeInternals";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -101,16 +101,6 @@ function rpcError(err: unknown): Error {
   return Object.assign(e, { code: (e as { code?: unknown }).code ?? 2, details: (e as { details?: unknown }).details ?? e.message });
 }
 
-/**
- * A request's properties as the SDK's mocks read them: flattened references, through a
- * Struct (the engine's wire format) and deserialized. The request's own `toJavaScript()` is
- * already in round-trip form and flattening keeps it so, so no second Struct is built.
- */
-function deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
-  if (!struct) return {};
-  return rpc.deserializeProperties(new PlainStruct(flattenResourceReferences(struct.toJavaScript()) as Record<string, unknown>));
-}
-
 /** The stack's config as the engine hands it to a default provider: `aws:region` → `region`. */
 export type StackConfig = Readonly<Record<string, string>>;
 
@@ -155,7 +145,18 @@ export class RecordingMonitor {
     private readonly secretKeys: ReadonlySet<string> = new Set(),
     /** `pulumi:disable-default-providers` (`*` or package names): the engine refuses those defaults. */
     private readonly disabledDefaults: ReadonlySet<string> = new Set(),
+    /** How requests and responses cross the SDK's wire format (./plainStruct.ts); both give the same values. */
+    private readonly structs: StructCodec = STRUCT_CODECS.plain,
   ) {}
+
+  /**
+   * A request's properties as the SDK's mocks read them: references flattened, through a
+   * Struct (the engine's wire format), deserialized.
+   */
+  private deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
+    if (!struct) return {};
+    return rpc.deserializeProperties(this.structs.decode(struct, flattenResourceReferences));
+  }
 
   private urnFor(parent: string, type: string, name: string): string {
     let qualified = type;
@@ -198,7 +199,7 @@ export class RecordingMonitor {
   async invoke(req: InvokeRequest, callback: Callback<unknown>): Promise<void> {
     try {
       const token = req.getTok();
-      const inputs = deserialize(req.getArgs());
+      const inputs = this.deserialize(req.getArgs());
       if (token === "pulumi:pulumi:getResource") {
         const known = this.states.get(String(inputs.urn));
         if (known === undefined) throw new Error(`pulumi:pulumi:getResource: no resource ${String(inputs.urn)} in this stack`);
@@ -218,7 +219,7 @@ export class RecordingMonitor {
     // SDK 3.248 reads provider_pb.InvokeResponse; newer SDKs resource_pb.ResourceInvokeResponse.
     const Response = resproto.ResourceInvokeResponse ?? provproto.InvokeResponse;
     const resp = new Response();
-    resp.setReturn(PlainStruct.of(serialized));
+    resp.setReturn(this.structs.encode(serialized));
     return resp;
   }
 
@@ -227,9 +228,9 @@ export class RecordingMonitor {
     try {
       const token = req.getTok();
       const provider = this.providerRef(token, req.getProvider(), req.getVersion?.() ?? "", req.getPackageref?.() ?? "");
-      const result = await this.cloud.call({ token, inputs: deserialize(req.getArgs()), provider });
+      const result = await this.cloud.call({ token, inputs: this.deserialize(req.getArgs()), provider });
       const resp = new provproto.CallResponse();
-      resp.setReturn(PlainStruct.of(await rpc.serializeProperties("", result)));
+      resp.setReturn(this.structs.encode(await rpc.serializeProperties("", result)));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -238,14 +239,14 @@ export class RecordingMonitor {
 
   async readResource(req: Request & { getId(): string; getProperties(): { toJavaScript(): unknown } }, callback: Callback<unknown>): Promise<void> {
     try {
-      const inputs = deserialize(req.getProperties());
+      const inputs = this.deserialize(req.getProperties());
       const urn = this.urnFor(req.getParent(), req.getType(), req.getName());
       const providerRef = this.providerRef(req.getType(), req.getProvider(), req.getVersion?.() ?? "", req.getPackageref?.() ?? "");
       const result = this.cloud.newResource({ type: req.getType(), name: req.getName(), inputs, provider: providerRef, custom: true, id: req.getId() });
       const state = await this.record(req, urn, inputs, result, providerRef);
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
-      resp.setProperties(PlainStruct.of(state));
+      resp.setProperties(this.structs.encode(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -254,7 +255,7 @@ export class RecordingMonitor {
 
   async registerResource(req: Request, callback: Callback<unknown>): Promise<void> {
     try {
-      const inputs = deserialize(req.getObject());
+      const inputs = this.deserialize(req.getObject());
       const urn = this.urnFor(req.getParent(), req.getType(), req.getName());
       const custom = req.getCustom?.() ?? true;
       // Components (and the stack) have no provider; providers themselves are not provided.
@@ -267,7 +268,7 @@ export class RecordingMonitor {
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
       resp.setId(result.id ?? "");
-      resp.setObject(PlainStruct.of(state));
+      resp.setObject(this.structs.encode(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
