@@ -12,7 +12,9 @@
  * - strings, numbers (`-0` included), booleans and `null` come back as they are;
  * - anything else (`undefined`, a function, a symbol, a bigint, an array hole) is refused
  *   with protobuf's own error, `Unexpected struct type.`;
- * - an object is read with `for...in`, so inherited enumerable keys count.
+ * - an object is read with `for...in`, so inherited enumerable keys count;
+ * - a key `__proto__` is dropped (jspb's map keeps its entries in a plain object, where that
+ *   key sets the prototype instead of adding an entry).
  *
  * While a lean plan stack runs, the SDK's own `Struct.fromJavaScript` (every request it sends
  * the monitor) makes a PlainStruct too (./planRuntime.ts).
@@ -48,7 +50,7 @@ export function viaStruct(value: unknown): unknown {
 /** The same for a whole Struct (an object at the top). */
 export function structViaStruct(obj: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const keys: string[] = [];
-  for (const k in obj) keys.push(k);
+  for (const k in obj) if (k !== "__proto__") keys.push(k);
   keys.sort();
   const out: Record<string, unknown> = {};
   for (const k of keys) out[k] = viaStruct(obj[k]);
