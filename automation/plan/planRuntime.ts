@@ -11,8 +11,10 @@
  *   resource) through an AsyncLocalStorage. On Node 20 and 22 an active AsyncLocalStorage
  *   runs a promise hook on every promise the process makes, and the SDK makes several per
  *   Output: that was a tenth of a stack's CPU. A thread runs one plan stack at a time
- *   (./index.ts, ./workers.ts), so while it runs its store is answered directly; anything
- *   else in the process still goes to the real AsyncLocalStorage. Work a stack leaves behind
+ *   (./index.ts, ./workers.ts), so while it runs its store is answered directly; between
+ *   plan stacks the real AsyncLocalStorage answers (nothing else in this repository runs an
+ *   SDK program in-process, and a run inside one would see the plan stack's store while that
+ *   runs). Work a stack leaves behind
  *   after it settled (and its three turns of grace, ./planStack.ts) sees the SDK's global
  *   store instead of the finished stack's; the plan fails or ignores such work either way.
  * - **`debuggablePromise`**: the SDK wraps every RPC and resource operation in it to report

@@ -65,7 +65,7 @@ describe("structViaStruct is the protobuf Struct round-trip", () => {
     ["a function", () => 1],
     ["a symbol", Symbol("s")],
     ["a bigint", BigInt(1)],
-    ["an array hole", [1, , 3]], // eslint-disable-line no-sparse-arrays
+    ["an array hole", [1, , 3]],
   ])("refuses %s with protobuf's own error", (_, bad) => {
     expect(() => roundTrip({ k: bad })).toThrow("Unexpected struct type.");
     expect(() => structViaStruct({ k: bad })).toThrow("Unexpected struct type.");
