@@ -14,7 +14,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { FleetConfigError, PROVIDER_LOCATION_KEYS, stackSpecFromConfig, type Fleet, type StackSpec } from "../automation/fleet";
-import { readYamlFile } from "../automation/fleet/yamlFile";
+import { parseYaml, readRegularFile } from "../automation/fleet/yamlFile";
 
 /** What the engine gives: config values as strings (objects as JSON), and which keys are secrets. */
 export interface EngineConfig {
@@ -68,7 +68,7 @@ const PLANNED_FROM_FILES = ["meridian:domain", "meridian:role", "meridian:cloud"
  * fleet's own view of the stack. Throws a FleetConfigError naming the stack file and key.
  */
 export function specFromEngine(fleet: Fleet, fromFiles: StackSpec, engine: EngineConfig): { spec: StackSpec; notInFiles: string[] } {
-  const top = readYamlFile(fromFiles.file) as Record<string, unknown>;
+  const top = stackFileTop(fromFiles.file);
   const spec = stackSpecFromConfig({ name: fromFiles.name, file: fromFiles.file, top, rawConfig: asStackConfig(engine) }, fleet.settings);
   const fileConfig = fromFiles.config as unknown as Record<string, unknown>;
   const engineConfig = spec.config as unknown as Record<string, unknown>;
@@ -82,6 +82,23 @@ export function specFromEngine(fleet: Fleet, fromFiles: StackSpec, engine: Engin
   const keys = new Set([...Object.keys(engineConfig), ...Object.keys(fileConfig)]);
   const notInFiles = [...keys].filter((k) => !engine.secretKeys.has(k) && canonical(engineConfig[k]) !== canonical(fileConfig[k])).sort();
   return { spec, notInFiles };
+}
+
+/** The last text and parse of each stack file this process read (one entry per stack file). */
+const parsedStackFiles = new Map<string, { readonly text: string; readonly top: Record<string, unknown> }>();
+
+/**
+ * The stack file's top level, read now. Parsing is most of the cost and the offline plan
+ * reads every file once per plan, so an unchanged text reuses its parse: the checks see
+ * exactly what a fresh parse gives (the file is still read each time, so an edit counts).
+ */
+function stackFileTop(file: string): Record<string, unknown> {
+  const text = readRegularFile(file);
+  const known = parsedStackFiles.get(file);
+  if (known?.text === text) return known.top;
+  const top = parseYaml(file, text) as Record<string, unknown>;
+  parsedStackFiles.set(file, { text, top });
+  return top;
 }
 
 function plannedKeyDiffers(spec: StackSpec, key: string, engineValue: unknown, fileValue: unknown): FleetConfigError {

@@ -8,6 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type { Fleet } from "../fleet";
 import { MockCloud, type StackOutputs } from "./mock-cloud";
 import { RecordingMonitor, type PlannedResource } from "./recordingMonitor";
+import { planRuntime, withPlanRuntime } from "./planRuntime";
+import { STRUCT_CODECS } from "./plainStruct";
 import { settings, stackModule, state } from "./runtimeInternals";
 
 export type StackStatus = "planned" | "not-implemented" | "failed";
@@ -84,11 +86,13 @@ export async function planProgram(run: ProgramRun): Promise<StackPlan> {
   const name = run.stack;
   const started = process.hrtime.bigint();
   const cloud = new MockCloud({ stackOutputs: run.upstream?.outputs, secretOutputNames: run.upstream?.secretOutputNames });
-  const monitor = new RecordingMonitor(cloud, run.config, new Set(run.secretKeys ?? []), disabledDefaultProviders(run.config));
+  const runtime = planRuntime();
+  const structs = STRUCT_CODECS[runtime === "lean" ? "plain" : "protobuf"];
+  const monitor = new RecordingMonitor(cloud, run.config, new Set(run.secretKeys ?? []), disabledDefaultProviders(run.config), structs);
   const elapsed = () => Number(process.hrtime.bigint() - started) / 1e9;
   const timeoutSeconds = run.timeoutSeconds ?? DEFAULT_STACK_TIMEOUT_SECONDS;
 
-  return state.withLocalStorage(async () => {
+  return withPlanRuntime(runtime, async () => {
     settings.setMockOptions(monitor, run.project, name, run.preview ?? false, run.organization ?? "organization");
     const store = state.getStore();
     store.supportsSecrets = true;

@@ -9,10 +9,10 @@
  * test/plan/monitor-interface.test.ts against the SDK's own service definition): a newer
  * SDK that calls a method this class lacks would otherwise hang or crash the plan.
  */
-import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import * as pulumi from "@pulumi/pulumi";
 import type { PlannedResource as PolicyResource } from "../../policy-pack/evaluate";
 import type { MockCloud } from "./mock-cloud";
+import { STRUCT_CODECS, viaStruct, type StructCodec } from "./plainStruct";
 import { rpc } from "./runtimeInternals";
 
 /* eslint-disable @typescript-eslint/no-require-imports */
@@ -68,14 +68,28 @@ const SIG_KEY = "4dabf18193072939515e22adb298388d";
 /**
  * The engine shows policies (and the mock cloud) a resource reference as the resource's
  * ID, or its URN for a component — never a live object. Doing the same here also keeps
- * the SDK from constructing resources while we deserialize a request.
+ * the SDK from constructing resources while we deserialize a request. What comes back is in
+ * Struct round-trip form when `v` is (./plainStruct.ts); a subtree without references is
+ * returned as it is, not copied.
  */
 function flattenResourceReferences(v: unknown): unknown {
-  if (Array.isArray(v)) return v.map(flattenResourceReferences);
   if (v === null || typeof v !== "object") return v;
+  if (Array.isArray(v)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < v.length; i++) {
+      const x = flattenResourceReferences(v[i]);
+      if (x !== v[i]) (out ??= v.slice())[i] = x;
+    }
+    return out ?? v;
+  }
   const o = v as Record<string, unknown>;
-  if (o[SIG_KEY] === RESOURCE_SIG) return typeof o.id === "string" && o.id !== "" ? o.id : o.urn;
-  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, flattenResourceReferences(x)]));
+  if (o[SIG_KEY] === RESOURCE_SIG) return typeof o.id === "string" && o.id !== "" ? o.id : viaStruct(o.urn);
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(o)) {
+    const x = flattenResourceReferences(o[k]);
+    if (x !== o[k]) (out ??= { ...o })[k] = x;
+  }
+  return out ?? o;
 }
 
 /**
@@ -85,11 +99,6 @@ function flattenResourceReferences(v: unknown): unknown {
 function rpcError(err: unknown): Error {
   const e = err instanceof Error ? err : new Error(String(err));
   return Object.assign(e, { code: (e as { code?: unknown }).code ?? 2, details: (e as { details?: unknown }).details ?? e.message });
-}
-
-function deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
-  if (!struct) return {};
-  return rpc.deserializeProperties(structproto.Struct.fromJavaScript(flattenResourceReferences(struct.toJavaScript()) as never));
 }
 
 /** The stack's config as the engine hands it to a default provider: `aws:region` → `region`. */
@@ -136,7 +145,18 @@ export class RecordingMonitor {
     private readonly secretKeys: ReadonlySet<string> = new Set(),
     /** `pulumi:disable-default-providers` (`*` or package names): the engine refuses those defaults. */
     private readonly disabledDefaults: ReadonlySet<string> = new Set(),
+    /** How requests and responses cross the SDK's wire format (./plainStruct.ts); both give the same values. */
+    private readonly structs: StructCodec = STRUCT_CODECS.plain,
   ) {}
+
+  /**
+   * A request's properties as the SDK's mocks read them: references flattened, through a
+   * Struct (the engine's wire format), deserialized.
+   */
+  private deserialize(struct: { toJavaScript(): unknown } | undefined): Record<string, unknown> {
+    if (!struct) return {};
+    return rpc.deserializeProperties(this.structs.decode(struct, flattenResourceReferences));
+  }
 
   private urnFor(parent: string, type: string, name: string): string {
     let qualified = type;
@@ -179,7 +199,7 @@ export class RecordingMonitor {
   async invoke(req: InvokeRequest, callback: Callback<unknown>): Promise<void> {
     try {
       const token = req.getTok();
-      const inputs = deserialize(req.getArgs());
+      const inputs = this.deserialize(req.getArgs());
       if (token === "pulumi:pulumi:getResource") {
         const known = this.states.get(String(inputs.urn));
         if (known === undefined) throw new Error(`pulumi:pulumi:getResource: no resource ${String(inputs.urn)} in this stack`);
@@ -199,7 +219,7 @@ export class RecordingMonitor {
     // SDK 3.248 reads provider_pb.InvokeResponse; newer SDKs resource_pb.ResourceInvokeResponse.
     const Response = resproto.ResourceInvokeResponse ?? provproto.InvokeResponse;
     const resp = new Response();
-    resp.setReturn(structproto.Struct.fromJavaScript(serialized as never));
+    resp.setReturn(this.structs.encode(serialized));
     return resp;
   }
 
@@ -208,9 +228,9 @@ export class RecordingMonitor {
     try {
       const token = req.getTok();
       const provider = this.providerRef(token, req.getProvider(), req.getVersion?.() ?? "", req.getPackageref?.() ?? "");
-      const result = await this.cloud.call({ token, inputs: deserialize(req.getArgs()), provider });
+      const result = await this.cloud.call({ token, inputs: this.deserialize(req.getArgs()), provider });
       const resp = new provproto.CallResponse();
-      resp.setReturn(structproto.Struct.fromJavaScript((await rpc.serializeProperties("", result)) as never));
+      resp.setReturn(this.structs.encode(await rpc.serializeProperties("", result)));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -219,14 +239,14 @@ export class RecordingMonitor {
 
   async readResource(req: Request & { getId(): string; getProperties(): { toJavaScript(): unknown } }, callback: Callback<unknown>): Promise<void> {
     try {
-      const inputs = deserialize(req.getProperties());
+      const inputs = this.deserialize(req.getProperties());
       const urn = this.urnFor(req.getParent(), req.getType(), req.getName());
       const providerRef = this.providerRef(req.getType(), req.getProvider(), req.getVersion?.() ?? "", req.getPackageref?.() ?? "");
       const result = this.cloud.newResource({ type: req.getType(), name: req.getName(), inputs, provider: providerRef, custom: true, id: req.getId() });
       const state = await this.record(req, urn, inputs, result, providerRef);
       const resp = new resproto.ReadResourceResponse();
       resp.setUrn(urn);
-      resp.setProperties(structproto.Struct.fromJavaScript(state as never));
+      resp.setProperties(this.structs.encode(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));
@@ -235,7 +255,7 @@ export class RecordingMonitor {
 
   async registerResource(req: Request, callback: Callback<unknown>): Promise<void> {
     try {
-      const inputs = deserialize(req.getObject());
+      const inputs = this.deserialize(req.getObject());
       const urn = this.urnFor(req.getParent(), req.getType(), req.getName());
       const custom = req.getCustom?.() ?? true;
       // Components (and the stack) have no provider; providers themselves are not provided.
@@ -248,7 +268,7 @@ export class RecordingMonitor {
       const resp = new resproto.RegisterResourceResponse();
       resp.setUrn(urn);
       resp.setId(result.id ?? "");
-      resp.setObject(structproto.Struct.fromJavaScript(state as never));
+      resp.setObject(this.structs.encode(state));
       callback(null, resp);
     } catch (err) {
       callback(this.fail(err));

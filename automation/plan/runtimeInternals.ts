@@ -9,6 +9,8 @@
  *   and property dependencies, which the policy pack's stack checks need).
  * - `runInPulumiStack`: the root `pulumi:pulumi:Stack`, so URNs match the engine's.
  * - `waitForRPCs`: wait until every registration has been answered.
+ * - `LocalStore`, `debuggablePromise`, `Resource.callsites`: a plan stack runs without the
+ *   SDK's AsyncLocalStorage and debugging aids, for speed (./planRuntime.ts says what and why).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Fn = (...args: never[]) => unknown;
@@ -23,9 +25,16 @@ function load<T extends Record<string, unknown>>(module: string, names: readonly
   return m;
 }
 
+export interface Store {
+  supportsSecrets: boolean;
+  supportsResourceReferences: boolean;
+  supportsOutputValues: boolean;
+  [k: string]: unknown;
+}
 interface State extends Record<string, unknown> {
   withLocalStorage<T>(callback: () => Promise<T>): Promise<T>;
-  getStore(): { supportsSecrets: boolean; supportsResourceReferences: boolean; supportsOutputValues: boolean; [k: string]: unknown };
+  getStore(): Store;
+  LocalStore: new () => Store;
 }
 interface Settings extends Record<string, unknown> {
   setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean, organization?: string): void;
@@ -39,8 +48,20 @@ interface Rpc extends Record<string, unknown> {
   deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
 }
 
-export const state = load<State>("@pulumi/pulumi/runtime/state", ["withLocalStorage", "getStore"]);
+interface Debuggable extends Record<string, unknown> {
+  debuggablePromise<T>(p: Promise<T>, ctx: unknown): Promise<T>;
+}
+interface ResourceClass extends Record<string, unknown> {
+  callsites(): unknown[];
+}
+
+export const state = load<State>("@pulumi/pulumi/runtime/state", ["withLocalStorage", "getStore", "LocalStore"]);
 export const settings = load<Settings>("@pulumi/pulumi/runtime/settings", ["setMockOptions", "waitForRPCs"]);
 export const stackModule = load<StackModule>("@pulumi/pulumi/runtime/stack", ["runInPulumiStack"]);
 export const rpc = load<Rpc>("@pulumi/pulumi/runtime/rpc", ["serializeProperties", "deserializeProperties"]);
+export const debuggable = load<Debuggable>("@pulumi/pulumi/runtime/debuggable", ["debuggablePromise"]);
+export const resourceClass = load<{ Resource: ResourceClass }>("@pulumi/pulumi/resource", []).Resource;
+if (typeof resourceClass?.callsites !== "function") {
+  throw new Error("@pulumi/pulumi internals changed: @pulumi/pulumi/resource.Resource.callsites is missing; the offline plan supports @pulumi/pulumi 3.248.x");
+}
 export type { Fn };
