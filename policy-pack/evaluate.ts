@@ -278,6 +278,12 @@ function evaluate(stack: string, resources: PlannedResource[], config: PackConfi
     return { r, props, opts, ...(provider ? { provider } : {}) };
   });
 
+  // Names are public: the stack's and each resource's name are in every URN the plan prints. A
+  // secret that merely holds one as a leaf (an Argo CD cluster Secret holds the cluster's name)
+  // must not turn it into "[secret]" in every message that names the resource.
+  secrets.delete(stack);
+  for (const { r } of prepared) secrets.delete(r.name);
+
   // Analyze: every resource policy for every resource.
   for (const { r, props, opts, provider } of prepared) {
     const args: ResourceValidationArgs = {

@@ -66,6 +66,14 @@ describe("secrets", () => {
     expect(JSON.stringify(vs)).not.toContain("secret-image-name");
     expect(vs[0]!.message).toContain("[secret]");
   });
+
+  it("does not mask a resource's or the stack's own name because a secret holds it as a leaf", () => {
+    const lg = res("aws:cloudwatch/logGroup:LogGroup", "orders-logs", { kmsKeyId: UNKNOWN }, { provider: awsEu });
+    const clusterSecret = res("kubernetes:core/v1:Secret", "gitops-cluster", { stringData: secret({ name: "orders-logs", stack: STACK, token: "a-real-secret-token-value" }) }, { provider: k8sEu });
+    const vs = run("meridian-residency-key-colocate", [clusterSecret, lg]);
+    expect(vs).toEqual([expect.objectContaining({ level: "advisory", message: expect.stringContaining("orders-logs.kmsKeyId") })]);
+    expect(JSON.stringify(vs)).not.toContain("a-real-secret-token-value");
+  });
 });
 
 describe("enforcement levels", () => {
