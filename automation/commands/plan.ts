@@ -586,7 +586,8 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport, partial?:
 }
 
 function renderPartial(p: PlanPartialReport): string[] {
-  const by = p.selectedBy === "filter" ? `by --filter ${[...(p.filters ?? []), ...(p.filterFile !== undefined ? [`--filter-file ${p.filterFile}`] : [])].join(" ")}` : "by --affected";
+  const flags = [...(p.filters ?? []).map((f) => `--filter ${f}`), ...(p.filterFile !== undefined ? [`--filter-file ${p.filterFile}`] : [])];
+  const by = p.selectedBy === "filter" ? `by ${flags.join(" ")}` : "by --affected";
   const upstream = p.fromCache.length + p.replanned.length;
   const cached = p.cacheWritten !== undefined ? ` written ${p.cacheWritten}` : "";
   return [
