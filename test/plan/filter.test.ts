@@ -16,7 +16,7 @@ import { parse, stringify } from "yaml";
 import type { PlanPartialReport, PlanReport, PlanResourceEntry } from "../../automation/commands/plan";
 import { planCacheFile } from "../../automation/plan/cache";
 import type { Fleet } from "../../automation/fleet";
-import { fleetCli, ROOT } from "../support/cli";
+import { fleetCli, ROOT, tenantFleetDir } from "../support/cli";
 
 jest.setTimeout(300_000);
 
@@ -183,6 +183,30 @@ describe("after a full plan", () => {
       expect(report.stacks.map((s) => s.name)).toEqual(["eu-workload-azure"]);
     } finally {
       git("checkout", "--", ".");
+    }
+  });
+});
+
+describe("--program", () => {
+  test("its plans are never cached: an upstream outside the selection is refused, or planned with --plan-upstreams", async () => {
+    const dir = tenantFleetDir();
+    const args = ["plan", "--stacks-dir", dir, "--program", path.join(ROOT, "test/plan/fixtures/programs/ok.ts"), "--filter", "eu-foundation-aws"];
+    try {
+      const refused = await fleetCli(args);
+      expect(refused).toEqual({
+        code: 2,
+        stdout: "",
+        stderr:
+          "fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: eu-guardrails-aws; " +
+          '--program plans are never cached; add --plan-upstreams to plan them too, or select them ("...NAME")\n',
+      });
+      const r = await fleetCli([...args, "--plan-upstreams", "--json"]);
+      expect(r.code).toBe(0);
+      const report = json(r.stdout);
+      expect(report.partial).toMatchObject({ selected: ["eu-foundation-aws"], replanned: ["eu-guardrails-aws"], fromCache: [] });
+      expect(report.stacks.map((s) => s.name)).toEqual(["eu-guardrails-aws", "eu-foundation-aws"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 });
