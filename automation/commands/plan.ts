@@ -163,7 +163,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   }
   const filtering = (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined;
   if (filtering && opts.affected) {
-    io.err(`fleet: --affected and --filter select stacks two ways: use one (--filter "[${opts.base ?? "main"}]..." is the affected stacks as a filter)\n`);
+    io.err(`fleet: --affected and --filter select stacks two ways: use one (--filter "[${opts.base ?? "main"}]" --plan-upstreams is --affected as a filter)\n`);
     return 2;
   }
   if (opts.planUpstreams && !filtering) {
