@@ -161,28 +161,12 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     io.err("fleet: --affected plans the fleet's own program, from the plan cache of its last plan; drop --program\n");
     return 2;
   }
-  const filtering = (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined;
-  if (filtering && opts.affected) {
-    io.err(`fleet: --affected and --filter select stacks two ways: use one (--filter "[${opts.base ?? "main"}]" --plan-upstreams is --affected as a filter)\n`);
+  const filtered = filterSelection(fleet, opts);
+  if ("error" in filtered) {
+    io.err(`fleet: ${filtered.error}\n`);
     return 2;
   }
-  if (opts.planUpstreams && !filtering) {
-    io.err("fleet: --plan-upstreams goes with --filter (--affected plans the upstreams the cache cannot answer already)\n");
-    return 2;
-  }
-  let selected: readonly string[] | undefined;
-  if (filtering) {
-    try {
-      // Plan is an offline preview: the same selection as `fleet preview --filter`.
-      selected = selectStacks(fleet, { command: "preview", filters: opts.filter, filterFile: opts.filterFile }).stacks;
-    } catch (e) {
-      if (e instanceof UsageError) {
-        io.err(`fleet: ${e.message}\n`);
-        return 2;
-      }
-      throw e;
-    }
-  }
+  const { selected } = filtered;
   if (typeof opts.workers === "number" && opts.workers > 1 && workerProgram === undefined) {
     io.err("fleet: --workers: this program is a function, which cannot run on worker threads\n");
     return 2;
@@ -271,6 +255,21 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");
   return failed || mandatory ? 1 : 0;
+}
+
+/** `--filter`/`--filter-file`: the selected stacks (undefined: no filter, the whole fleet), or why not. */
+function filterSelection(fleet: Fleet, opts: PlanCommandOptions): { selected?: readonly string[] } | { error: string } {
+  const filtering = (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined;
+  if (filtering && opts.affected) return { error: `--affected and --filter select stacks two ways: use one (--filter "[${opts.base ?? "main"}]" --plan-upstreams is --affected as a filter)` };
+  if (opts.planUpstreams && !filtering) return { error: "--plan-upstreams goes with --filter (--affected plans the upstreams the cache cannot answer already)" };
+  if (!filtering) return {};
+  try {
+    // Plan is an offline preview: the same selection as `fleet preview --filter`.
+    return { selected: selectStacks(fleet, { command: "preview", filters: opts.filter, filterFile: opts.filterFile }).stacks };
+  } catch (e) {
+    if (e instanceof UsageError) return { error: e.message };
+    throw e;
+  }
 }
 
 function repoRootOf(dir: string): string {
