@@ -30,6 +30,7 @@ const HELP_AFTER = `
 Examples:
   npm run fleet -- plan                          offline plan of every stack, no cloud, no CLI
   npm run fleet -- plan --json --resources       the same as JSON, with each stack's resources
+  npm run fleet -- plan --filter eu-workload-aws   one stack; upstreams from the last plan's cache
   npm run fleet -- affected --base origin/main   stacks a change affects, and why
   npm run fleet -- preview --domains eu          preview the EU domain with the policy pack
   npm run fleet -- preview --filter role=workload --filter '!cloud=azure'

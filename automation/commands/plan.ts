@@ -20,8 +20,8 @@ import {
   type StackProgram,
   type WorkerProgram,
 } from "../plan";
-import { affectedPlanSet, changeSinceBase, type AffectedPlanSet, type ChangeSinceBase } from "../plan/affected";
-import { InputDigests, planCacheFile, readPlanCache, writePlanCache } from "../plan/cache";
+import { affectedPlanSet, changeSinceBase, subsetPlanSet, type AffectedPlanSet, type ChangeSinceBase, type SubsetPlanSet, type UnansweredUpstream } from "../plan/affected";
+import { InputDigests, planCacheFile, readPlanCache, writePlanCache, type PlanCache } from "../plan/cache";
 import { GitError, repoRoot } from "../affected";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
@@ -30,6 +30,8 @@ import { ControlPlaneUrlError, parseControlPlaneUrl } from "../../policy-pack/li
 import { interconnectRanges, interconnectViolations, packInputStacks, policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import { rolloutSteps } from "../scheduler";
+import { selectStacks, UsageError } from "../orchestrator/select";
+import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 
 export const REPO_ROOT = path.resolve(__dirname, "..", "..");
 export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
@@ -52,6 +54,11 @@ export interface PlanCommandOptions {
   base?: string;
   /** Where the plan cache lives (default `<repo>/.fleet-cache/plan/`; tests use their own). */
   cacheRoot?: string;
+  /** Plan only the stacks these filters select (automation/filters, as for preview and up); upstreams from the plan cache. */
+  filter?: string[];
+  filterFile?: string;
+  /** With a filter: plan the upstreams the plan cache cannot answer too, instead of refusing. */
+  planUpstreams?: boolean;
 }
 
 /** Below this many stacks, starting workers (each loads the provider SDKs) costs more than it saves. */
@@ -94,6 +101,9 @@ export function registerPlan(program: Command): void {
     .option("--workers <n>", `plan on N worker threads, or auto: one per core (up to ${MAX_AUTO_WORKERS}) for fleets of ${AUTO_WORKERS_MIN_STACKS} stacks or more`, workersArg, "auto")
     .option("--affected", "plan only the stacks changed since --base (uncommitted changes included) and their dependents; upstreams come from the plan cache")
     .option("--base <ref>", "with --affected: the commit to compare against (merge-base with HEAD)", "main")
+    .option(FILTER_OPTION[0], `${FILTER_OPTION[1]}; upstreams outside the selection come from the plan cache`)
+    .option(...FILTER_FILE_OPTION)
+    .option("--plan-upstreams", "with --filter: plan the upstreams the plan cache cannot answer (missing or stale) too, instead of refusing")
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
@@ -151,6 +161,12 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     io.err("fleet: --affected plans the fleet's own program, from the plan cache of its last plan; drop --program\n");
     return 2;
   }
+  const filtered = filterSelection(fleet, opts);
+  if ("error" in filtered) {
+    io.err(`fleet: ${filtered.error}\n`);
+    return 2;
+  }
+  const { selected } = filtered;
   if (typeof opts.workers === "number" && opts.workers > 1 && workerProgram === undefined) {
     io.err("fleet: --workers: this program is a function, which cannot run on worker threads\n");
     return 2;
@@ -159,6 +175,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   const caching = opts.program === undefined;
   let digests: InputDigests | undefined;
   let change: { since: ChangeSinceBase; set: AffectedPlanSet } | undefined;
+  let subset: SubsetPlanSet | undefined;
   const cacheFile = planCacheFile(opts.cacheRoot ?? REPO_ROOT, fleet);
   const cache = caching ? readPlanCache(cacheFile, fleet) : undefined;
   try {
@@ -167,6 +184,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
       const since = changeSinceBase(repoRootOf(fleet.dir), opts.base ?? "main");
       const stacksPath = path.relative(repoRootOf(fleet.dir), fleet.dir).split(path.sep).join("/");
       change = { since, set: affectedPlanSet(fleet, since.files, stacksPath, cache, digests!, packInputStacks(fleet)) };
+      subset = change.set;
     }
   } catch (e) {
     if (e instanceof GitError) {
@@ -175,25 +193,33 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
       digests = undefined;
     } else throw e;
   }
-  const planned = change?.set.plan.size ?? fleet.stacks.size;
+  if (selected !== undefined) {
+    subset = subsetPlanSet(fleet, selected, cache, digests, { alsoNeeded: packInputStacks(fleet), planUnanswered: opts.planUpstreams === true });
+    if (subset.unanswered.length > 0) {
+      io.err(unansweredMessage(subset.unanswered, caching, cache !== undefined));
+      return 2;
+    }
+  }
+  const planned = subset?.plan.size ?? fleet.stacks.size;
   const workers = workerProgram === undefined ? 1 : workerCount(opts.workers, planned);
   if (!opts.json) {
     if (change) io.err(affectedSummary(change.since, change.set, cache !== undefined));
+    else if (subset) io.err(filterSummary(fleet, subset, cache));
     if (workers > 1) io.err(`Planning ${planned} stacks on ${workers} worker threads\n`);
   }
   const restore = opts.json ? quietConsole(io) : () => undefined;
   let plan: FleetPlan;
   const pack = policyPackEvaluator();
   // Cached upstreams are not planned now, but the pack learns from their outputs as from a plan's.
-  for (const name of change?.set.fromCache ?? []) {
-    pack.observe({ name, status: "planned", resources: [], outputs: change!.set.upstream.outputs.get(name)!, secretOutputNames: [], seconds: 0 }, fleet);
+  for (const name of subset?.fromCache ?? []) {
+    pack.observe({ name, status: "planned", resources: [], outputs: subset!.upstream.outputs.get(name)!, secretOutputNames: [], seconds: 0 }, fleet);
   }
   try {
     plan = await planFleet(fleet, {
       program,
       workers,
       workerProgram,
-      ...(change ? { only: change.set.plan, upstream: change.set.upstream } : {}),
+      ...(subset ? { only: subset.plan, upstream: subset.upstream } : {}),
       stackTimeoutSeconds: opts.stackTimeout,
       // The report lists types and names only: keep no more than that of each stack (memory at 1,000 clusters).
       retain: "summary",
@@ -222,14 +248,30 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   }
   plan = { ...plan, violations: [...interconnectViolations(fleet), ...checkControlPlaneLocations(fleet), ...plan.violations] };
   const affected = change ? affectedReport(change.since, change.set) : undefined;
-  const report = { ...planReport(fleet, plan, { resources: opts.resources === true }), ...(affected ? { affected } : {}) };
+  const partial = subset ? partialReport(fleet, plan, subset, cache, change ? { by: "affected" } : { by: "filter", filter: opts.filter, filterFile: opts.filterFile }) : undefined;
+  const report = { ...planReport(fleet, plan, { resources: opts.resources === true }), ...(affected ? { affected } : {}), ...(partial ? { partial } : {}) };
   // Text output never lists resources (--resources needs --json), so it renders the counts.
-  const text = () => renderPlan(fleet, plan, planReport(fleet, plan));
+  const text = () => renderPlan(fleet, plan, planReport(fleet, plan), partial);
   if (opts.sarif !== undefined) writeSarif(opts.sarif, fleet, report.violations);
   io.out(opts.json ? `${JSON.stringify(report)}\n` : text());
   const failed = report.stacks.some((s) => s.status === "failed");
   const mandatory = report.violations.some((v) => v.level === "mandatory");
   return failed || mandatory ? 1 : 0;
+}
+
+/** `--filter`/`--filter-file`: the selected stacks (undefined: no filter, the whole fleet), or why not. */
+function filterSelection(fleet: Fleet, opts: PlanCommandOptions): { selected?: readonly string[] } | { error: string } {
+  const filtering = (opts.filter?.length ?? 0) > 0 || opts.filterFile !== undefined;
+  if (filtering && opts.affected) return { error: `--affected and --filter select stacks two ways: use one (--filter "[${opts.base ?? "main"}]" --plan-upstreams is --affected as a filter)` };
+  if (opts.planUpstreams && !filtering) return { error: "--plan-upstreams goes with --filter (--affected plans the upstreams the cache cannot answer already)" };
+  if (!filtering) return {};
+  try {
+    // Plan is an offline preview: the same selection as `fleet preview --filter`.
+    return { selected: selectStacks(fleet, { command: "preview", filters: opts.filter, filterFile: opts.filterFile }).stacks };
+  } catch (e) {
+    if (e instanceof UsageError) return { error: e.message };
+    throw e;
+  }
 }
 
 function repoRootOf(dir: string): string {
@@ -273,6 +315,77 @@ function affectedSummary(since: ChangeSinceBase, set: AffectedPlanSet, hadCache:
   const upstream = set.replanned.length + set.fromCache.length;
   const cacheNote = !hadCache && set.replanned.length > 0 ? " (no plan cache yet: run a full plan once)" : "";
   return `Affected: ${set.affected.length} stack${set.affected.length === 1 ? "" : "s"} from ${files}; ${upstream} upstream${upstream === 1 ? "" : "s"}: ${set.fromCache.length} from the plan cache, ${set.replanned.length} planned${cacheNote}\n`;
+}
+
+/**
+ * `--json`'s `partial`, on a plan of a subset (`--filter`, `--affected`): which stacks it
+ * covers, where their upstreams' outputs came from, and what the checks saw. The fleet-wide
+ * checks read every stack's config, so they cover the whole fleet; the per-stack checks read
+ * planned resources, so they cover only the stacks planned now.
+ */
+export interface PlanPartialReport {
+  selectedBy: "filter" | "affected";
+  /** `--filter` expressions as given (with `selectedBy: "filter"`). */
+  filters?: string[];
+  filterFile?: string;
+  /** Stacks in the fleet; `stacks` lists only those planned now. */
+  fleetStacks: number;
+  /** The stacks the filter or change selected, in topological order. */
+  selected: string[];
+  /** Upstreams planned too (they are in `stacks`), because the plan cache had no current entry. */
+  replanned: string[];
+  /** Upstreams whose outputs came from the plan cache (not in `stacks`). */
+  fromCache: string[];
+  /** When the plan cache that answered `fromCache` was written. */
+  cacheWritten?: string;
+  checks: { fleetWide: PlanCheckCoverage; perStack: PlanCheckCoverage };
+}
+
+export interface PlanCheckCoverage {
+  checks: string;
+  /** How many stacks the checks covered (of `fleetStacks`). */
+  stacks: number;
+  from: string;
+}
+
+function partialReport(
+  fleet: Fleet,
+  plan: FleetPlan,
+  set: SubsetPlanSet,
+  cache: PlanCache | undefined,
+  how: { by: "affected" } | { by: "filter"; filter?: string[]; filterFile?: string },
+): PlanPartialReport {
+  return {
+    selectedBy: how.by,
+    ...(how.by === "filter" ? { filters: [...(how.filter ?? [])], ...(how.filterFile !== undefined ? { filterFile: how.filterFile } : {}) } : {}),
+    fleetStacks: fleet.stacks.size,
+    selected: [...set.selected],
+    replanned: [...set.replanned],
+    fromCache: [...set.fromCache],
+    ...(set.fromCache.length > 0 && cache !== undefined ? { cacheWritten: cache.written } : {}),
+    checks: {
+      fleetWide: { checks: "address overlaps, interconnect allocations, guardrail coverage, control-plane locations", stacks: fleet.stacks.size, from: "every stack's config" },
+      perStack: { checks: "policy pack, stack references, control-plane copies", stacks: plan.stacks.filter((p) => p.status === "planned").length, from: "the resources of the stacks planned now" },
+    },
+  };
+}
+
+function filterSummary(fleet: Fleet, set: SubsetPlanSet, cache: PlanCache | undefined): string {
+  const upstream = set.replanned.length + set.fromCache.length;
+  const written = set.fromCache.length > 0 && cache !== undefined ? ` (written ${cache.written})` : "";
+  return `Filter: ${set.selected.length} of ${fleet.stacks.size} stacks selected; ${upstream} upstream${upstream === 1 ? "" : "s"}: ${set.fromCache.length} from the plan cache${written}, ${set.replanned.length} planned\n`;
+}
+
+/** Most upstreams a refusal names; the rest are counted. */
+const MAX_NAMED_UPSTREAMS = 8;
+
+/** One line: which upstreams nothing answers, why, and the three ways out. */
+function unansweredMessage(unanswered: readonly UnansweredUpstream[], caching: boolean, hadCache: boolean): string {
+  const named = unanswered.slice(0, MAX_NAMED_UPSTREAMS).map((u) => (caching && hadCache ? `${u.name} (${u.why === "stale" ? "stale: its inputs changed" : "not in the cache"})` : u.name));
+  const more = unanswered.length > MAX_NAMED_UPSTREAMS ? ` and ${unanswered.length - MAX_NAMED_UPSTREAMS} more` : "";
+  const why = !caching ? "; --program plans are never cached" : hadCache ? "" : "; there is no plan cache yet";
+  const fill = caching ? "run a full `fleet plan` to fill the cache, " : "";
+  return `fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: ${named.join(", ")}${more}${why}; ${fill}add --plan-upstreams to plan them too, or select them ("...NAME")\n`;
 }
 
 /** Program output must not corrupt `--json`: send the runtime's console chatter to stderr. */
@@ -421,7 +534,7 @@ export function planReport(fleet: Fleet, plan: FleetPlan, options: { resources?:
   };
 }
 
-function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
+function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport, partial?: PlanPartialReport): string {
   const lines: string[] = [];
   const domains = fleet.settings.domainOrder;
   lines.push("", `Rollout order (${domains.join(" then ")}; rings in order; a stack starts when its dependencies and its domain's earlier rings are done)`);
@@ -462,6 +575,7 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
     lines.push("", `Violations (${mandatory.length} mandatory, ${advisory.length} advisory)`);
     for (const v of [...mandatory, ...advisory]) lines.push(`  [${v.level}] ${v.stack} ${v.policy}: ${v.message}`);
   }
+  if (partial) lines.push("", ...renderPartial(partial));
   const count = (st: string) => report.stacks.filter((s) => s.status === st).length;
   const total = report.stacks.reduce((n, s) => n + s.resources, 0);
   lines.push(
@@ -470,4 +584,16 @@ function renderPlan(fleet: Fleet, plan: FleetPlan, report: PlanReport): string {
     "",
   );
   return lines.join("\n");
+}
+
+function renderPartial(p: PlanPartialReport): string[] {
+  const flags = [...(p.filters ?? []).map((f) => `--filter ${f}`), ...(p.filterFile !== undefined ? [`--filter-file ${p.filterFile}`] : [])];
+  const by = p.selectedBy === "filter" ? `by ${flags.join(" ")}` : "by --affected";
+  const upstream = p.fromCache.length + p.replanned.length;
+  const cached = p.cacheWritten !== undefined ? ` written ${p.cacheWritten}` : "";
+  return [
+    `Partial plan: ${p.selected.length} of ${p.fleetStacks} stacks selected ${by}; ${upstream} upstream${upstream === 1 ? "" : "s"}: ${p.fromCache.length} from the plan cache${cached}, ${p.replanned.length} planned too`,
+    `  fleet-wide checks (${p.checks.fleetWide.checks}): ${p.checks.fleetWide.stacks} of ${p.fleetStacks} stacks, from ${p.checks.fleetWide.from}`,
+    `  per-stack checks (${p.checks.perStack.checks}): ${p.checks.perStack.stacks} of ${p.fleetStacks} stacks, from ${p.checks.perStack.from}`,
+  ];
 }

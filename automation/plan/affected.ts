@@ -34,22 +34,80 @@ export function changeSinceBase(repo: string, base: string): ChangeSinceBase {
   return { base, mergeBase: committed.mergeBase, files: [...new Set([...committed.files, ...uncommitted])].sort(), uncommitted };
 }
 
-export interface AffectedPlanSet {
-  /** The stacks the change affects, in topological order. */
-  readonly affected: readonly string[];
-  /** Everything planned now: the affected stacks and the upstreams the cache could not answer. */
+/** What a subset plan plans now and where its upstreams' outputs come from. */
+export interface SubsetPlanSet {
+  /** The stacks chosen (by a change or a filter), in topological order. */
+  readonly selected: readonly string[];
+  /** Everything planned now: the selected stacks and the upstreams planned too. */
   readonly plan: ReadonlySet<string>;
-  /** Upstreams planned because their cache entry was missing or stale. */
+  /** Upstreams planned because their cache entry was missing or stale (only when allowed). */
   readonly replanned: readonly string[];
   /** Upstreams answered from the cache. */
   readonly fromCache: readonly string[];
+  /** Upstreams the cache could not answer and that were not to be planned: the plan cannot run. */
+  readonly unanswered: readonly UnansweredUpstream[];
   readonly upstream: UpstreamOutputs;
 }
 
+export interface UnansweredUpstream {
+  readonly name: string;
+  /** `none`: the cache has no entry (or there is no cache); `stale`: its inputs changed since. */
+  readonly why: "none" | "stale";
+}
+
+export interface AffectedPlanSet extends SubsetPlanSet {
+  /** The stacks the change affects, in topological order (= `selected`). */
+  readonly affected: readonly string[];
+}
+
+export interface SubsetOptions {
+  /**
+   * Stacks whose outputs the plan reads besides references (the policy pack's inputs,
+   * ./policies.ts `packInputStacks`), answered or planned like dependencies. Only those in
+   * a selected stack's domain count: the pack learns a domain's registries from that
+   * domain's own foundations only (stackPackConfig).
+   */
+  readonly alsoNeeded?: readonly string[];
+  /** Plan an upstream the cache cannot answer (true), or list it as unanswered (false). */
+  readonly planUnanswered: boolean;
+}
+
 /**
- * `alsoNeeded`: stacks whose outputs the plan reads besides references (the policy pack's
- * inputs, ./policies.ts `packInputStacks`), answered or planned like dependencies.
+ * The plan of `selected` alone: every upstream it needs (dependencies, transitively, and the
+ * pack's inputs) comes from the plan cache where the entry's digest is current. `digests`
+ * undefined (no git to digest the inputs with): no entry can be proven current.
  */
+export function subsetPlanSet(fleet: Fleet, selected: readonly string[], cache: PlanCache | undefined, digests: InputDigests | undefined, opts: SubsetOptions): SubsetPlanSet {
+  const selectedSet = new Set(selected);
+  const domains = new Set(selected.map((n) => fleet.stacks.get(n)!.domain));
+  const alsoNeeded = (opts.alsoNeeded ?? []).filter((n) => domains.has(fleet.stacks.get(n)!.domain));
+  // Nothing selected, nothing planned: the pack's inputs are not needed either.
+  const needed = withDependencies(fleet, selected.length > 0 ? [...selected, ...alsoNeeded] : []);
+  const plan = new Set(selected);
+  const replanned: string[] = [];
+  const fromCache: string[] = [];
+  const unanswered: UnansweredUpstream[] = [];
+  const outputs = new Map<string, Readonly<Record<string, unknown>>>();
+  const secretOutputNames = new Map<string, readonly string[]>();
+  for (const name of topologicalOrder(fleet)) {
+    if (!needed.has(name) || selectedSet.has(name)) continue;
+    const entry = cache?.stacks[name];
+    if (entry !== undefined && digests !== undefined && entry.digest === digests.of(name)) {
+      fromCache.push(name);
+      outputs.set(name, entry.outputs);
+      secretOutputNames.set(name, entry.secretOutputNames);
+    } else if (opts.planUnanswered) {
+      replanned.push(name);
+      plan.add(name);
+    } else {
+      unanswered.push({ name, why: entry === undefined ? "none" : "stale" });
+    }
+  }
+  const order = topologicalOrder(fleet).filter((n) => selectedSet.has(n));
+  return { selected: order, plan, replanned, fromCache, unanswered, upstream: { outputs, secretOutputNames } };
+}
+
+/** `plan --affected`: the affected stacks, with every upstream the cache cannot answer planned too. */
 export function affectedPlanSet(
   fleet: Fleet,
   files: readonly string[],
@@ -59,25 +117,6 @@ export function affectedPlanSet(
   alsoNeeded: readonly string[] = [],
 ): AffectedPlanSet {
   const affected = affectedStacks(fleet, files, { stacksPath }).stacks.map((s) => s.name);
-  const affectedSet = new Set(affected);
-  // Nothing affected, nothing planned: the pack's inputs are not needed either.
-  const needed = withDependencies(fleet, affected.length > 0 ? [...affected, ...alsoNeeded] : []);
-  const plan = new Set(affected);
-  const replanned: string[] = [];
-  const fromCache: string[] = [];
-  const outputs = new Map<string, Readonly<Record<string, unknown>>>();
-  const secretOutputNames = new Map<string, readonly string[]>();
-  for (const name of topologicalOrder(fleet)) {
-    if (!needed.has(name) || affectedSet.has(name)) continue;
-    const entry = cache?.stacks[name];
-    if (entry !== undefined && entry.digest === digests.of(name)) {
-      fromCache.push(name);
-      outputs.set(name, entry.outputs);
-      secretOutputNames.set(name, entry.secretOutputNames);
-    } else {
-      replanned.push(name);
-      plan.add(name);
-    }
-  }
-  return { affected, plan, replanned, fromCache, upstream: { outputs, secretOutputNames } };
+  const set = subsetPlanSet(fleet, affected, cache, digests, { alsoNeeded, planUnanswered: true });
+  return { ...set, affected: set.selected };
 }
