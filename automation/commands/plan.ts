@@ -21,7 +21,7 @@ import {
   type WorkerProgram,
 } from "../plan";
 import { affectedPlanSet, changeSinceBase, subsetPlanSet, type AffectedPlanSet, type ChangeSinceBase, type SubsetPlanSet, type UnansweredUpstream } from "../plan/affected";
-import { InputDigests, planCacheFile, readPlanCache, writePlanCache, type PlanCache } from "../plan/cache";
+import { InputDigests, planCacheFile, planCacheFileIn, readPlanCache, writePlanCache, type PlanCache } from "../plan/cache";
 import { GitError, repoRoot } from "../affected";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
@@ -171,12 +171,13 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     io.err("fleet: --workers: this program is a function, which cannot run on worker threads\n");
     return 2;
   }
-  // Only the fleet's own program fills the plan cache that --affected reads.
-  const caching = opts.program === undefined;
+  // Only the fleet's own program fills the plan cache that --affected reads, and only where the
+  // fleet has a cache (planCacheLocation).
+  const cacheFile = planCacheLocation(opts, fleet);
+  const caching = opts.program === undefined && cacheFile !== undefined;
   let digests: InputDigests | undefined;
   let change: { since: ChangeSinceBase; set: AffectedPlanSet } | undefined;
   let subset: SubsetPlanSet | undefined;
-  const cacheFile = planCacheFile(opts.cacheRoot ?? REPO_ROOT, fleet);
   const cache = caching ? readPlanCache(cacheFile, fleet) : undefined;
   try {
     if (caching) digests = new InputDigests(fleet, REPO_ROOT);
@@ -196,7 +197,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   if (selected !== undefined) {
     subset = subsetPlanSet(fleet, selected, cache, digests, { alsoNeeded: packInputStacks(fleet), planUnanswered: opts.planUpstreams === true });
     if (subset.unanswered.length > 0) {
-      io.err(unansweredMessage(subset.unanswered, caching, cache !== undefined));
+      io.err(unansweredMessage(subset.unanswered, caching, cache !== undefined, opts.program === undefined ? "outside" : "program"));
       return 2;
     }
   }
@@ -239,7 +240,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   } finally {
     restore();
   }
-  if (digests !== undefined) {
+  if (digests !== undefined && cacheFile !== undefined) {
     try {
       writePlanCache(cacheFile, fleet, plan.stacks, digests, cache);
     } catch (e) {
@@ -380,12 +381,27 @@ function filterSummary(fleet: Fleet, set: SubsetPlanSet, cache: PlanCache | unde
 const MAX_NAMED_UPSTREAMS = 8;
 
 /** One line: which upstreams nothing answers, why, and the three ways out. */
-function unansweredMessage(unanswered: readonly UnansweredUpstream[], caching: boolean, hadCache: boolean): string {
+function unansweredMessage(unanswered: readonly UnansweredUpstream[], caching: boolean, hadCache: boolean, uncached: "program" | "outside"): string {
   const named = unanswered.slice(0, MAX_NAMED_UPSTREAMS).map((u) => (caching && hadCache ? `${u.name} (${u.why === "stale" ? "stale: its inputs changed" : "not in the cache"})` : u.name));
   const more = unanswered.length > MAX_NAMED_UPSTREAMS ? ` and ${unanswered.length - MAX_NAMED_UPSTREAMS} more` : "";
-  const why = !caching ? "; --program plans are never cached" : hadCache ? "" : "; there is no plan cache yet";
+  const noCache = uncached === "program" ? "; --program plans are never cached" : `; a stacks dir outside ${REPO_ROOT} has no plan cache unless MERIDIAN_FLEET_CACHE names one`;
+  const why = !caching ? noCache : hadCache ? "" : "; there is no plan cache yet";
   const fill = caching ? "run a full `fleet plan` to fill the cache, " : "";
   return `fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: ${named.join(", ")}${more}${why}; ${fill}add --plan-upstreams to plan them too, or select them ("...NAME")\n`;
+}
+
+/**
+ * The plan cache file for this fleet, or undefined when it has none: `cacheRoot` (tests),
+ * else the directory `MERIDIAN_FLEET_CACHE` names, else this checkout's `.fleet-cache/` for a
+ * stacks dir inside the checkout. A scratch fleet elsewhere (a temp dir) gets no cache: one file
+ * per such dir would pile up in the checkout, which is not theirs.
+ */
+function planCacheLocation(opts: PlanCommandOptions, fleet: Fleet): string | undefined {
+  if (opts.cacheRoot !== undefined) return planCacheFile(opts.cacheRoot, fleet);
+  const named = process.env.MERIDIAN_FLEET_CACHE;
+  if (named !== undefined && named.length > 0) return planCacheFileIn(path.resolve(named), fleet);
+  const rel = path.relative(REPO_ROOT, path.resolve(fleet.dir));
+  return rel.startsWith("..") || path.isAbsolute(rel) ? undefined : planCacheFile(REPO_ROOT, fleet);
 }
 
 /** Program output must not corrupt `--json`: send the runtime's console chatter to stderr. */

@@ -29,8 +29,13 @@ export type PlanCache = z.infer<typeof cacheSchema>;
 
 /** One file per fleet directory under `<repo>/.fleet-cache/plan/`. */
 export function planCacheFile(repoRoot: string, fleet: Fleet): string {
+  return planCacheFileIn(path.join(repoRoot, ".fleet-cache"), fleet);
+}
+
+/** One file per fleet directory under `<cacheDir>/plan/` (`MERIDIAN_FLEET_CACHE` names a cacheDir). */
+export function planCacheFileIn(cacheDir: string, fleet: Fleet): string {
   const id = createHash("sha256").update(path.resolve(fleet.dir)).digest("hex").slice(0, 16);
-  return path.join(repoRoot, ".fleet-cache", "plan", `${id}.json`);
+  return path.join(cacheDir, "plan", `${id}.json`);
 }
 
 /** The cache, or undefined when there is none or it cannot be used (unreadable, another version, another fleet). */

@@ -14,7 +14,7 @@ import { parse, stringify } from "yaml";
 import { rolloutEngines, runRolloutCommand, type RolloutOptions } from "../../automation/commands/rollout";
 import { FakeEngine } from "../../automation/engine/fake";
 import { canonicalJson, programFiles } from "../../automation/orchestrator/savedPlans";
-import { fleetCli } from "../support/fleetCli";
+import { fleetCli } from "../support/cli";
 import { fleetDir, readReference } from "../support/fleetDir";
 import { recordingIo } from "../support/rolloutIo";
 

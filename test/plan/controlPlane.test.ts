@@ -12,7 +12,7 @@ import { runPlanCommand, type PlanReport } from "../../automation/commands/plan"
 import type { StackProgram } from "../../automation/plan";
 import { loadFleet } from "../../automation/fleet";
 import { checkControlPlaneLocations } from "../../automation/plan/fleetChecks";
-import { fleetCli } from "../support/fleetCli";
+import { fleetCli } from "../support/cli";
 import { readReference, REFERENCE_STACKS } from "../support/fleetDir";
 
 const root = path.resolve(__dirname, "../..");

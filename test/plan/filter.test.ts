@@ -12,9 +12,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PlanPartialReport, PlanReport, PlanResourceEntry } from "../../automation/commands/plan";
-import { planCacheFile } from "../../automation/plan/cache";
-import type { Fleet } from "../../automation/fleet";
-import { fleetCli, ROOT, tenantFleetDir } from "../support/cli";
+import { fleetCli, ROOT, tenantFleetDir, testFleetCache } from "../support/cli";
 import { scratchFleetRepo, type ScratchFleet } from "../support/scratchFleet";
 
 jest.setTimeout(300_000);
@@ -41,8 +39,8 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  // The CLI keeps its plan cache under the repository (keyed by the fleet's directory): leave none behind.
-  fs.rmSync(planCacheFile(ROOT, { dir: stacksDir } as Fleet), { force: true });
+  // fleetCli keeps the CLI's plan cache in a temp dir of its own (MERIDIAN_FLEET_CACHE): leave none behind.
+  fs.rmSync(testFleetCache(), { recursive: true, force: true });
   for (const dir of [repo, filesDir]) fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { loadFleet } from "../../automation/fleet";
 import { rolloutSteps } from "../../automation/scheduler";
-import { fleetCli } from "../support/fleetCli";
+import { fleetCli } from "../support/cli";
 
 const fleet = loadFleet(path.resolve(__dirname, "../../stacks"));
 

@@ -1,4 +1,5 @@
-/** Run the real CLI entry (`npm run fleet -- …` without npm) in a child process. */
+/** Run the real CLI entry (`npm run fleet -- …` without npm) in a child process: jest's module
+ * loader is several times slower than node's on the provider SDKs. */
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -7,12 +8,20 @@ import { promisify } from "node:util";
 
 export const ROOT = path.resolve(__dirname, "../..");
 
+/** One plan cache per test file (MERIDIAN_FLEET_CACHE), so the CLI's caches of scratch fleets never land in the checkout. */
+let cacheDir: string | undefined;
+export function testFleetCache(): string {
+  cacheDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "meridian-test-fleet-cache-"));
+  return cacheDir;
+}
+
 export async function fleetCli(args: string[], timeoutMs = 240_000): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = promisify(execFile);
   return run(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "automation/cli.ts"), ...args], {
     cwd: ROOT,
     maxBuffer: 64 << 20,
     timeout: timeoutMs,
+    env: { ...process.env, MERIDIAN_FLEET_CACHE: testFleetCache() },
   }).then(
     (r) => ({ code: 0, stdout: r.stdout, stderr: r.stderr }),
     (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),

@@ -8,7 +8,7 @@
 import { parse, stringify } from "yaml";
 import { gateUrlProblem } from "../../../automation/fleet/gates";
 import { loadFleet } from "../../../automation/fleet";
-import { fleetCli } from "../../support/fleetCli";
+import { fleetCli } from "../../support/cli";
 import { fleetDir, readReference } from "../../support/fleetDir";
 import { loadErrors } from "../../support/loadErrors";
 
