@@ -20,6 +20,7 @@ import type { Fleet } from "../fleet";
 import { nodeFiles, writeAtomic } from "../orchestrator/files";
 import { engineStateDir, safeSegment } from "../orchestrator/layout";
 import { canonicalJson } from "../orchestrator/savedPlans";
+import { UsageError } from "../orchestrator/select";
 import { planStack, type StackPlan, type StackProgram } from "../plan/planStack";
 import type { FleetViolation } from "../plan/fleetChecks";
 import type { PlannedResource } from "../plan/recordingMonitor";
@@ -40,6 +41,17 @@ export interface MockStateStore {
   save(stack: string, deployed: Deployed | undefined): void;
 }
 
+/** The variable giving `--engine mock` a least time per stack operation, in ms (`MockEngine`'s `latencyMs`). */
+export const MOCK_LATENCY_ENV = "MERIDIAN_MOCK_LATENCY_MS";
+
+/** `MERIDIAN_MOCK_LATENCY_MS` as a number of ms: unset or empty is 0; anything but a whole number up to 600000 is bad input. */
+export function mockLatencyMs(env: NodeJS.ProcessEnv): number {
+  const v = env[MOCK_LATENCY_ENV];
+  if (v === undefined || v === "") return 0;
+  if (!/^\d{1,6}$/.test(v) || Number(v) > 600_000) throw new UsageError(`${MOCK_LATENCY_ENV}=${JSON.stringify(v.slice(0, 20))}: expected a whole number of milliseconds, at most 600000`);
+  return Number(v);
+}
+
 export class MockEngine implements Engine {
   readonly kind = "mock";
   private readonly deployed = new Map<string, Deployed>();
@@ -58,6 +70,8 @@ export class MockEngine implements Engine {
     private readonly state?: MockStateStore,
     /** (Optional) Changes made to the mock cloud outside Pulumi, for rehearsing `fleet drift`. Defaults to none. */
     private readonly outOfBand?: MockOutOfBand,
+    /** (Optional) The least time each stack operation takes, in ms, as a slow cloud's would: rehearses interrupts mid-operation. Defaults to 0. */
+    private readonly latencyMs = 0,
   ) {}
 
   /** A stack's deployed state: this run's, else (once, carried forward into this run) the resumed run's. */
@@ -171,6 +185,7 @@ export class MockEngine implements Engine {
     const next = this.queue.then(async () => {
       if (this.cancelled.delete(stack)) throw new OperationCancelledError(stack);
       const result = await work();
+      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
       // A cancel that arrived while the (uninterruptible) mock run was going wins: the
       // orchestrator asked to stop, so the result is not reported as a success.
       if (this.cancelled.delete(stack)) throw new OperationCancelledError(stack);

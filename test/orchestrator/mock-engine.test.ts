@@ -98,22 +98,28 @@ describe("fleet up --engine mock", () => {
     // As `npm run fleet` runs it (one node process; the tsx CLI would put a relay process between).
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), "up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs], {
       cwd: root,
-      env: { ...process.env, CI: "true" },
+      // Each mock operation holds 3 s, as a slow cloud's would: the second SIGINT lands while a
+      // stack is still running however fast the plan is (a 50 ms gap alone lost that race on Node 24).
+      env: { ...process.env, CI: "true", MERIDIAN_MOCK_LATENCY_MS: "3000" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
     let signalled = false;
+    let second = false;
     child.stdout.on("data", (b: Buffer) => {
       stdout += b.toString();
-      // After the first stack finished, while others run: two SIGINTs in a row.
+      // After the first stack finished, while others run: SIGINT, and once the run says it is stopping, SIGINT again.
       if (!signalled && stdout.includes('"stack-finished"')) {
         signalled = true;
         child.kill("SIGINT");
-        setTimeout(() => child.kill("SIGINT"), 50);
+      }
+      if (signalled && !second && stdout.includes(": stopping")) {
+        second = true;
+        child.kill("SIGINT");
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
-    expect(signalled).toBe(true);
+    expect({ signalled, second }).toEqual({ signalled: true, second: true });
     expect(code).toBe(130);
     const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
     expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
@@ -150,4 +156,14 @@ describe("fleet up --engine mock", () => {
     for (const n of done) expect(started).not.toContain(n);
     expect(fs.readdirSync(runs).filter((d) => d.startsWith(".lock-"))).toEqual([]);
   }, 300_000);
+});
+
+describe("MERIDIAN_MOCK_LATENCY_MS", () => {
+  it("is 0 unset, a whole number of ms otherwise, and refuses anything else as bad input", async () => {
+    const { mockLatencyMs } = await import("../../automation/engine/mock");
+    expect([mockLatencyMs({}), mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: "" }), mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: "250" })]).toEqual([0, 0, 250]);
+    for (const bad of ["-1", "1.5", "2s", "700000", "1e3"]) {
+      expect(() => mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: bad })).toThrow(/^MERIDIAN_MOCK_LATENCY_MS=.*expected a whole number of milliseconds/);
+    }
+  });
 });
