@@ -137,7 +137,9 @@ describe("fleet up --engine mock", () => {
   it("kill -9 mid-run: the dead run's lock is stale, and a --resume of its record finishes the work", async () => {
     const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
     const args = ["up", "--engine", "mock", "--stack", "eu-mgmt", "--with-dependencies", "--parallel", "1", "--yes", "--json", "--runs-dir", runs];
-    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), ...args], { cwd: root, env: { ...process.env, CI: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    // Each mock operation holds 2 s, so the kill lands while the next stack runs, however fast the plan is.
+    const env = { ...process.env, CI: "true", MERIDIAN_MOCK_LATENCY_MS: "2000" };
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     child.stdout.on("data", (b: Buffer) => {
       stdout += b.toString();
