@@ -356,11 +356,7 @@ remove_state() {
 cmd_stop() {
   [ $# -ge 1 ] || usage 2
   local dir; dir=$(abspath "$1")
-  local sup; sup=$(pidof_file "$dir/supervisor.pid")
-  if alive "$sup"; then
-    kill -TERM "$sup" 2>/dev/null || true
-    for _ in $(seq 1 150); do alive "$sup" || break; sleep 0.1; done
-  fi
+  stop_supervisor "$dir"
   # Belt and braces: anything whose pid file survived.
   local f p
   for f in "$dir"/kube-controller-manager.pid "$dir"/kube-apiserver.pid "$dir"/etcd.pid "$dir"/supervisor.pid; do
