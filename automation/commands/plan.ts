@@ -184,7 +184,7 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     if (opts.affected) {
       const since = changeSinceBase(repoRootOf(fleet.dir), opts.base ?? "main");
       const stacksPath = path.relative(repoRootOf(fleet.dir), fleet.dir).split(path.sep).join("/");
-      change = { since, set: affectedPlanSet(fleet, since.files, stacksPath, cache, digests!, packInputStacks(fleet)) };
+      change = { since, set: affectedPlanSet(fleet, since.files, stacksPath, cache, digests, packInputStacks(fleet)) };
       subset = change.set;
     }
   } catch (e) {

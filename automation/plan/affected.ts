@@ -113,7 +113,8 @@ export function affectedPlanSet(
   files: readonly string[],
   stacksPath: string,
   cache: PlanCache | undefined,
-  digests: InputDigests,
+  /** Undefined when the fleet has no plan cache: every upstream is planned too. */
+  digests: InputDigests | undefined,
   alsoNeeded: readonly string[] = [],
 ): AffectedPlanSet {
   const affected = affectedStacks(fleet, files, { stacksPath }).stacks.map((s) => s.name);
