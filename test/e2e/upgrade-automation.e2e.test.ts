@@ -26,6 +26,12 @@ if (missing.length > 0) {
   process.stderr.write(`\n*** upgrade (automation engine) e2e SKIPPED: missing ${missing.join("; ")} ***\n\n`);
 }
 const suite = missing.length > 0 ? describe.skip : describe;
+if (missing.length > 0 && process.env.MERIDIAN_E2E_REQUIRE === "1") {
+  // CI that built the engine sets this: a missing engine is then a failure, not a skip.
+  it("the real engine is available (MERIDIAN_E2E_REQUIRE=1)", () => {
+    throw new Error(`missing: ${missing.join("; ")}`);
+  });
+}
 
 suite("fleet upgrade --engine automation on the real CLI", () => {
   let project: Project;
