@@ -46,7 +46,8 @@ Environment:
   MERIDIAN_EVIDENCE_STORE_<DOMAIN>               a domain's evidence store (held to fleet.yaml's rules)
   PULUMI_ACCESS_TOKEN_<DOMAIN>                   a domain's Pulumi Cloud token (a domain on its own Pulumi Cloud)
   MERIDIAN_MOCK_DRIFT                            a JSON file of out-of-band changes the mock engine's drift reports
-  MERIDIAN_MOCK_LATENCY_MS                       the least time each --engine mock stack operation takes (rehearsing interrupts)
+  MERIDIAN_MOCK_LATENCY_MS                       the least time each --engine mock stack operation takes (a cancel ends it)
+  MERIDIAN_MOCK_STOP_MS                          the time a cancelled --engine mock operation takes to stop (rehearsing a second Ctrl-C)
   MERIDIAN_FLEET_CACHE                           where plan caches live (default: the checkout's .fleet-cache/)
   CI                                             non-interactive: no prompts (up/destroy need --yes)
 

@@ -10,7 +10,7 @@ import * as path from "node:path";
 import type { Command } from "commander";
 import { Option } from "commander";
 import type { ControlPlanes } from "../engine/domainEnv";
-import { fileMockState, fileMockOutOfBand, MockEngine, mockLatencyMs } from "../engine/mock";
+import { fileMockState, fileMockOutOfBand, MockEngine, mockTiming } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import type { Domain } from "../../components/residency/catalogue";
@@ -65,7 +65,7 @@ export function driftEngines(env: NodeJS.ProcessEnv): Record<string, EngineFacto
       } catch (e) {
         throw new UsageError(`${MOCK_DRIFT_ENV}: ${(e as Error).message}`);
       }
-      return new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir), outOfBand, mockLatencyMs(ctx.env));
+      return new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir), outOfBand, mockTiming(ctx.env));
     },
   };
 }

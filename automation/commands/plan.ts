@@ -172,15 +172,16 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
     return 2;
   }
   // Only the fleet's own program fills the plan cache that --affected reads, and only where the
-  // fleet has a cache (planCacheLocation).
-  const cacheFile = planCacheLocation(opts, fleet);
-  const caching = opts.program === undefined && cacheFile !== undefined;
+  // fleet has a cache (planCacheSite).
+  const site = planCacheSite(opts, fleet);
+  const cacheFile = "file" in site ? site.file : undefined;
   let digests: InputDigests | undefined;
   let change: { since: ChangeSinceBase; set: AffectedPlanSet } | undefined;
   let subset: SubsetPlanSet | undefined;
-  const cache = caching ? readPlanCache(cacheFile, fleet) : undefined;
+  const cache = cacheFile !== undefined ? readPlanCache(cacheFile, fleet) : undefined;
+  const noCache = noPlanCacheReason(site, cache);
   try {
-    if (caching) digests = new InputDigests(fleet, REPO_ROOT);
+    if (cacheFile !== undefined) digests = new InputDigests(fleet, REPO_ROOT);
     if (opts.affected) {
       const since = changeSinceBase(repoRootOf(fleet.dir), opts.base ?? "main");
       const stacksPath = path.relative(repoRootOf(fleet.dir), fleet.dir).split(path.sep).join("/");
@@ -197,14 +198,14 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   if (selected !== undefined) {
     subset = subsetPlanSet(fleet, selected, cache, digests, { alsoNeeded: packInputStacks(fleet), planUnanswered: opts.planUpstreams === true });
     if (subset.unanswered.length > 0) {
-      io.err(unansweredMessage(subset.unanswered, caching, cache !== undefined, opts.program === undefined ? "outside" : "program"));
+      io.err(unansweredMessage(subset.unanswered, noCache, cacheFile !== undefined));
       return 2;
     }
   }
   const planned = subset?.plan.size ?? fleet.stacks.size;
   const workers = workerProgram === undefined ? 1 : workerCount(opts.workers, planned);
   if (!opts.json) {
-    if (change) io.err(affectedSummary(change.since, change.set, cache !== undefined));
+    if (change) io.err(affectedSummary(change.since, change.set, noCache));
     else if (subset) io.err(filterSummary(fleet, subset, cache));
     if (workers > 1) io.err(`Planning ${planned} stacks on ${workers} worker threads\n`);
   }
@@ -311,10 +312,10 @@ function affectedReport(since: ChangeSinceBase, set: AffectedPlanSet): PlanAffec
   };
 }
 
-function affectedSummary(since: ChangeSinceBase, set: AffectedPlanSet, hadCache: boolean): string {
+function affectedSummary(since: ChangeSinceBase, set: AffectedPlanSet, noCache: NoPlanCache | undefined): string {
   const files = `${since.files.length} file${since.files.length === 1 ? "" : "s"} changed since ${since.base} (${since.mergeBase.slice(0, 12)}), ${since.uncommitted.length} uncommitted`;
   const upstream = set.replanned.length + set.fromCache.length;
-  const cacheNote = !hadCache && set.replanned.length > 0 ? " (no plan cache yet: run a full plan once)" : "";
+  const cacheNote = noCache !== undefined && set.replanned.length > 0 ? ` (${noPlanCacheText(noCache)})` : "";
   return `Affected: ${set.affected.length} stack${set.affected.length === 1 ? "" : "s"} from ${files}; ${upstream} upstream${upstream === 1 ? "" : "s"}: ${set.fromCache.length} from the plan cache, ${set.replanned.length} planned${cacheNote}\n`;
 }
 
@@ -380,14 +381,47 @@ function filterSummary(fleet: Fleet, set: SubsetPlanSet, cache: PlanCache | unde
 /** Most upstreams a refusal names; the rest are counted. */
 const MAX_NAMED_UPSTREAMS = 8;
 
-/** One line: which upstreams nothing answers, why, and the three ways out. */
-function unansweredMessage(unanswered: readonly UnansweredUpstream[], caching: boolean, hadCache: boolean, uncached: "program" | "outside"): string {
-  const named = unanswered.slice(0, MAX_NAMED_UPSTREAMS).map((u) => (caching && hadCache ? `${u.name} (${u.why === "stale" ? "stale: its inputs changed" : "not in the cache"})` : u.name));
+/**
+ * One line: which upstreams nothing answers, why, and the ways out (`fillable`: the fleet has
+ * a cache file a full plan writes).
+ */
+function unansweredMessage(unanswered: readonly UnansweredUpstream[], noCache: NoPlanCache | undefined, fillable: boolean): string {
+  const named = unanswered.slice(0, MAX_NAMED_UPSTREAMS).map((u) => (noCache === undefined ? `${u.name} (${u.why === "stale" ? "stale: its inputs changed" : "not in the cache"})` : u.name));
   const more = unanswered.length > MAX_NAMED_UPSTREAMS ? ` and ${unanswered.length - MAX_NAMED_UPSTREAMS} more` : "";
-  const noCache = uncached === "program" ? "; --program plans are never cached" : `; a stacks dir outside ${REPO_ROOT} has no plan cache unless MERIDIAN_FLEET_CACHE names one`;
-  const why = !caching ? noCache : hadCache ? "" : "; there is no plan cache yet";
-  const fill = caching ? "run a full `fleet plan` to fill the cache, " : "";
+  const why = noCache === undefined ? "" : `; ${NO_PLAN_CACHE[noCache].why}`;
+  const fill = fillable ? "run a full `fleet plan` to fill the cache, " : "";
   return `fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: ${named.join(", ")}${more}${why}; ${fill}add --plan-upstreams to plan them too, or select them ("...NAME")\n`;
+}
+
+/** Why a plan has no plan cache to read: each reason is one value, with one wording wherever the CLI says it. */
+export type NoPlanCache = "program" | "outside-checkout" | "not-written-yet";
+
+export const NO_PLAN_CACHE: Readonly<Record<NoPlanCache, { readonly why: string; readonly remedy?: string }>> = {
+  program: { why: "--program plans are never cached" },
+  "outside-checkout": { why: `a stacks dir outside ${REPO_ROOT} has no plan cache unless MERIDIAN_FLEET_CACHE names one` },
+  "not-written-yet": { why: "there is no plan cache yet", remedy: "run a full plan once" },
+};
+
+/** The reason's words: why, and what to do about it where something helps. */
+function noPlanCacheText(reason: NoPlanCache): string {
+  const { why, remedy } = NO_PLAN_CACHE[reason];
+  return remedy === undefined ? why : `${why}: ${remedy}`;
+}
+
+/** Where this plan's cache lives, or why it has none to read or fill. */
+type PlanCacheSite = { readonly file: string } | { readonly none: Exclude<NoPlanCache, "not-written-yet"> };
+
+/** Only the fleet's own program fills the cache, and only where the fleet has one (planCacheLocation). */
+function planCacheSite(opts: PlanCommandOptions, fleet: Fleet): PlanCacheSite {
+  if (opts.program !== undefined) return { none: "program" };
+  const file = planCacheLocation(opts, fleet);
+  return file === undefined ? { none: "outside-checkout" } : { file };
+}
+
+/** Why nothing answers from the cache: the site has none, or its file is not written yet; undefined when a cache was read. */
+function noPlanCacheReason(site: PlanCacheSite, cache: PlanCache | undefined): NoPlanCache | undefined {
+  if ("none" in site) return site.none;
+  return cache === undefined ? "not-written-yet" : undefined;
 }
 
 /**

@@ -24,7 +24,7 @@ import { commandPreamble, redactedControlPlanes, runInput, type RunSetup } from 
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 import { planFile, stackInputs, withPlans, writeAppliedPlans, writeSavedPlans } from "../orchestrator/savedPlans";
 import { addSavedPlanOptions, previewSummary, reviewedPlans, savedPlanUsage, type ReviewedPlans } from "./reviewed";
-import { fileMockState, MockEngine, mockLatencyMs } from "../engine/mock";
+import { fileMockState, MockEngine, mockTiming } from "../engine/mock";
 import { policyPackEvaluator } from "../plan/policies";
 import { runStack } from "../../stacks/program";
 import type { Engine, Operation } from "../engine/types";
@@ -119,7 +119,7 @@ export type EngineFactory = (ctx: EngineContext) => Promise<Engine>;
 /** Engines by `--engine` name: the real CLI through the Automation API, or the offline mock cloud. */
 export const rolloutEngines: Record<string, EngineFactory> = {
   mock: async (ctx) =>
-    new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir), undefined, mockLatencyMs(ctx.env)),
+    new MockEngine(ctx.fleet, (fleet, stack) => runStack(fleet, stack), policyPackEvaluator(), fileMockState(ctx.fleet, ctx.runDir, ctx.resumedRunDir), undefined, mockTiming(ctx.env)),
   automation: async (ctx) => {
     checkDomainSecrets(ctx);
     try {

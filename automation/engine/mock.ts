@@ -15,6 +15,7 @@
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { z } from "zod";
 import type { Fleet } from "../fleet";
 import { nodeFiles, writeAtomic } from "../orchestrator/files";
@@ -41,15 +42,37 @@ export interface MockStateStore {
   save(stack: string, deployed: Deployed | undefined): void;
 }
 
-/** The variable giving `--engine mock` a least time per stack operation, in ms (`MockEngine`'s `latencyMs`). */
+/** The variable giving `--engine mock` a least time per stack operation, in ms (`MockTiming.latencyMs`). */
 export const MOCK_LATENCY_ENV = "MERIDIAN_MOCK_LATENCY_MS";
+/** The variable giving a cancelled `--engine mock` operation the time it takes to stop, in ms (`MockTiming.stopMs`). */
+export const MOCK_STOP_ENV = "MERIDIAN_MOCK_STOP_MS";
 
-/** `MERIDIAN_MOCK_LATENCY_MS` as a number of ms: unset or empty is 0; anything but a whole number up to 600000 is bad input. */
-export function mockLatencyMs(env: NodeJS.ProcessEnv): number {
-  const v = env[MOCK_LATENCY_ENV];
+/**
+ * How long the offline engine's operations take, to rehearse interrupts as a slow cloud has
+ * them. Both default to 0 (as fast as the mock cloud plans).
+ */
+export interface MockTiming {
+  /** The least time each stack operation takes; a cancel (Ctrl-C) ends the wait at once. */
+  readonly latencyMs: number;
+  /**
+   * What a cancelled operation then takes to stop, as the Pulumi CLI, after its SIGINT,
+   * finishes the steps in flight before it lets go (automation/engine/automation.ts). Not
+   * interruptible: a second Ctrl-C during it is the orchestrator's hard exit.
+   */
+  readonly stopMs: number;
+}
+
+/** A mock timing variable as a number of ms: unset or empty is 0; anything but a whole number up to 600000 is bad input. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string): number {
+  const v = env[name];
   if (v === undefined || v === "") return 0;
-  if (!/^\d{1,6}$/.test(v) || Number(v) > 600_000) throw new UsageError(`${MOCK_LATENCY_ENV}=${JSON.stringify(v.slice(0, 20))}: expected a whole number of milliseconds, at most 600000`);
+  if (!/^\d{1,6}$/.test(v) || Number(v) > 600_000) throw new UsageError(`${name}=${JSON.stringify(v.slice(0, 20))}: expected a whole number of milliseconds, at most 600000`);
   return Number(v);
+}
+
+/** `MERIDIAN_MOCK_LATENCY_MS` and `MERIDIAN_MOCK_STOP_MS`, each validated (bad input is a UsageError naming the variable). */
+export function mockTiming(env: NodeJS.ProcessEnv): MockTiming {
+  return { latencyMs: msFromEnv(env, MOCK_LATENCY_ENV), stopMs: msFromEnv(env, MOCK_STOP_ENV) };
 }
 
 export class MockEngine implements Engine {
@@ -58,6 +81,9 @@ export class MockEngine implements Engine {
   /** Outputs a preview computed, so a dependent's preview can resolve before anything is up. */
   private readonly previewed = new Map<string, Deployed>();
   private readonly cancelled = new Set<string>();
+  /** The latency wait of the operation running now, per stack: a cancel aborts it. */
+  private readonly waits = new Map<string, AbortController>();
+  private readonly timing: MockTiming;
   /** Destroyed in this run: never reloaded from the resumed run's state. */
   private readonly forgotten = new Set<string>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -70,9 +96,11 @@ export class MockEngine implements Engine {
     private readonly state?: MockStateStore,
     /** (Optional) Changes made to the mock cloud outside Pulumi, for rehearsing `fleet drift`. Defaults to none. */
     private readonly outOfBand?: MockOutOfBand,
-    /** (Optional) The least time each stack operation takes, in ms, as a slow cloud's would: rehearses interrupts mid-operation. Defaults to 0. */
-    private readonly latencyMs = 0,
-  ) {}
+    /** (Optional) How long operations take, and a cancelled one to stop, in ms, as a slow cloud's would: rehearses interrupts mid-operation. Defaults to 0 and 0. */
+    timing: Partial<MockTiming> = {},
+  ) {
+    this.timing = { latencyMs: timing.latencyMs ?? 0, stopMs: timing.stopMs ?? 0 };
+  }
 
   /** A stack's deployed state: this run's, else (once, carried forward into this run) the resumed run's. */
   private current(stack: string): Deployed | undefined {
@@ -121,7 +149,7 @@ export class MockEngine implements Engine {
   }
 
   preview(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.serialize(stack, async () => {
+    return this.serialize(stack, opts, async () => {
       const result = await this.run(stack, opts, "preview");
       this.previewed.set(stack, result.deployed);
       if (opts.savePlan !== undefined) {
@@ -133,7 +161,7 @@ export class MockEngine implements Engine {
   }
 
   up(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.serialize(stack, async () => {
+    return this.serialize(stack, opts, async () => {
       const result = await this.run(stack, opts, "up");
       // Like `pulumi up --plan`: a departure from the saved plan fails the stack. The mock's
       // update is all-or-nothing, so nothing of it is applied.
@@ -148,7 +176,7 @@ export class MockEngine implements Engine {
   }
 
   refresh(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.serialize(stack, async () => {
+    return this.serialize(stack, opts, async () => {
       const current = this.current(stack);
       if (opts.previewOnly === true) {
         // The mock cloud only drifts where a rehearsal says so; nothing is written either way.
@@ -163,7 +191,7 @@ export class MockEngine implements Engine {
   }
 
   destroy(stack: string, opts: OperationOptions): Promise<OperationResult> {
-    return this.serialize(stack, async () => {
+    return this.serialize(stack, opts, async () => {
       const current = this.current(stack);
       for (const urn of current?.urns ?? []) opts.onEvent({ type: "resource", op: "delete", urn, resourceType: urn.split("::")[2]?.split("$").pop() ?? "", phase: "done" });
       this.setDeployed(stack, undefined);
@@ -179,20 +207,43 @@ export class MockEngine implements Engine {
 
   async cancel(stack: string): Promise<void> {
     this.cancelled.add(stack);
+    this.waits.get(stack)?.abort();
   }
 
-  private serialize<T>(stack: string, work: () => Promise<T>): Promise<T> {
+  private serialize<T>(stack: string, opts: OperationOptions, work: () => Promise<T>): Promise<T> {
     const next = this.queue.then(async () => {
+      // Not started yet: nothing is in flight, so it stops at once.
       if (this.cancelled.delete(stack)) throw new OperationCancelledError(stack);
       const result = await work();
-      if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
-      // A cancel that arrived while the (uninterruptible) mock run was going wins: the
-      // orchestrator asked to stop, so the result is not reported as a success.
-      if (this.cancelled.delete(stack)) throw new OperationCancelledError(stack);
+      await this.latency(stack, opts);
+      // A cancel that arrived while the (uninterruptible) mock run or the latency wait was
+      // going wins: the orchestrator asked to stop, so the result is not reported as a success.
+      if (this.cancelled.delete(stack)) {
+        if (this.timing.stopMs > 0) {
+          opts.onEvent({ type: "output", text: `mock: cancelled; stopping takes ${this.timing.stopMs} ms (${MOCK_STOP_ENV}), as the CLI finishes the steps in flight\n` });
+          await sleep(this.timing.stopMs);
+        }
+        throw new OperationCancelledError(stack);
+      }
       return result;
     });
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  /** The operation's least time (`timing.latencyMs`), cut short by a cancel of the stack. */
+  private async latency(stack: string, opts: OperationOptions): Promise<void> {
+    if (this.timing.latencyMs === 0 || this.cancelled.has(stack)) return;
+    opts.onEvent({ type: "output", text: `mock: holding the operation ${this.timing.latencyMs} ms (${MOCK_LATENCY_ENV}); a cancel ends the wait\n` });
+    const wait = new AbortController();
+    this.waits.set(stack, wait);
+    try {
+      await sleep(this.timing.latencyMs, undefined, { signal: wait.signal });
+    } catch (e) {
+      if (!wait.signal.aborted) throw e;
+    } finally {
+      this.waits.delete(stack);
+    }
   }
 
   private async run(

@@ -27,6 +27,12 @@
  * rule, policy-pack/lib/telemetryEndpoints.ts), a host under another domain's exposure zones,
  * and an IP address in another domain's IPAM pools. A name the fleet cannot place (a private
  * DNS name outside every zone, loopback) passes: the fleet has no fact that puts it anywhere.
+ *
+ * A check must not name another domain's *stack* either ({@link gateStackErrors}, once the
+ * stacks are loaded): `kubectl --context us-workload-aws` in an EU gate, a kubeconfig
+ * `…/us-workload-aws.yaml`, or `?stack=us-workload-aws` in a URL would read the US cluster's
+ * health to let an EU ring go on. A stack name counts as a whole word of an argument (between
+ * characters a stack name cannot hold, such as `=`, `/`, `.`, `:`), ignoring case.
  */
 import { z } from "zod";
 import type { ExposureZones } from "../../components/gateway/zones";
@@ -34,6 +40,7 @@ import { contains, type IpamSettings } from "../../components/network/ipam";
 import { DOMAINS, type Domain, type RegionAllowlist } from "../../components/residency/catalogue";
 import { endpointHost, endpointProblem, placeEndpoint } from "../../policy-pack/lib/telemetryEndpoints";
 import { FleetConfigError } from "./errors";
+import { stackNameKey } from "./stackNames";
 
 const name = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "a lower-case name such as gateway-health");
 const timeoutSeconds = z.int().min(1).max(3600).default(30);
@@ -146,11 +153,16 @@ export function gateUrlProblem(url: string, domain: Domain, facts: GateUrlFacts)
   return undefined;
 }
 
-/** The URLs a check reads, each with its key under the check: `url`, `prometheusUrl`, or a command argument holding one (`command[2]`). */
+/** The strings a check hands to what it runs or reads, each with its key under the check: `url`, `prometheusUrl`, `command[2]`. */
+function checkArguments(check: HealthCheck): Array<{ field: string; text: string }> {
+  if (check.kind === "http") return [{ field: "url", text: check.url }];
+  if (check.kind === "slo-burn") return [{ field: "prometheusUrl", text: check.prometheusUrl }];
+  return check.command.map((text, j) => ({ field: `command[${j}]`, text }));
+}
+
+/** The URLs a check reads: its `url` or `prometheusUrl`, or each URL inside a command argument (`curl https://…`). */
 function checkUrls(check: HealthCheck): Array<{ field: string; url: string }> {
-  if (check.kind === "http") return [{ field: "url", url: check.url }];
-  if (check.kind === "slo-burn") return [{ field: "prometheusUrl", url: check.prometheusUrl }];
-  return check.command.flatMap((arg, j) => [...arg.matchAll(/https?:\/\/[^\s"'<>]+/gi)].map((m) => ({ field: `command[${j}]`, url: m[0] })));
+  return checkArguments(check).flatMap(({ field, text }) => (check.kind === "command" ? [...text.matchAll(/https?:\/\/[^\s"'<>]+/gi)].map((m) => ({ field, url: m[0] })) : [{ field, url: text }]));
 }
 
 /** Every gate check URL held to its domain: one `{ key, detail }` per URL outside it (keys as in fleet.yaml). */
@@ -170,4 +182,26 @@ export function validateGateUrls(file: string, settings: GatesSettings, facts: G
   const first = gateUrlProblems(settings, facts)[0];
   if (first !== undefined) throw new FleetConfigError(file, first.key, first.detail);
   return settings;
+}
+
+/** The words of an argument that could be a stack name: runs of the characters stack names hold. */
+function nameWords(text: string): string[] {
+  return stackNameKey(text).split(/[^a-z0-9-]+/);
+}
+
+/**
+ * The loader's check once the stacks are known: every gate check argument or URL naming a stack
+ * of another domain, one error each (exit 2, naming fleet.yaml and the key).
+ */
+export function gateStackErrors(file: string, settings: GatesSettings, stacks: ReadonlyMap<string, { readonly domain: Domain }>): FleetConfigError[] {
+  const domainOf = new Map([...stacks].map(([name, s]) => [stackNameKey(name), { name, domain: s.domain }]));
+  return DOMAINS.flatMap((d) =>
+    (settings.domains[d]?.checks ?? []).flatMap((check, i) =>
+      checkArguments(check).flatMap(({ field, text }) => {
+        const named = nameWords(text).map((w) => domainOf.get(w)).find((s) => s !== undefined && s.domain !== d);
+        if (named === undefined) return [];
+        return [new FleetConfigError(file, `gates.domains.${d}.checks[${i}].${field}`, `a gate of domain ${d} must check its own domain: it names stack ${named.name} of domain ${named.domain}`)];
+      }),
+    ),
+  );
 }

@@ -27,6 +27,7 @@ import { checkStackSecretsProvider } from "./controlPlane";
 import { checkNarrowing } from "./narrowing";
 import { classifyStackFile, duplicateStackNames } from "./stackNames";
 import { checkTenants, type TenantTarget } from "./tenants";
+import { gateStackErrors } from "./gates";
 import { decodeConfigValue, loadProjectConfig, NO_PROJECT_CONFIG, withProjectConfig, type ProjectConfig } from "./projectConfig";
 import { DEFAULT_YAML_LIMITS, parseYaml, readRegularFile, type YamlLimits } from "./yamlFile";
 
@@ -107,6 +108,8 @@ export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS)
   if (graphErrors.length > 0) throw new FleetConfigErrors(graphErrors);
   const tenantErrors = checkTenants(path.join(dir, "fleet.yaml"), settings, tenantTargets(stacks));
   if (tenantErrors.length > 0) throw new FleetConfigErrors(tenantErrors);
+  const gateErrors = gateStackErrors(path.join(dir, "fleet.yaml"), settings.gates, stacks);
+  if (gateErrors.length > 0) throw new FleetConfigErrors(gateErrors);
   return fleet;
 }
 

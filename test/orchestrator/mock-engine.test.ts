@@ -98,9 +98,10 @@ describe("fleet up --engine mock", () => {
     // As `npm run fleet` runs it (one node process; the tsx CLI would put a relay process between).
     const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), "up", "--engine", "mock", "--domains", "eu", "--yes", "--json", "--runs-dir", runs], {
       cwd: root,
-      // Each mock operation holds 3 s, as a slow cloud's would: the second SIGINT lands while a
-      // stack is still running however fast the plan is (a 50 ms gap alone lost that race on Node 24).
-      env: { ...process.env, CI: "true", MERIDIAN_MOCK_LATENCY_MS: "3000" },
+      // Each mock operation holds 3 s, and a cancelled one takes 3 s to stop, as the CLI finishing a
+      // slow cloud's steps in flight would: the second SIGINT lands while a stack is still
+      // stopping however fast the plan is (a 50 ms gap alone lost that race on Node 24).
+      env: { ...process.env, CI: "true", MERIDIAN_MOCK_LATENCY_MS: "3000", MERIDIAN_MOCK_STOP_MS: "3000" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";
@@ -134,6 +135,32 @@ describe("fleet up --engine mock", () => {
     expect(fs.readdirSync(path.join(runs, run, "eu")).filter((f) => f.endsWith(".tmp"))).toEqual([]);
   }, 300_000);
 
+  it("one Ctrl-C during a held operation stops the run at once: the wait ends, the stack is cancelled, exit 130", async () => {
+    const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
+    // A 120 s hold: a wait that a cancel could not end would keep the run going that long.
+    const env = { ...process.env, CI: "true", MERIDIAN_MOCK_LATENCY_MS: "120000" };
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(root, "automation/cli.ts"), "up", "--engine", "mock", "--stack", "eu-pki", "--yes", "--json", "--runs-dir", runs], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let signalledAt: number | undefined;
+    child.stdout.on("data", (b: Buffer) => {
+      stdout += b.toString();
+      // Once the stack's program has run and its operation is in the wait.
+      if (signalledAt === undefined && stdout.includes("mock: holding the operation 120000 ms")) {
+        signalledAt = Date.now();
+        child.kill("SIGINT");
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on("exit", (c) => resolve(c)));
+    const stoppedInMs = Date.now() - signalledAt!;
+    expect(signalledAt).toBeDefined();
+    expect(code).toBe(130);
+    // Start-up and the program are over before the signal; what is left is writing the record.
+    expect(stoppedInMs).toBeLessThan(20_000);
+    expect(events(stdout).find((e) => e.type === "stack-finished" && e.stack === "eu-pki")?.status).toBe("cancelled");
+    const [run] = fs.readdirSync(runs).filter((d) => !d.startsWith("."));
+    expect(JSON.parse(fs.readFileSync(path.join(runs, run, "summary.json"), "utf8"))).toMatchObject({ status: "interrupted", exitCode: 130 });
+  }, 200_000);
+
   it("kill -9 mid-run: the dead run's lock is stale, and a --resume of its record finishes the work", async () => {
     const runs = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-runs-"));
     const args = ["up", "--engine", "mock", "--stack", "eu-mgmt", "--with-dependencies", "--parallel", "1", "--yes", "--json", "--runs-dir", runs];
@@ -160,12 +187,13 @@ describe("fleet up --engine mock", () => {
   }, 300_000);
 });
 
-describe("MERIDIAN_MOCK_LATENCY_MS", () => {
-  it("is 0 unset, a whole number of ms otherwise, and refuses anything else as bad input", async () => {
-    const { mockLatencyMs } = await import("../../automation/engine/mock");
-    expect([mockLatencyMs({}), mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: "" }), mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: "250" })]).toEqual([0, 0, 250]);
+describe("MERIDIAN_MOCK_LATENCY_MS and MERIDIAN_MOCK_STOP_MS", () => {
+  it.each(["MERIDIAN_MOCK_LATENCY_MS", "MERIDIAN_MOCK_STOP_MS"])("%s is 0 unset, a whole number of ms otherwise, and refuses anything else as bad input", async (name) => {
+    const { mockTiming } = await import("../../automation/engine/mock");
+    const key = name === "MERIDIAN_MOCK_LATENCY_MS" ? "latencyMs" : "stopMs";
+    expect([mockTiming({})[key], mockTiming({ [name]: "" })[key], mockTiming({ [name]: "250" })[key]]).toEqual([0, 0, 250]);
     for (const bad of ["-1", "1.5", "2s", "700000", "1e3"]) {
-      expect(() => mockLatencyMs({ MERIDIAN_MOCK_LATENCY_MS: bad })).toThrow(/^MERIDIAN_MOCK_LATENCY_MS=.*expected a whole number of milliseconds/);
+      expect(() => mockTiming({ [name]: bad })).toThrow(new RegExp(`^${name}=.*expected a whole number of milliseconds`));
     }
   });
 });

@@ -4,13 +4,12 @@
  * upstreams from the plan cache (or plans them when the cache is missing or stale), and the
  * stacks it plans come out exactly as in a full plan of the same tree.
  */
-import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { parse, stringify } from "yaml";
-import { runPlanCommand, type PlanAffectedReport, type PlanCommandOptions, type PlanReport } from "../../automation/commands/plan";
+import { NO_PLAN_CACHE, runPlanCommand, type PlanAffectedReport, type PlanCommandOptions, type PlanReport } from "../../automation/commands/plan";
 import { fleetCli, ROOT, tenantFleetDir } from "../support/cli";
+import { scratchFleetRepo } from "../support/scratchFleet";
 
 jest.setTimeout(600_000);
 
@@ -65,10 +64,9 @@ describe("plan --workers", () => {
 
 describe("plan --affected", () => {
   const STACKS = ["eu-guardrails-aws", "eu-pki", "eu-foundation-aws", "eu-mgmt", "eu-workload-aws"];
-  let repo: string;
   let stacksDir: string;
   let cacheRoot: string;
-  const git = (...args: string[]) => execFileSync("git", ["-C", repo, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  let git: (...args: string[]) => string;
   const workload = () => path.join(stacksDir, "Pulumi.eu-workload-aws.yaml");
   const cacheFile = () => {
     const dir = path.join(cacheRoot, ".fleet-cache", "plan");
@@ -76,17 +74,7 @@ describe("plan --affected", () => {
   };
 
   beforeAll(async () => {
-    repo = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-affected-"));
-    stacksDir = path.join(repo, "stacks");
-    fs.mkdirSync(stacksDir);
-    // The reference tenants name clusters this small fleet does not have.
-    const settings = parse(fs.readFileSync(path.join(ROOT, "stacks/fleet.yaml"), "utf8")) as Record<string, unknown>;
-    delete settings.tenants;
-    fs.writeFileSync(path.join(stacksDir, "fleet.yaml"), stringify(settings));
-    for (const s of STACKS) fs.copyFileSync(path.join(ROOT, `stacks/Pulumi.${s}.yaml`), path.join(stacksDir, `Pulumi.${s}.yaml`));
-    git("init", "-q", "-b", "main");
-    git("add", ".");
-    git("-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "fleet");
+    ({ stacksDir, git } = scratchFleetRepo(STACKS, "meridian-affected-"));
     cacheRoot = fs.mkdtempSync(path.join(os.tmpdir(), "meridian-affected-cache-"));
   });
 
@@ -95,8 +83,24 @@ describe("plan --affected", () => {
     const r = await plan({ stacksDir, cacheRoot: fs.mkdtempSync(path.join(os.tmpdir(), "meridian-nocache-")), affected: true, base: "main" });
     git("checkout", "--", ".");
     expect(r.stderr).toContain("Affected: 1 stack from 1 file changed since main");
-    expect(r.stderr).toContain("4 upstreams: 0 from the plan cache, 4 planned (no plan cache yet: run a full plan once)");
+    expect(r.stderr).toContain("4 upstreams: 0 from the plan cache, 4 planned (there is no plan cache yet: run a full plan once)");
     expect(r.code).toBe(0);
+  });
+
+  test("a stacks dir outside the checkout has no cache a full plan would fill, and the summary says that instead", async () => {
+    const saved = process.env.MERIDIAN_FLEET_CACHE;
+    delete process.env.MERIDIAN_FLEET_CACHE;
+    fs.appendFileSync(workload(), "\n");
+    try {
+      const r = await plan({ stacksDir, affected: true, base: "main" });
+      expect(r.stderr).toContain(`4 upstreams: 0 from the plan cache, 4 planned (${NO_PLAN_CACHE["outside-checkout"].why})`);
+      expect(r.stderr).toMatch(/\(a stacks dir outside \/.+ has no plan cache unless MERIDIAN_FLEET_CACHE names one\)/);
+      expect(r.stderr).not.toContain("run a full plan once");
+      expect(r.code).toBe(0);
+    } finally {
+      git("checkout", "--", ".");
+      if (saved !== undefined) process.env.MERIDIAN_FLEET_CACHE = saved;
+    }
   });
 
   test("one changed stack: only it is planned, its upstreams come from the cache, and it plans as in a full plan", async () => {

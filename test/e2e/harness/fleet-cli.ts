@@ -3,13 +3,14 @@
  * with the project directory (Pulumi.yaml, stack configs, `.tools`) set to the temp
  * project (`MERIDIAN_E2E_PROJECT`) instead of the repo root, so the CLI never writes into
  * the repo's stacks/. Same commander options, same runRolloutCommand, the process's
- * real SIGINT/SIGTERM.
+ * real SIGINT/SIGTERM. `upgrade` likewise runs the real runUpgradeCommand in that project.
  *   node --import tsx test/e2e/harness/fleet-cli.ts up --yes --json --stacks-dir D --backend file://S --runs-dir R --policy-pack P
  */
 import * as readline from "node:readline";
 import { Command } from "commander";
 import { buildCli } from "../../../automation/cli";
 import { runRolloutCommand, type RolloutIo, type RolloutOptions } from "../../../automation/commands/rollout";
+import { runUpgradeCommand, type UpgradeOptions } from "../../../automation/commands/upgrade";
 import type { Operation } from "../../../automation/engine/types";
 import { processSignals } from "../../../automation/orchestrator";
 
@@ -35,6 +36,12 @@ async function main(argv: string[]): Promise<number> {
   let code = 2;
   for (const sub of cli.commands) {
     const op = sub.name();
+    if (op === "upgrade") {
+      sub.action(async (opts: UpgradeOptions) => {
+        code = await runUpgradeCommand(opts, io, project!);
+      });
+      continue;
+    }
     if (!["preview", "up", "refresh", "destroy"].includes(op)) continue;
     sub.action(async (opts: RolloutOptions) => {
       code = await runRolloutCommand(op as Operation, opts, io, project!);

@@ -3,7 +3,8 @@
  * node-pool `upgrade` settings), each fed a value of the other domain or one that widens what
  * the key allows: the loader refuses every one with one line naming the file and the key, and
  * the real CLI exits 2 on it. In-domain values of the same shape still load, so the refusals
- * are about the domain, not the shape.
+ * are about the domain, not the shape. A gate check naming another domain's stack (a kube
+ * context, a kubeconfig file, a URL's query) is refused the same way.
  */
 import { parse, stringify } from "yaml";
 import { gateUrlProblem } from "../../../automation/fleet/gates";
@@ -82,6 +83,48 @@ describe("gate URLs are held in their domain (fleet.yaml gates.domains.<d>.check
   });
 });
 
+describe("gate checks name no stack of another domain (fleet.yaml gates.domains.<d>.checks)", () => {
+  const refused: Array<[string, string, RegExp]> = [
+    ["a kubectl context named after a US stack", `{ name: nodes, kind: command, command: [kubectl, --context, us-workload-aws, wait, --for=condition=Ready, nodes, --all] }`, /checks\[0\]\.command\[2\]: a gate of domain eu must check its own domain: it names stack us-workload-aws of domain us$/],
+    ["the stack after '=' in one argument", `{ name: nodes, kind: command, command: [kubectl, --context=us-mgmt, get, nodes] }`, /checks\[0\]\.command\[1\]: .*names stack us-mgmt of domain us$/],
+    ["a kubeconfig file named after the stack", `{ name: nodes, kind: command, command: [kubectl, --kubeconfig, /etc/kube/us-workload-gcp.yaml, get, nodes] }`, /checks\[0\]\.command\[2\]: .*names stack us-workload-gcp of domain us$/],
+    ["an EKS cluster ARN ending in the stack's name", `{ name: eks, kind: command, command: [aws, eks, describe-cluster, --name, "arn:aws:eks:eu-central-1:111111111111:cluster/us-workload-aws"] }`, /checks\[0\]\.command\[4\]: .*names stack us-workload-aws of domain us$/],
+    ["the stack in another case", `{ name: nodes, kind: command, command: [kubectl, --context, US-Workload-AWS, get, nodes] }`, /checks\[0\]\.command\[2\]: .*names stack us-workload-aws of domain us$/],
+    ["the stack in full-width letters (one name after NFKC)", `{ name: nodes, kind: command, command: [kubectl, --context, "\uff55\uff53-workload-aws", get, nodes] }`, /checks\[0\]\.command\[2\]: .*names stack us-workload-aws of domain us$/],
+    ["the stack in an http check's query", `{ name: gw, kind: http, url: "https://status.example.com/health?stack=us-workload-azure" }`, /checks\[0\]\.url: .*names stack us-workload-azure of domain us$/],
+    ["the stack in an SLO burn check's URL", `{ name: burn, kind: slo-burn, prometheusUrl: "https://prometheus.example.com/us-mgmt" }`, /checks\[0\]\.prometheusUrl: .*names stack us-mgmt of domain us$/],
+  ];
+  it.each(refused)("refuses %s, naming fleet.yaml and the key", (_what, check, message) => {
+    const errors = rejects(gateFleet("eu", check));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/fleet\.yaml: gates\.domains\.eu\.checks\[0\]\./);
+    expect(errors[0]).toMatch(message);
+  });
+
+  it("holds the US domain's gates the same way, and names every argument that does it", () => {
+    const errors = rejects(gateFleet("us", `{ name: both, kind: command, command: [kubectl, --context, eu-workload-aws, --kubeconfig, /kube/eu-mgmt.yaml, get, nodes] }`));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toMatch(/fleet\.yaml: gates\.domains\.us\.checks\[0\]\.command\[2\]: a gate of domain us must check its own domain: it names stack eu-workload-aws of domain eu$/);
+    expect(errors[1]).toMatch(/gates\.domains\.us\.checks\[0\]\.command\[4\]: .*names stack eu-mgmt of domain eu$/);
+  });
+
+  it("loads its own domain's stacks, and words that only contain another domain's stack name", () => {
+    const checks = [
+      `{ name: own, kind: command, command: [kubectl, --context, eu-workload-aws, wait, --for=condition=Ready, nodes, --all] }`,
+      `{ name: own-file, kind: command, command: [kubectl, --kubeconfig, /etc/kube/eu-mgmt.yaml, get, nodes] }`,
+      // Longer names than a US stack's are other names (no stack is called so).
+      `{ name: longer, kind: command, command: [echo, us-workload-aws-old, old-us-mgmt] }`,
+      `{ name: gw, kind: http, url: "https://status.apps.eu.meridian.example/health?stack=eu-workload-gcp" }`,
+    ];
+    const dir = fleetDir({ "fleet.yaml": `${readReference("fleet.yaml")}\ngates:\n  domains:\n    eu:\n      checks:\n${checks.map((c) => `        - ${c}\n`).join("")}` });
+    expect(loadFleet(dir).settings.gates.domains.eu?.checks.map((c) => c.name)).toEqual(["own", "own-file", "longer", "gw"]);
+  });
+
+  it("goes by the stacks the fleet has: a name no stack file declares is nobody's", () => {
+    expect(rejects(gateFleet("eu", `{ name: nodes, kind: command, command: [kubectl, --context, us-workload-oci, get, nodes] }`))).toEqual([]);
+  });
+});
+
 describe("observability.<d>.logAnalyticsCmk carries no other domain's key or place", () => {
   it.each<[string, unknown, RegExp]>([
     ["another domain's Key Vault key", { capacityGbPerDay: 100, keyId: "https://meridian-eu.vault.azure.net/keys/state" }, /fleet\.yaml: observability\.us\.logAnalyticsCmk\.keyId: unknown key/],
@@ -148,6 +191,7 @@ describe("through the real CLI entry", () => {
     const cases: Array<[Record<string, string>, RegExp]> = [
       [gateFleet("eu", `{ name: burn, kind: slo-burn, prometheusUrl: "https://aps-workspaces.us-east-1.amazonaws.com/workspaces/ws-1" }`), /fleet\.yaml: gates\.domains\.eu\.checks\[0\]\.prometheusUrl: /],
       [editStack("Pulumi.eu-workload-aws.yaml", (c) => void (c["meridian:cluster"].workloadPools[0].upgrade = { drainTimeoutMinutes: 30 })), /Pulumi\.eu-workload-aws\.yaml: meridian:cluster\.workloadPools\.0\.upgrade\.drainTimeoutMinutes: /],
+      [gateFleet("eu", `{ name: nodes, kind: command, command: [kubectl, --context, us-workload-aws, get, nodes] }`), /fleet\.yaml: gates\.domains\.eu\.checks\[0\]\.command\[2\]: .*names stack us-workload-aws of domain us$/m],
     ];
     for (const [edits, message] of cases) {
       const r = await fleetCli(["plan", "--stacks-dir", fleetDir(edits)]);
