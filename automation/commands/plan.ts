@@ -6,6 +6,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
+import { commandDescription } from "./manifest";
+import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
 import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
 import {
   FLEET_PROGRAM,
@@ -33,8 +35,7 @@ import { rolloutSteps } from "../scheduler";
 import { selectStacks, UsageError } from "../orchestrator/select";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
+export { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
 
 export interface PlanCommandOptions {
   stacksDir?: string;
@@ -91,7 +92,7 @@ export const planExtensions: { evaluators: StackEvaluator[]; claimSources: Claim
 export function registerPlan(program: Command): void {
   program
     .command("plan")
-    .description("Plan every stack offline under mocks, in dependency order; run the fleet checks and the policy pack")
+    .description(commandDescription("plan"))
     .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
     .option("--json", "print exactly one JSON object on stdout")
     .option("--program <file>", "plan this Pulumi TypeScript program (a file or a directory with index.ts) as every stack, instead of the fleet's roles")
@@ -107,11 +108,6 @@ export function registerPlan(program: Command): void {
     .action(async (opts: PlanCommandOptions) => {
       process.exitCode = await runPlanCommand(opts, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
-}
-
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
 }
 
 /** Load the fleet model, or print each config problem on one line and return undefined (exit 2). */
