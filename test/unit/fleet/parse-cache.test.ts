@@ -48,6 +48,7 @@ describe("parse cache", () => {
     const uncached = (() => {
       try {
         loadFleet(dir);
+        return undefined;
       } catch (e) {
         return (e as FleetConfigErrors).errors.map((x) => x.message);
       }
