@@ -45,7 +45,8 @@ Environment:
   PULUMI_ACCESS_TOKEN_<DOMAIN>                   a domain's Pulumi Cloud token (a domain on its own Pulumi Cloud)
   MERIDIAN_MOCK_DRIFT                            a JSON file of out-of-band changes the mock engine's drift reports
   MERIDIAN_MOCK_LATENCY_MS                       the least time each --engine mock stack operation takes (rehearsing interrupts)
-  MERIDIAN_FLEET_CACHE                           where plan caches live (default: the checkout's .fleet-cache/)
+  MERIDIAN_FLEET_CACHE                           where plan and parse caches live (default: the checkout's .fleet-cache/)
+  NODE_DISABLE_COMPILE_CACHE                     no module compile cache (default: ~/.cache/meridian/node-compile-cache, Node >= 22.1)
   CI                                             non-interactive: no prompts (up/destroy need --yes)
 
 Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input, 130 interrupted.
