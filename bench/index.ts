@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     const s = await benchScale(args.sizes ?? DEFAULT_SCALE_SIZES, log);
     scaled = s;
     log(
-      `scale: ${s.thousandClustersStacks} stacks (${s.clusters} workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s at 1,000), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (goal < 1.5s), first ${s.affectedFirstSeconds}s; peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
+      `scale: ${s.thousandClustersStacks} stacks (${s.clusters} workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s at 1,000), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (${s.affectedCpuSeconds} CPU s; goal < 1.5s), first ${s.affectedFirstSeconds}s, through the CLI ${s.cliAffectedSeconds}s (${s.cliAffectedCpuSeconds} CPU s); peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
     );
     for (const p of s.scale) log(`scale:   ${String(p.clusters).padStart(5)} clusters ${String(p.stacks).padStart(5)} stacks  ${p.cpuSeconds} CPU s (${p.cpuMsPerStack} ms/stack, main thread ${p.mainThreadCpuSeconds ?? "?"} CPU s, load ${p.loadCpuSeconds} CPU s)  peak RSS ${p.peakRssMb} MB`);
   }

@@ -45,6 +45,8 @@ export interface ScalePoint {
   affectedFirstSeconds: number;
   /** A second one-stack change, modules and cache warm (the first change stays uncommitted, so 2 stacks plan). */
   affectedSeconds: number;
+  /** CPU seconds of that warm change (this process, every thread): on a shared machine the wall time above measures the others too. */
+  affectedCpuSeconds: number;
   affectedStacks: number;
   /**
    * A third one-stack change through the real entry (`node --import tsx automation/cli.ts plan
@@ -71,6 +73,7 @@ export interface ScaleFigures {
   msPerStackThousand: number;
   affectedSeconds: number;
   affectedFirstSeconds: number;
+  affectedCpuSeconds: number;
   affectedStacks: number;
   /** Peak resident set of the largest size's process, every worker thread included. */
   peakRssMb: number;
@@ -194,7 +197,7 @@ export async function measureScalePoint(clusters: number, log: (s: string) => vo
     const first = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
     changeOneStack(stacksDir, "us-workload-gcp-0004");
     const second = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
-    log(`scale: ${clusters} clusters: --affected ${round(first.seconds)}s then ${round(second.seconds)}s`);
+    log(`scale: ${clusters} clusters: --affected ${round(first.seconds)}s then ${round(second.seconds)}s (${round(second.cpuSeconds)} CPU s)`);
     // The same kind of change through the real entry, twice (a third and a fourth stack), on
     // the caches the runs above wrote: MERIDIAN_FLEET_CACHE names the directory `cacheRoot` put them in.
     const cli = (stack: string) => {
@@ -220,6 +223,7 @@ export async function measureScalePoint(clusters: number, log: (s: string) => vo
       peakRssAfterPlanMb,
       affectedFirstSeconds: round(first.seconds),
       affectedSeconds: round(second.seconds),
+      affectedCpuSeconds: round(second.cpuSeconds),
       affectedStacks: second.report.stacks.length,
       cliAffectedSeconds: round(cliWarm.seconds),
       cliAffectedCpuSeconds: round(cliWarm.cpuSeconds),
@@ -260,6 +264,7 @@ export async function benchScale(sizes: readonly number[] = DEFAULT_SCALE_SIZES,
     msPerStackThousand: round((top.seconds * 1000) / top.stacks, 1),
     affectedSeconds: top.affectedSeconds,
     affectedFirstSeconds: top.affectedFirstSeconds,
+    affectedCpuSeconds: top.affectedCpuSeconds,
     affectedStacks: top.affectedStacks,
     peakRssMb: top.peakRssMb,
     cliAffectedSeconds: top.cliAffectedSeconds,
