@@ -6,13 +6,13 @@
  *
  * Start-up: only the module of the command being run is loaded (./commands/manifest.ts);
  * the others are listed in `--help` from the manifest. With Node's module compile cache
- * (./compileCache.ts) the modules that are loaded compile from V8's code cache.
+ * (./commands/compileCache.ts) the modules that are loaded compile from V8's code cache.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, CommanderError, Help } from "commander";
 import { COMMANDS, modulesFor, type CommandModule } from "./commands/manifest";
-import { enableCompileCache } from "./compileCache";
+import { enableCompileCache } from "./commands/compileCache";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
