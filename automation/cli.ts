@@ -3,18 +3,16 @@
  * automation/commands/ and registers itself here; commander parses argv.
  * Exit codes: 0 success, 1 stack failures or mandatory violations, 2 usage/config errors,
  * 130 interrupted.
+ *
+ * Start-up: only the module of the command being run is loaded (./commands/manifest.ts);
+ * the others are listed in `--help` from the manifest. With Node's module compile cache
+ * (./commands/compileCache.ts) the modules that are loaded compile from V8's code cache.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { Command, CommanderError } from "commander";
-import { registerAffected } from "./commands/affected";
-import { registerAudit } from "./commands/audit";
-import { registerDrift } from "./commands/drift";
-import { registerDrill } from "./commands/drill";
-import { registerPlan } from "./commands/plan";
-import { registerPromote } from "./commands/promote";
-import { registerRollout } from "./commands/rollout";
-import { registerUpgrade } from "./commands/upgrade";
+import { Command, CommanderError, Help } from "commander";
+import { COMMANDS, modulesFor, type CommandModule } from "./commands/manifest";
+import { enableCompileCache } from "./commands/compileCache";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -48,33 +46,60 @@ Environment:
   MERIDIAN_MOCK_DRIFT                            a JSON file of out-of-band changes the mock engine's drift reports
   MERIDIAN_MOCK_LATENCY_MS                       the least time each --engine mock stack operation takes (a cancel ends it)
   MERIDIAN_MOCK_STOP_MS                          the time a cancelled --engine mock operation takes to stop (rehearsing a second Ctrl-C)
-  MERIDIAN_FLEET_CACHE                           where plan caches live (default: the checkout's .fleet-cache/)
+  MERIDIAN_FLEET_CACHE                           where plan and parse caches live (default: the checkout's .fleet-cache/)
+  NODE_DISABLE_COMPILE_CACHE                     no module compile cache (default: ~/.cache/meridian/node-compile-cache, Node >= 22.1)
   CI                                             non-interactive: no prompts (up/destroy need --yes)
 
 Exit codes: 0 success, 1 stack failures or mandatory violations, 2 bad input, 130 interrupted.
 Docs: docs/orchestrator.md, docs/plan.md, docs/configuration.md`;
 
-export function buildCli(): Command {
+type Register = (program: Command) => void;
+
+/* eslint-disable @typescript-eslint/no-require-imports -- loaded on demand: each pulls in the provider SDKs */
+const REGISTER: Record<CommandModule, () => Register> = {
+  plan: () => (require("./commands/plan") as typeof import("./commands/plan")).registerPlan,
+  audit: () => (require("./commands/audit") as typeof import("./commands/audit")).registerAudit,
+  rollout: () => (require("./commands/rollout") as typeof import("./commands/rollout")).registerRollout,
+  affected: () => (require("./commands/affected") as typeof import("./commands/affected")).registerAffected,
+  promote: () => (require("./commands/promote") as typeof import("./commands/promote")).registerPromote,
+  drill: () => (require("./commands/drill") as typeof import("./commands/drill")).registerDrill,
+  drift: () => (require("./commands/drift") as typeof import("./commands/drift")).registerDrift,
+  upgrade: () => (require("./commands/upgrade") as typeof import("./commands/upgrade")).registerUpgrade,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/**
+ * The command line. With `argv`, only the module of the command it runs is loaded; every
+ * other command is a placeholder with its name and description, for `--help` and for
+ * commander's "did you mean" on a mistyped name. Without `argv`, every command is complete
+ * (tests inspect the options of all of them).
+ */
+export function buildCli(argv?: readonly string[]): Command {
   const program = new Command("fleet")
     .description("Plan and roll out the meridian fleet (EU and US residency domains)")
     .version(versionText(), "-V, --version", "print the version of meridian, its Pulumi SDK and Node")
     .addHelpText("after", HELP_AFTER)
     .showHelpAfterError()
     .exitOverride();
-  registerPlan(program);
-  registerAudit(program);
-  registerRollout(program);
-  registerAffected(program);
-  registerPromote(program);
-  registerDrill(program);
-  registerDrift(program);
-  registerUpgrade(program);
+  const load = argv === undefined ? new Set(COMMANDS.map((c) => c.module)) : modulesFor(argv);
+  const placeholders = new Set<Command>();
+  for (const entry of COMMANDS) {
+    if (load.has(entry.module)) {
+      // A module registers all of its commands (rollout: preview, up, refresh, destroy) once.
+      if (!program.commands.some((c) => c.name() === entry.name)) REGISTER[entry.module]()(program);
+    } else {
+      placeholders.add(program.command(entry.name).description(entry.description));
+    }
+  }
+  // A placeholder has no options or arguments of its own; --help shows it as the real one.
+  const term = new Map(COMMANDS.map((c) => [c.name, c.term]));
+  program.configureHelp({ subcommandTerm: (cmd) => (placeholders.has(cmd) ? term.get(cmd.name())! : Help.prototype.subcommandTerm.call(new Help(), cmd)) });
   return program;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
-    await buildCli().parseAsync(argv, { from: "user" });
+    await buildCli(argv).parseAsync(argv, { from: "user" });
     return process.exitCode === undefined ? EXIT.ok : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) {
@@ -85,6 +110,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  enableCompileCache();
   // Never exit 0 without having finished: an emptied event loop with work pending is a failure.
   let finished = false;
   process.on("exit", (code) => {

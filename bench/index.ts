@@ -19,10 +19,28 @@ import { benchYaml } from "./yaml";
 import { benchEngine } from "./engine";
 import { benchScheduler } from "./scheduler";
 import { generatedFleet, REFERENCE_CLUSTERS } from "./fleet";
-import { benchScale, DEFAULT_SCALE_SIZES } from "./scale";
+import { benchScale, CLI_ENTRY, DEFAULT_SCALE_SIZES, timedProcess } from "./scale";
 
 const REFERENCE = path.resolve(__dirname, "..", "stacks");
 export { generatedFleet } from "./fleet";
+
+/** The Node versions the project supports (package.json `engines`: >= 22). */
+export const SUPPORTED_NODE_MAJOR = 22;
+
+/** Which Node measured, and whether the project supports it: figures from another Node are not the project's. */
+export function nodeRecord(version: string = process.versions.node): { version: string; supported: boolean; warning?: string } {
+  const supported = Number(version.split(".")[0]) >= SUPPORTED_NODE_MAJOR;
+  return supported
+    ? { version, supported }
+    : { version, supported, warning: `node ${version} is not a supported runtime (engines >= ${SUPPORTED_NODE_MAJOR}); these figures are not the project's: run the bench on Node 22 or 24` };
+}
+
+/** `fleet --version` through the real entry, 3 times: the median wall and CPU seconds of the whole process. */
+function benchCliVersion(): { versionSeconds: number; versionCpuSeconds: number } {
+  const runs = [0, 1, 2].map(() => timedProcess([...CLI_ENTRY, "--version"]));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[1];
+  return { versionSeconds: round(median(runs.map((r) => r.seconds))), versionCpuSeconds: round(median(runs.map((r) => r.cpuSeconds))) };
+}
 
 async function timedPlan(dir: string): Promise<{ seconds: number; plan: FleetPlan; fleet: Fleet }> {
   const started = process.hrtime.bigint();
@@ -90,6 +108,8 @@ async function main(): Promise<void> {
   const { json, only } = args;
   const wants = (area: string) => only === undefined || only.has(area);
   const log = (s: string) => (json ? process.stderr.write(`${s}\n`) : console.log(s));
+  const node = nodeRecord();
+  if (node.warning !== undefined) process.stderr.write(`bench: warning: ${node.warning}\n`);
   // Warm the module cache once so both figures measure planning, not loading the SDKs.
   await timedPlan(REFERENCE);
   const reference = await timedPlan(REFERENCE);
@@ -117,11 +137,13 @@ async function main(): Promise<void> {
     const s = await benchScale(args.sizes ?? DEFAULT_SCALE_SIZES, log);
     scaled = s;
     log(
-      `scale: ${s.thousandClustersStacks} stacks (${s.clusters} workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s at 1,000), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (goal < 1.5s), first ${s.affectedFirstSeconds}s; peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
+      `scale: ${s.thousandClustersStacks} stacks (${s.clusters} workload clusters) in ${s.thousandClustersSeconds}s on ${s.workers} workers (goal < 60s at 1,000), ${s.msPerStackThousand} ms/stack; --affected one-stack change ${s.affectedSeconds}s warm (${s.affectedCpuSeconds} CPU s; goal < 1.5s), first ${s.affectedFirstSeconds}s, through the CLI ${s.cliAffectedSeconds}s (${s.cliAffectedCpuSeconds} CPU s); peak RSS ${s.peakRssMb} MB; load average ${s.loadAverage.join(" → ")}`,
     );
     for (const p of s.scale) log(`scale:   ${String(p.clusters).padStart(5)} clusters ${String(p.stacks).padStart(5)} stacks  ${p.cpuSeconds} CPU s (${p.cpuMsPerStack} ms/stack, main thread ${p.mainThreadCpuSeconds ?? "?"} CPU s, load ${p.loadCpuSeconds} CPU s)  peak RSS ${p.peakRssMb} MB`);
   }
-  const out: Record<string, unknown> = { plan: { ...plan, ...scaled }, ...(policy ? { policy } : {}) };
+  const cli = benchCliVersion();
+  log(`cli: fleet --version through the real entry ${cli.versionSeconds}s wall, ${cli.versionCpuSeconds} CPU s (median of 3)`);
+  const out: Record<string, unknown> = { node, plan: { ...plan, ...scaled, cli }, ...(policy ? { policy } : {}) };
   if (wants("yaml")) {
     const yaml = benchYaml();
     log(`yaml: a ${(yaml.bytes / 1e6).toFixed(2)} MB stack file with ${yaml.keys} keys parsed in ${yaml.ms} CPU ms (goal < 3000; refused by the 1 MiB limit before this)`);

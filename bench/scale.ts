@@ -8,7 +8,7 @@
  * high-water mark never falls within a process) and the sizes side by side show how CPU and
  * memory grow with the fleet.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -45,7 +45,19 @@ export interface ScalePoint {
   affectedFirstSeconds: number;
   /** A second one-stack change, modules and cache warm (the first change stays uncommitted, so 2 stacks plan). */
   affectedSeconds: number;
+  /** CPU seconds of that warm change (this process, every thread): on a shared machine the wall time above measures the others too. */
+  affectedCpuSeconds: number;
   affectedStacks: number;
+  /**
+   * A third one-stack change through the real entry (`node --import tsx automation/cli.ts plan
+   * --affected`, a process of its own, as a user runs it): start-up, SDK loading and the caches
+   * on disk included. Run twice; the second is the warm figure (Node's compile cache filled).
+   */
+  cliAffectedSeconds: number;
+  cliAffectedCpuSeconds: number;
+  cliAffectedFirstSeconds: number;
+  /** The Node that ran this size (the parent's own: `process.execPath`). */
+  node: string;
   /** 1-minute load average before and after: figures from a loaded machine are not idle figures. */
   loadAverage: [number, number];
 }
@@ -61,9 +73,13 @@ export interface ScaleFigures {
   msPerStackThousand: number;
   affectedSeconds: number;
   affectedFirstSeconds: number;
+  affectedCpuSeconds: number;
   affectedStacks: number;
   /** Peak resident set of the largest size's process, every worker thread included. */
   peakRssMb: number;
+  /** The same one-stack change through the real CLI entry, warm: wall and CPU seconds of the whole process. */
+  cliAffectedSeconds: number;
+  cliAffectedCpuSeconds: number;
   loadAverage: [number, number];
   /** Every size, smallest first: CPU seconds and peak RSS side by side show the growth. */
   scale: ScalePoint[];
@@ -79,6 +95,47 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
 let clockTicks: number | undefined;
 
+/** `/proc/self/stat` fields from the 3rd on (after the command name, which may hold spaces), or undefined off Linux. */
+function procStat(): string[] | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * CPU seconds of this process's children that have been waited for (`cutime` + `cstime`,
+ * fields 16 and 17; Linux), so a child's CPU is this figure's growth across `spawnSync`.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    const stat = fs.readFileSync("/proc/self/stat", "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+    const cpu = (Number(fields[13]) + Number(fields[14])) / clockTicks;
+    return Number.isFinite(cpu) ? cpu : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall and CPU seconds of one process, `node ARGS` on this Node, with `env` added; throws unless it exits 0. */
+export function timedProcess(args: readonly string[], env: NodeJS.ProcessEnv = {}): { seconds: number; cpuSeconds: number; stdout: string } {
+  const cpu = childrenCpuSeconds();
+  const started = process.hrtime.bigint();
+  const r = spawnSync(process.execPath, args, { encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const after = childrenCpuSeconds();
+  if (r.status !== 0) throw new Error(`node ${args.join(" ")} exited ${r.status ?? r.signal}: ${(r.stderr ?? "").split("\n").slice(0, 3).join(" ")}`);
+  return { seconds, cpuSeconds: cpu !== undefined && after !== undefined ? after - cpu : Number.NaN, stdout: r.stdout };
+}
+
+/** The CLI as a user runs it: `npm run fleet` is `node --max-semi-space-size=64 --import tsx automation/cli.ts`. */
+export const CLI_ENTRY = ["--max-semi-space-size=64", "--import", "tsx", path.resolve(__dirname, "..", "automation", "cli.ts")];
+
 /**
  * CPU seconds of this process's main thread (its thread id is the process id), or undefined
  * off Linux. `process.cpuUsage` counts every thread, and Node 20 has no per-thread figure;
@@ -86,15 +143,9 @@ let clockTicks: number | undefined;
  * time a runnable thread waits for a core.
  */
 function mainThreadCpuSeconds(): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
-    // Fields after the command name (which may hold spaces), from field 3: utime is 14, stime 15.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    return (Number(fields[11]) + Number(fields[12])) / clockTicks;
-  } catch {
-    return undefined;
-  }
+  // utime is field 14, stime 15.
+  const fields = procStat();
+  return fields === undefined ? undefined : (Number(fields[11]) + Number(fields[12])) / clockTicks!;
 }
 
 async function timed(opts: PlanCommandOptions): Promise<{ seconds: number; cpuSeconds: number; mainCpuSeconds?: number; report: { stacks: unknown[] } }> {
@@ -146,7 +197,19 @@ export async function measureScalePoint(clusters: number, log: (s: string) => vo
     const first = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
     changeOneStack(stacksDir, "us-workload-gcp-0004");
     const second = await timed({ stacksDir, cacheRoot, affected: true, base: "main" });
-    log(`scale: ${clusters} clusters: --affected ${round(first.seconds)}s then ${round(second.seconds)}s`);
+    log(`scale: ${clusters} clusters: --affected ${round(first.seconds)}s then ${round(second.seconds)}s (${round(second.cpuSeconds)} CPU s)`);
+    // The same kind of change through the real entry, twice (a third and a fourth stack), on
+    // the caches the runs above wrote: MERIDIAN_FLEET_CACHE names the directory `cacheRoot` put them in.
+    const cli = (stack: string) => {
+      changeOneStack(stacksDir, stack);
+      const run = timedProcess([...CLI_ENTRY, "plan", "--affected", "--base", "main", "--json", "--stacks-dir", stacksDir], { MERIDIAN_FLEET_CACHE: path.join(cacheRoot, ".fleet-cache") });
+      const planned = (JSON.parse(run.stdout) as { stacks: unknown[] }).stacks.length;
+      if (planned === 0 || planned > 4) throw new Error(`the CLI's --affected planned ${planned} stacks; expected the changed ones`);
+      return run;
+    };
+    const cliFirst = cli("eu-workload-gcp-0003");
+    const cliWarm = cli("us-workload-azure-0006");
+    log(`scale: ${clusters} clusters: --affected through the CLI ${round(cliFirst.seconds)}s then ${round(cliWarm.seconds)}s wall, ${round(cliWarm.cpuSeconds)} CPU s`);
     return {
       clusters,
       stacks,
@@ -160,7 +223,12 @@ export async function measureScalePoint(clusters: number, log: (s: string) => vo
       peakRssAfterPlanMb,
       affectedFirstSeconds: round(first.seconds),
       affectedSeconds: round(second.seconds),
+      affectedCpuSeconds: round(second.cpuSeconds),
       affectedStacks: second.report.stacks.length,
+      cliAffectedSeconds: round(cliWarm.seconds),
+      cliAffectedCpuSeconds: round(cliWarm.cpuSeconds),
+      cliAffectedFirstSeconds: round(cliFirst.seconds),
+      node: process.versions.node,
       loadAverage: [round(load), round(os.loadavg()[0])],
     };
   } finally {
@@ -182,6 +250,7 @@ export async function benchScale(sizes: readonly number[] = DEFAULT_SCALE_SIZES,
       maxBuffer: 1 << 20,
     });
     const point = JSON.parse(out.trim().split("\n").pop()!) as ScalePoint;
+    if (point.node !== process.versions.node) throw new Error(`scale child ran node ${point.node}, not this bench's ${process.versions.node}`);
     log(`scale: ${point.clusters} clusters (${point.stacks} stacks): ${point.seconds}s, ${point.cpuSeconds} CPU s (${point.cpuMsPerStack} CPU ms/stack), peak RSS ${point.peakRssMb} MB`);
     scale.push(point);
   }
@@ -195,8 +264,11 @@ export async function benchScale(sizes: readonly number[] = DEFAULT_SCALE_SIZES,
     msPerStackThousand: round((top.seconds * 1000) / top.stacks, 1),
     affectedSeconds: top.affectedSeconds,
     affectedFirstSeconds: top.affectedFirstSeconds,
+    affectedCpuSeconds: top.affectedCpuSeconds,
     affectedStacks: top.affectedStacks,
     peakRssMb: top.peakRssMb,
+    cliAffectedSeconds: top.cliAffectedSeconds,
+    cliAffectedCpuSeconds: top.cliAffectedCpuSeconds,
     loadAverage: top.loadAverage,
     scale,
   };

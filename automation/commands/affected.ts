@@ -8,10 +8,11 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
+import { commandDescription } from "./manifest";
 import { CLOUDS, DOMAINS } from "../../components/residency/catalogue";
 import { affectedStacks, changedFiles, describeReason, GitError, repoRoot, type Affected } from "../affected";
 import { loadFleetOrReport } from "./fleetLoad";
-import { DEFAULT_STACKS_DIR, type Io } from "./plan";
+import { DEFAULT_STACKS_DIR, type Io } from "./paths";
 
 export interface AffectedCommandOptions {
   base: string;
@@ -50,7 +51,7 @@ export interface AffectedReport extends Affected {
 export function registerAffected(program: Command): void {
   program
     .command("affected")
-    .description("List the stacks a change affects: changed stack configs, stacks whose code changed, and everything downstream")
+    .description(commandDescription("affected"))
     .requiredOption("--base <ref>", "the commit the change is compared against (merge-base with --head), e.g. origin/main")
     .option("--head <ref>", "the change's commit (committed changes only)", "HEAD")
     .option("--uncommitted", "compare the working tree instead of --head: staged, unstaged and untracked (not ignored) files count too")

@@ -12,6 +12,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import { promisify } from "node:util";
 import type { Command } from "commander";
+import { commandDescription } from "./manifest";
 import { evaluateStack } from "../../policy-pack/evaluate";
 import { parseStackExport, stackOfExport, stateResources, StateFileError } from "../../policy-pack/state";
 import { controlPlaneFor } from "../fleet/controlPlane";
@@ -33,7 +34,7 @@ export interface AuditOptions {
 export function registerAudit(program: Command): void {
   program
     .command("audit")
-    .description("Evaluate the policy pack against a stack's deployed state (pulumi stack export): residency drift on existing resources")
+    .description(commandDescription("audit"))
     .requiredOption("--stack <stack>", "the stack to audit (a stack of the fleet)")
     .option("--file <export.json>", "a `pulumi stack export` file instead of reading the backend")
     .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)

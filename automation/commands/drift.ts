@@ -8,6 +8,7 @@
  */
 import * as path from "node:path";
 import type { Command } from "commander";
+import { commandDescription } from "./manifest";
 import { Option } from "commander";
 import type { ControlPlanes } from "../engine/domainEnv";
 import { fileMockState, fileMockOutOfBand, MockEngine, mockTiming } from "../engine/mock";
@@ -73,7 +74,7 @@ export function driftEngines(env: NodeJS.ProcessEnv): Record<string, EngineFacto
 export function registerDrift(program: Command): void {
   program
     .command("drift")
-    .description("Preview-only refresh of the selected stacks: report what changed outside Pulumi, write no state (exit 2 on drift)")
+    .description(commandDescription("drift"))
     .option("--domains <list>", "domains to check, comma-separated; default: fleet.yaml domainOrder")
     .option("--stack <names...>", "only these stacks")
     .option(...FILTER_OPTION)

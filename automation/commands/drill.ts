@@ -19,6 +19,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Command, Option } from "commander";
+import { commandDescription } from "./manifest";
 import { DOMAINS, type Domain } from "../../components/residency/catalogue";
 import { backedUpNamespaces, backupSettingsOf, isClusterStack } from "../fleet/backup";
 import type { Fleet, RoleConfig } from "../fleet";
@@ -29,7 +30,8 @@ import { FAILOVER_STEPS, failoverObjectivesMet, runFailoverDrill, type FailoverD
 import { KubernetesRestoreEngine } from "../drill/kubernetes";
 import { MockFailoverEngine, MockRestoreEngine, platformNamespaces } from "../drill/mock";
 import { RESTORE_STEPS, runRestoreDrill, scratchNamespaceFor, type RestoreDrillResult, type RestoreEngine, type RestoreStep } from "../drill/restore";
-import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
+import { loadFleetOrReport } from "./fleetLoad";
+import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
 
 export const RESTORE_ENGINES = ["mock", "kubernetes"] as const;
 export const FAILOVER_ENGINES = ["mock"] as const;
@@ -70,7 +72,7 @@ function common(cmd: Command, steps: readonly string[], engines: readonly string
 }
 
 export function registerDrill(program: Command): void {
-  const drill = program.command("drill").description("Game-day drills with evidence in the domain's store: restore a tenant namespace, fail a public name over");
+  const drill = program.command("drill").description(commandDescription("drill"));
   const io = (): DrillIo => ({ out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s), env: process.env });
   common(
     drill.command("restore").description("Restore a tenant namespace's latest backup into a scratch namespace, check it, record RPO/RTO"),
@@ -130,7 +132,7 @@ function evidenceLine(e: DrillEvidenceResult, domain: string): string {
 }
 
 export async function runRestoreCommand(opts: RestoreOptions, io: DrillIo): Promise<number> {
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  const fleet = loadFleetOrReport(opts.stacksDir ?? DEFAULT_STACKS_DIR, (s) => io.err(s));
   if (fleet === undefined) return 2;
   const spec = fleet.stacks.get(opts.cluster);
   if (spec === undefined) return usage(io, `--cluster ${opts.cluster}: no Pulumi.${opts.cluster}.yaml in ${fleet.dir}`);
@@ -211,7 +213,7 @@ function restoreReport(e: { cluster: string; namespace: string; domain: string; 
 }
 
 export async function runFailoverCommand(opts: FailoverOptions, io: DrillIo): Promise<number> {
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  const fleet = loadFleetOrReport(opts.stacksDir ?? DEFAULT_STACKS_DIR, (s) => io.err(s));
   if (fleet === undefined) return 2;
   const owners = [...fleet.stacks.values()].filter((s) => s.role === "dns").flatMap((s) => {
     const dns = (s.config as RoleConfig<"dns">)["meridian:dns"];

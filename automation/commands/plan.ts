@@ -6,7 +6,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
-import { FleetConfigError, FleetConfigErrors, depths, loadFleet, type Fleet } from "../fleet";
+import { commandDescription } from "./manifest";
+import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
+import { FleetConfigError, FleetConfigErrors, depths, loadFleet, ParseCache, type Fleet } from "../fleet";
 import {
   FLEET_PROGRAM,
   fileProgram,
@@ -21,7 +23,7 @@ import {
   type WorkerProgram,
 } from "../plan";
 import { affectedPlanSet, changeSinceBase, subsetPlanSet, type AffectedPlanSet, type ChangeSinceBase, type SubsetPlanSet, type UnansweredUpstream } from "../plan/affected";
-import { InputDigests, planCacheFile, planCacheFileIn, readPlanCache, writePlanCache, type PlanCache } from "../plan/cache";
+import { InputDigests, parseCacheFileBeside, planCacheFile, planCacheFileIn, readPlanCache, writePlanCache, type PlanCache } from "../plan/cache";
 import { GitError, repoRoot } from "../affected";
 import { writeSarif } from "../plan/sarif";
 import { checkControlPlaneCopies, checkControlPlaneLocations, type ClaimSource } from "../plan/fleetChecks";
@@ -33,8 +35,7 @@ import { rolloutSteps } from "../scheduler";
 import { selectStacks, UsageError } from "../orchestrator/select";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
 
-export const REPO_ROOT = path.resolve(__dirname, "..", "..");
-export const DEFAULT_STACKS_DIR = path.join(REPO_ROOT, "stacks");
+export { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
 
 export interface PlanCommandOptions {
   stacksDir?: string;
@@ -91,7 +92,7 @@ export const planExtensions: { evaluators: StackEvaluator[]; claimSources: Claim
 export function registerPlan(program: Command): void {
   program
     .command("plan")
-    .description("Plan every stack offline under mocks, in dependency order; run the fleet checks and the policy pack")
+    .description(commandDescription("plan"))
     .option("--stacks-dir <dir>", "directory of Pulumi.<stack>.yaml files", DEFAULT_STACKS_DIR)
     .option("--json", "print exactly one JSON object on stdout")
     .option("--program <file>", "plan this Pulumi TypeScript program (a file or a directory with index.ts) as every stack, instead of the fleet's roles")
@@ -109,15 +110,12 @@ export function registerPlan(program: Command): void {
     });
 }
 
-export interface Io {
-  out(s: string): void;
-  err(s: string): void;
-}
-
 /** Load the fleet model, or print each config problem on one line and return undefined (exit 2). */
-export function loadFleetOrReport(stacksDir: string | undefined, io: Io): Fleet | undefined {
+export function loadFleetOrReport(stacksDir: string | undefined, io: Io, parseCache?: ParseCache): Fleet | undefined {
   try {
-    return loadFleet(stacksDir ?? DEFAULT_STACKS_DIR);
+    const fleet = loadFleet(stacksDir ?? DEFAULT_STACKS_DIR, undefined, { parseCache });
+    parseCache?.save();
+    return fleet;
   } catch (e) {
     if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
       const errors = e instanceof FleetConfigErrors ? e.errors : [e];
@@ -129,7 +127,9 @@ export function loadFleetOrReport(stacksDir: string | undefined, io: Io): Fleet 
 }
 
 export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  // Stack files parsed before come from the parse cache beside the plan cache (none where the fleet has no cache).
+  const cacheFor = planCacheLocation(opts, { dir: opts.stacksDir ?? DEFAULT_STACKS_DIR });
+  const fleet = loadFleetOrReport(opts.stacksDir, io, cacheFor === undefined ? undefined : ParseCache.open(parseCacheFileBeside(cacheFor)));
   if (fleet === undefined) return 2;
   let program: StackProgram = (f, stack) => runStack(f, stack);
   // A function (tests) cannot cross threads: it plans in this one.
@@ -430,7 +430,7 @@ function noPlanCacheReason(site: PlanCacheSite, cache: PlanCache | undefined): N
  * stacks dir inside the checkout. A scratch fleet elsewhere (a temp dir) gets no cache: one file
  * per such dir would pile up in the checkout, which is not theirs.
  */
-function planCacheLocation(opts: PlanCommandOptions, fleet: Fleet): string | undefined {
+function planCacheLocation(opts: PlanCommandOptions, fleet: Pick<Fleet, "dir">): string | undefined {
   if (opts.cacheRoot !== undefined) return planCacheFile(opts.cacheRoot, fleet);
   const named = process.env.MERIDIAN_FLEET_CACHE;
   if (named !== undefined && named.length > 0) return planCacheFileIn(path.resolve(named), fleet);

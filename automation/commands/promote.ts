@@ -18,12 +18,14 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import type { Command } from "commander";
+import { commandDescription } from "./manifest";
 import { domainOfRegion, type Cloud, type Domain } from "../../components/residency/catalogue";
 import { domainOfOwner } from "../fleet/accounts";
 import type { Fleet } from "../fleet";
 import { UsageError } from "../orchestrator";
 import { resolveControlPlanes } from "./controlPlanes";
-import { DEFAULT_STACKS_DIR, loadFleetOrReport, type Io } from "./plan";
+import { loadFleetOrReport } from "./fleetLoad";
+import { DEFAULT_STACKS_DIR, type Io } from "./paths";
 
 export interface PromoteOptions {
   from: string;
@@ -57,7 +59,7 @@ export interface Endpoint {
 export function registerPromote(program: Command): void {
   program
     .command("promote")
-    .description("Copy an image with its signatures by digest between two registries of one domain (never across domains)")
+    .description(commandDescription("promote"))
     .argument("<image>", "IMAGE@sha256:DIGEST: a repository path (relative to --from, or under its prefix) pinned by digest")
     .requiredOption("--from <registry|stack>", "source: a registry prefix (host/path/) or a stack whose foundation registry to use")
     .requiredOption("--to <registry|stack>", "destination: a registry prefix or a stack, of the same domain")
@@ -69,7 +71,7 @@ export function registerPromote(program: Command): void {
 }
 
 export function runPromoteCommand(image: string, opts: PromoteOptions, io: Io, run: Runner, env: NodeJS.ProcessEnv): number {
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  const fleet = loadFleetOrReport(opts.stacksDir ?? DEFAULT_STACKS_DIR, (s) => io.err(s));
   if (fleet === undefined) return 2;
   let plan: PromotionPlan;
   try {

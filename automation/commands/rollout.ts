@@ -12,6 +12,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as readline from "node:readline";
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { commandDescription } from "./manifest";
 import type { Fleet } from "../fleet";
 import { AutomationEngine } from "../engine/automation";
 import { loadRemoteDomains, RemoteEngine, RemoteSetupError, remoteProblem } from "../engine/remote";
@@ -189,12 +190,7 @@ export interface RolloutIo {
   readonly files?: RunFiles;
 }
 
-const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = [
-  { op: "preview", description: "Preview every selected stack (dependencies first), with the policy pack" },
-  { op: "up", description: "Deploy the selected stacks: canary domain first, as soon as dependencies succeed" },
-  { op: "refresh", description: "Refresh the selected stacks' state from the clouds" },
-  { op: "destroy", description: "Destroy the selected stacks in reverse dependency order" },
-];
+const COMMANDS: ReadonlyArray<{ op: Operation; description: string }> = (["preview", "up", "refresh", "destroy"] as const).map((op) => ({ op, description: commandDescription(op) }));
 
 export function parseParallel(v: string): number {
   const n = Number(v);

@@ -27,6 +27,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Option, type Command } from "commander";
+import { commandDescription } from "./manifest";
 import { parseDocument } from "yaml";
 import type { Domain } from "../../components/residency/catalogue";
 import type { Fleet, StackSpec } from "../fleet";
@@ -66,7 +67,7 @@ import {
   type UpgradePlan,
 } from "../upgrade";
 import { FILTER_FILE_OPTION, FILTER_OPTION } from "./filterOptions";
-import { DEFAULT_STACKS_DIR } from "./plan";
+import { DEFAULT_STACKS_DIR } from "./paths";
 import { commandPreamble, redactedControlPlanes, runInput, type RunSetup } from "./preamble";
 import { processIo, REPO_ROOT, rolloutEngines, rolloutGates, runContext, uploadDomainsEvidence, type DomainUpload, type RolloutIo } from "./rollout";
 
@@ -92,7 +93,7 @@ export interface UpgradeOptions {
 export function registerUpgrade(program: Command): void {
   program
     .command("upgrade")
-    .description("Upgrade the clusters one Kubernetes minor: pre-checks, then control plane and node pools ring by ring, with gates")
+    .description(commandDescription("upgrade"))
     .requiredOption("--to <minor>", `target Kubernetes minor, one above what each cluster runs (${SUPPORTED_VERSIONS.join(", ")})`)
     .option("--domains <list>", "domains to upgrade, comma-separated, in rollout order (the first is the canary); default: fleet.yaml domainOrder")
     .addOption(new Option("--engine <name>", "engine: automation (real Pulumi CLI) or mock (offline)").choices([...UPGRADE_ENGINES]).default("automation"))

@@ -6,3 +6,4 @@ export * from "./graph";
 export * from "./tenants";
 export * from "./retries";
 export * from "./projectConfig";
+export { ParseCache, cacheKeyFile } from "./parseCache";

@@ -30,6 +30,7 @@ import { checkTenants, type TenantTarget } from "./tenants";
 import { gateStackErrors } from "./gates";
 import { decodeConfigValue, loadProjectConfig, NO_PROJECT_CONFIG, withProjectConfig, type ProjectConfig } from "./projectConfig";
 import { DEFAULT_YAML_LIMITS, parseYaml, readRegularFile, type YamlLimits } from "./yamlFile";
+import type { ParseCache } from "./parseCache";
 
 export interface StackSpec {
   readonly name: string;
@@ -65,12 +66,17 @@ export interface Fleet {
 
 const TOP_LEVEL_KEYS = new Set(["config", "secretsprovider", "encryptionsalt", "encryptedkey", "environment"]);
 
+export interface LoadOptions {
+  /** Parsed stack files by content (./parseCache.ts): saves the YAML parse of a file read before, nothing else. */
+  readonly parseCache?: ParseCache;
+}
+
 /**
  * Load and validate every stack of a directory; throws FleetConfigErrors listing every
  * problem (each names its file: the CLI prints them and exits 2). `limits` are the YAML
  * size and alias limits (./yamlFile.ts).
  */
-export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS): Fleet {
+export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS, options: LoadOptions = {}): Fleet {
   let entries: string[];
   try {
     if (!fs.statSync(dir).isDirectory()) throw Object.assign(new Error("not a directory"), { code: "ENOTDIR" });
@@ -94,7 +100,7 @@ export function loadFleet(dir: string, limits: YamlLimits = DEFAULT_YAML_LIMITS)
   const stacks = new Map<string, StackSpec>();
   for (const { file } of named) {
     try {
-      const spec = parseStackFile(file, settings, limits, budget, project);
+      const spec = parseStackFile(file, settings, limits, budget, project, options.parseCache);
       if (!stacks.has(spec.name)) stacks.set(spec.name, spec);
     } catch (e) {
       if (e instanceof FleetConfigError) errors.push(e);
@@ -167,13 +173,14 @@ export function parseStackFile(
   limits: YamlLimits = DEFAULT_YAML_LIMITS,
   budget?: { left: number },
   project: ProjectConfig = NO_PROJECT_CONFIG,
+  parseCache?: ParseCache,
 ): StackSpec {
   const verdict = classifyStackFile(path.basename(file));
   if (verdict.kind !== "stack") {
     throw new FleetConfigError(file, "(file)", verdict.kind === "lookalike" ? verdict.problem : "a stack config is named Pulumi.<stack>.yaml");
   }
   const name = verdict.name;
-  const top = parseYaml(file, readRegularFile(file, limits, budget), limits);
+  const top = parseCached(file, readRegularFile(file, limits, budget), limits, parseCache);
   if (top === null || typeof top !== "object" || Array.isArray(top)) {
     throw new FleetConfigError(file, "(file)", "expected a mapping with a `config:` key");
   }
@@ -190,6 +197,15 @@ export function parseStackFile(
   } catch (e) {
     throw blameProjectConfig(e, own, project, name);
   }
+}
+
+/** `parseYaml`, answered from the cache when these exact bytes were parsed before (under the same alias limit). */
+function parseCached(file: string, text: string, limits: YamlLimits, cache: ParseCache | undefined): unknown {
+  const hit = cache?.get(text, limits.aliases);
+  if (hit !== undefined) return hit.value;
+  const value = parseYaml(file, text, limits);
+  cache?.put(text, limits.aliases, value);
+  return value;
 }
 
 /** A problem with a key the stack inherited from Pulumi.yaml names Pulumi.yaml, not the stack file. */

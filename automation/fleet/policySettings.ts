@@ -14,7 +14,7 @@
  * expires), which the pack reports on every preview (`meridian-governance-exemption-report`).
  */
 import { z } from "zod";
-import { allPolicyMetadata, type PolicyMeta } from "../../policy-pack/policies";
+import type { PolicyMeta } from "../../policy-pack/policies";
 import { parseConfig, type PackConfig } from "../../policy-pack/lib/config";
 import { FleetConfigError } from "./errors";
 
@@ -24,6 +24,16 @@ type Level = (typeof ENFORCEMENT_LEVELS)[number];
 const BLOCKING: ReadonlySet<Level> = new Set(["mandatory", "remediate"]);
 
 export type ProtectedTheme = "residency" | "encryption";
+
+/**
+ * The pack's policies, loaded on first use: the pack reaches @pulumi/policy and the Pulumi SDK
+ * (about a second), and a fleet.yaml without `policy:` enforcement or exemptions needs neither
+ * (`fleet affected`, the CLI's other fleet loads).
+ */
+function allPolicyMetadata(): readonly PolicyMeta[] {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (require("../../policy-pack/policies") as typeof import("../../policy-pack/policies")).allPolicyMetadata;
+}
 
 /** Why a policy may not be lowered by configuration, from its metadata; empty when it may. */
 export function protectedThemes(meta: PolicyMeta): ProtectedTheme[] {
@@ -35,7 +45,7 @@ export function protectedThemes(meta: PolicyMeta): ProtectedTheme[] {
 
 /** Every protected policy with its themes. */
 export function protectedPolicies(): ReadonlyMap<string, ProtectedTheme[]> {
-  return new Map(allPolicyMetadata.map((m) => [m.name, protectedThemes(m)] as const).filter(([, t]) => t.length > 0));
+  return new Map(allPolicyMetadata().map((m) => [m.name, protectedThemes(m)] as const).filter(([, t]) => t.length > 0));
 }
 
 const exemption = z.looseObject({
@@ -73,7 +83,8 @@ export function validatePolicySettings(file: string, raw: unknown): PolicySettin
     const [where, ...rest] = pack.errors[0].split(": ");
     throw new FleetConfigError(file, where === "(config)" ? "policy" : `policy.${where}`, rest.join(": "));
   }
-  const known = new Set(allPolicyMetadata.map((m) => m.name));
+  if ((shape.data.exemptions ?? []).length === 0 && Object.keys(enforcement).length === 0) return { ...(shared as PolicySettings) };
+  const known = new Set(allPolicyMetadata().map((m) => m.name));
   (shape.data.exemptions ?? []).forEach((e, i) => {
     const policy = (e as { policy?: unknown }).policy;
     if (typeof policy === "string" && !known.has(policy)) {

@@ -28,14 +28,22 @@ export type PlanCacheEntry = z.infer<typeof entrySchema>;
 export type PlanCache = z.infer<typeof cacheSchema>;
 
 /** One file per fleet directory under `<repo>/.fleet-cache/plan/`. */
-export function planCacheFile(repoRoot: string, fleet: Fleet): string {
+export function planCacheFile(repoRoot: string, fleet: Pick<Fleet, "dir">): string {
   return planCacheFileIn(path.join(repoRoot, ".fleet-cache"), fleet);
 }
 
 /** One file per fleet directory under `<cacheDir>/plan/` (`MERIDIAN_FLEET_CACHE` names a cacheDir). */
-export function planCacheFileIn(cacheDir: string, fleet: Fleet): string {
+export function planCacheFileIn(cacheDir: string, fleet: Pick<Fleet, "dir">): string {
   const id = createHash("sha256").update(path.resolve(fleet.dir)).digest("hex").slice(0, 16);
   return path.join(cacheDir, "plan", `${id}.json`);
+}
+
+/**
+ * The fleet's parse cache (../fleet/parseCache.ts: its stack files, parsed, by content) beside
+ * its plan cache: `<cacheDir>/parse/<fleet dir id>.json` for `<cacheDir>/plan/<id>.json`.
+ */
+export function parseCacheFileBeside(planCacheFile: string): string {
+  return path.join(path.dirname(path.dirname(planCacheFile)), "parse", path.basename(planCacheFile));
 }
 
 /** The cache, or undefined when there is none or it cannot be used (unreadable, another version, another fleet). */

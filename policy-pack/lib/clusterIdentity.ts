@@ -84,6 +84,24 @@ function namedEntry(list: unknown, name: string, field: "context" | "cluster"): 
  * `context` if given, else its `current-context`, → that context's cluster → `server`.
  */
 export function kubeconfigServer(kubeconfig: unknown, context?: string): { server: string } | { problem: string } {
+  if (typeof kubeconfig !== "string") return serverOf(kubeconfig, context);
+  // A stack's Kubernetes provider hands the same kubeconfig text to every policy of every
+  // resource it manages: parse each text once (YAML parsing was a tenth of the plan's main
+  // thread at 100 clusters). The answer depends on the text and the context alone.
+  const key = `${context ?? ""}\0${kubeconfig}`;
+  const hit = serverByText.get(key);
+  if (hit !== undefined) return { ...hit };
+  const found = serverOf(kubeconfig, context);
+  if (serverByText.size >= SERVER_MEMO_SIZE) serverByText.clear();
+  serverByText.set(key, found);
+  return { ...found };
+}
+
+/** Kubeconfig texts seen lately → their server (or problem); a few stacks' worth. */
+const serverByText = new Map<string, { server: string } | { problem: string }>();
+const SERVER_MEMO_SIZE = 64;
+
+function serverOf(kubeconfig: unknown, context: string | undefined): { server: string } | { problem: string } {
   let doc: unknown = kubeconfig;
   if (typeof kubeconfig === "string") {
     try {

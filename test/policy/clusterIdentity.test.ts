@@ -71,4 +71,19 @@ users: [{ name: u1, user: {} }]
     expect(kubeconfigServer("{}")).toEqual({ problem: "the kubeconfig has no current-context" });
     expect(kubeconfigServer("current-context: a\ncontexts: []")).toEqual({ problem: "the kubeconfig has no context 'a'" });
   });
+
+  it("answers a kubeconfig text seen before the same way, per context, and hands each caller its own object", () => {
+    const text = [
+      "current-context: eu",
+      "contexts: [{name: eu, context: {cluster: a}}, {name: us, context: {cluster: b}}]",
+      "clusters: [{name: a, cluster: {server: 'https://a.gr7.eu-central-1.eks.amazonaws.com'}}, {name: b, cluster: {server: 'https://b.yl4.us-east-1.eks.amazonaws.com'}}]",
+    ].join("\n");
+    const first = kubeconfigServer(text);
+    expect(first).toEqual({ server: "https://a.gr7.eu-central-1.eks.amazonaws.com" });
+    (first as { server: string }).server = "changed by a caller";
+    expect(kubeconfigServer(text)).toEqual({ server: "https://a.gr7.eu-central-1.eks.amazonaws.com" });
+    expect(kubeconfigServer(text, "us")).toEqual({ server: "https://b.yl4.us-east-1.eks.amazonaws.com" });
+    expect(kubeconfigServer(text, "nope")).toEqual({ problem: "the kubeconfig has no context 'nope'" });
+    expect(identifyKubeconfig(text, DEFAULT_REGIONS, "us")).toMatchObject({ domain: "us" });
+  });
 });
