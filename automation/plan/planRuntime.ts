@@ -29,9 +29,14 @@
  * - **`Resource.callsites`**: the source position of each registration, which the SDK finds
  *   by formatting a whole stack trace (source-mapped under tsx) for every resource. It goes
  *   to the engine for display only; the plan's monitor never reads it.
+ * - **`serializeProperty`** and the functions over it: a plain value (no Output, promise,
+ *   resource or asset inside) is serialized in one walk instead of one `async` call per value,
+ *   waiting the same number of turns the SDK's walk takes, so resources register in the same
+ *   order (./plainProperties.ts).
  */
 import * as structproto from "google-protobuf/google/protobuf/struct_pb";
 import { PlainStruct } from "./plainStruct";
+import { installPlainProperties } from "./plainProperties";
 import { debuggable, resourceClass, state, type Store } from "./runtimeInternals";
 
 export type PlanRuntime = "lean" | "sdk";
@@ -84,9 +89,11 @@ async function withLeanRuntime<T>(callback: () => Promise<T>): Promise<T> {
   debuggable.debuggablePromise = leanDebuggablePromise;
   resourceClass.callsites = noCallsites;
   structproto.Struct.fromJavaScript = PlainStruct.of;
+  const restoreSerialization = installPlainProperties();
   try {
     return await callback();
   } finally {
+    restoreSerialization();
     planStore = undefined;
     debuggable.debuggablePromise = originalDebuggable;
     resourceClass.callsites = originalCallsites;

@@ -11,6 +11,8 @@
  * - `waitForRPCs`: wait until every registration has been answered.
  * - `LocalStore`, `debuggablePromise`, `Resource.callsites`: a plan stack runs without the
  *   SDK's AsyncLocalStorage and debugging aids, for speed (./planRuntime.ts says what and why).
+ * - `serializeProperty` and the three functions over it: a lean plan stack serializes plain
+ *   values in one walk (./plainProperties.ts).
  */
 /* eslint-disable @typescript-eslint/no-require-imports */
 type Fn = (...args: never[]) => unknown;
@@ -37,6 +39,7 @@ interface State extends Record<string, unknown> {
   LocalStore: new () => Store;
 }
 interface Settings extends Record<string, unknown> {
+  excessiveDebugOutput: boolean;
   setMockOptions(monitor: unknown, project?: string, stack?: string, preview?: boolean, organization?: string): void;
   waitForRPCs(): Promise<void>;
 }
@@ -44,7 +47,10 @@ interface StackModule extends Record<string, unknown> {
   runInPulumiStack(init: () => Promise<Record<string, unknown> | undefined>): Promise<Record<string, unknown> | undefined>;
 }
 interface Rpc extends Record<string, unknown> {
-  serializeProperties(label: string, props: Record<string, unknown>): Promise<Record<string, unknown>>;
+  serializeProperty(ctx: string, prop: unknown, dependentResources: Set<unknown> | undefined, opts?: Record<string, unknown>): Promise<unknown>;
+  serializeProperties(label: string, props: Record<string, unknown>, opts?: Record<string, unknown>): Promise<Record<string, unknown>>;
+  serializeResourceProperties(label: string, props: Record<string, unknown>, opts?: Record<string, unknown>): Promise<[Record<string, unknown>, Map<string, Set<unknown>>]>;
+  serializePropertiesReturnDeps(label: string, props: Record<string, unknown>, opts?: Record<string, unknown>): Promise<[Record<string, unknown>, Map<string, Set<unknown>>]>;
   deserializeProperties(struct: unknown, keepUnknowns?: boolean): Record<string, unknown>;
 }
 
@@ -58,7 +64,7 @@ interface ResourceClass extends Record<string, unknown> {
 export const state = load<State>("@pulumi/pulumi/runtime/state", ["withLocalStorage", "getStore", "LocalStore"]);
 export const settings = load<Settings>("@pulumi/pulumi/runtime/settings", ["setMockOptions", "waitForRPCs"]);
 export const stackModule = load<StackModule>("@pulumi/pulumi/runtime/stack", ["runInPulumiStack"]);
-export const rpc = load<Rpc>("@pulumi/pulumi/runtime/rpc", ["serializeProperties", "deserializeProperties"]);
+export const rpc = load<Rpc>("@pulumi/pulumi/runtime/rpc", ["serializeProperty", "serializeProperties", "serializeResourceProperties", "serializePropertiesReturnDeps", "deserializeProperties"]);
 export const debuggable = load<Debuggable>("@pulumi/pulumi/runtime/debuggable", ["debuggablePromise"]);
 export const resourceClass = load<{ Resource: ResourceClass }>("@pulumi/pulumi/resource", []).Resource;
 if (typeof resourceClass?.callsites !== "function") {

@@ -172,12 +172,25 @@ export function validateGatewaySpec(spec: GatewaySpec): Array<{ propertyPath: st
 // Helm values: typed and validated (zod) before they reach a chart. Every image must come
 // from the domain registry, pinned by digest.
 
-function domainImage(prefix: string) {
-  return z
+/**
+ * One schema per registry prefix, built on first use: a zod schema is immutable, and building
+ * one (and zod compiling its parser on first parse) cost more than the parse, once per stack.
+ */
+function perPrefix<S>(build: (prefix: string) => S): (prefix: string) => S {
+  const built = new Map<string, S>();
+  return (prefix) => {
+    let schema = built.get(prefix);
+    if (schema === undefined) built.set(prefix, (schema = build(prefix)));
+    return schema;
+  };
+}
+
+const domainImage = perPrefix((prefix: string) =>
+  z
     .string()
     .refine((s) => s.startsWith(prefix), `an image from the domain registry ${prefix}`)
-    .refine((s) => /@sha256:[0-9a-f]{64}$/.test(s), "pinned by digest (@sha256:...)");
-}
+    .refine((s) => /@sha256:[0-9a-f]{64}$/.test(s), "pinned by digest (@sha256:...)"),
+);
 
 const securityContext = z.strictObject({
   runAsNonRoot: z.literal(true),
@@ -194,8 +207,8 @@ export const RESTRICTED_CONTAINER = {
   seccompProfile: { type: "RuntimeDefault" },
 } as const;
 
-export function envoyGatewayValuesSchema(prefix: string) {
-  return z.strictObject({
+export const envoyGatewayValuesSchema = perPrefix((prefix: string) =>
+  z.strictObject({
     global: z.strictObject({
       images: z.strictObject({
         envoyGateway: z.strictObject({ image: domainImage(prefix), pullPolicy: z.literal("IfNotPresent") }),
@@ -210,8 +223,8 @@ export function envoyGatewayValuesSchema(prefix: string) {
         logging: z.strictObject({ level: z.strictObject({ default: z.enum(["info", "warn", "error"]) }) }),
       }),
     }),
-  });
-}
+  }),
+);
 export type EnvoyGatewayValues = z.infer<ReturnType<typeof envoyGatewayValuesSchema>>;
 
 export function envoyGatewayValues(prefix: string): EnvoyGatewayValues {
@@ -233,30 +246,32 @@ export function envoyGatewayValues(prefix: string): EnvoyGatewayValues {
   });
 }
 
+// Standard channel only: experimental Gateway API kinds are not offered to tenants.
+const gatewayCrdsSchema = z.strictObject({
+  crds: z.strictObject({
+    gatewayAPI: z.strictObject({ enabled: z.literal(true), channel: z.literal("standard") }),
+    envoyGateway: z.strictObject({ enabled: z.literal(true) }),
+  }),
+});
 export function gatewayCrdsValuesSchema() {
-  // Standard channel only: experimental Gateway API kinds are not offered to tenants.
-  return z.strictObject({
-    crds: z.strictObject({
-      gatewayAPI: z.strictObject({ enabled: z.literal(true), channel: z.literal("standard") }),
-      envoyGateway: z.strictObject({ enabled: z.literal(true) }),
-    }),
-  });
+  return gatewayCrdsSchema;
 }
 export function gatewayCrdsValues() {
   return gatewayCrdsValuesSchema().parse({ crds: { gatewayAPI: { enabled: true, channel: "standard" }, envoyGateway: { enabled: true } } });
 }
 
 /** A chart's `{ repository, digest }` image: the domain registry, pinned by digest. */
-const repositoryImage = (prefix: string) =>
+const repositoryImage = perPrefix((prefix: string) =>
   z.strictObject({ repository: z.string(), digest: z.string() }).superRefine((v, ctx) => {
     const r = domainImage(prefix).safeParse(`${v.repository}@${v.digest}`);
     if (!r.success) ctx.addIssue({ code: "custom", message: r.error.issues[0]?.message ?? "not a domain image" });
-  });
-const component = (prefix: string) => z.strictObject({ image: repositoryImage(prefix) });
+  }),
+);
+const component = perPrefix((prefix: string) => z.strictObject({ image: repositoryImage(prefix) }));
 const imageOf = (prefix: string, key: ImageKey) => ({ repository: `${prefix}${IMAGES[key].repository}`, digest: IMAGES[key].digest });
 
-export function certManagerValuesSchema(prefix: string) {
-  return z.strictObject({
+export const certManagerValuesSchema = perPrefix((prefix: string) =>
+  z.strictObject({
     crds: z.strictObject({ enabled: z.literal(true), keep: z.literal(true) }),
     replicaCount: z.int().min(2),
     image: repositoryImage(prefix),
@@ -272,8 +287,8 @@ export function certManagerValuesSchema(prefix: string) {
       enableGatewayAPI: z.literal(true),
     }),
     prometheus: z.strictObject({ enabled: z.boolean() }),
-  });
-}
+  }),
+);
 export type CertManagerValues = z.infer<ReturnType<typeof certManagerValuesSchema>>;
 
 export function certManagerValues(prefix: string): CertManagerValues {
@@ -293,16 +308,16 @@ export function certManagerValues(prefix: string): CertManagerValues {
   });
 }
 
-export function trustManagerValuesSchema(prefix: string) {
-  return z.strictObject({
+export const trustManagerValuesSchema = perPrefix((prefix: string) =>
+  z.strictObject({
     crds: z.strictObject({ enabled: z.literal(true), keep: z.literal(true) }),
     replicaCount: z.int().min(2),
     image: repositoryImage(prefix),
     // No public CA package: the bundle carries the domain's roots only.
     defaultPackage: z.strictObject({ enabled: z.literal(false) }),
     app: z.strictObject({ trust: z.strictObject({ namespace: z.literal(CERT_MANAGER_NAMESPACE) }) }),
-  });
-}
+  }),
+);
 export type TrustManagerValues = z.infer<ReturnType<typeof trustManagerValuesSchema>>;
 
 export function trustManagerValues(prefix: string): TrustManagerValues {

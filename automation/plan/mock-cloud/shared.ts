@@ -36,9 +36,20 @@ export function azureSubscriptionOf(provider: ProviderState | undefined): string
   return str(provider?.inputs.subscriptionId, FAKE_AZURE_SUBSCRIPTION);
 }
 
+/** sha256 hex digests the mock has computed, by input: every ID and name hashes its type and name, often more than once. */
+const digests = new Map<string, string>();
+/** Past this many the memo starts again, so a long-lived process (1,000 clusters) holds a bounded amount. */
+const MAX_DIGESTS = 50_000;
+
 /** Deterministic short hex, so mock IDs are stable between runs (snapshots, diffs). */
 export function stableHash(s: string, length = 8): string {
-  return createHash("sha256").update(s).digest("hex").slice(0, length);
+  let hex = digests.get(s);
+  if (hex === undefined) {
+    if (digests.size >= MAX_DIGESTS) digests.clear();
+    hex = createHash("sha256").update(s).digest("hex");
+    digests.set(s, hex);
+  }
+  return hex.slice(0, length);
 }
 
 /** Unwrap a secret-wrapped mock input (`{4dabf…: 1b47…, value}`) to its value. */
