@@ -2,9 +2,9 @@
  * What a role program is given: its stack spec, its domain as a type, explicit providers
  * pinned to the stack's regions, common tags, and typed readers for its upstream stacks.
  */
-import * as aws from "@pulumi/aws";
-import * as azure from "@pulumi/azure-native";
-import * as gcp from "@pulumi/gcp";
+import * as aws from "../components/sdk/aws";
+import * as azure from "../components/sdk/azure";
+import * as gcp from "../components/sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import * as tls from "@pulumi/tls";

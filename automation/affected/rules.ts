@@ -47,6 +47,7 @@ export const PATH_RULES: readonly PathRule[] = [
   { globs: ["components/package.json", "components/multi-language/**"], selects: NONE, why: "the components package's manifest and its non-generic facades, for other projects; no stack reads them" },
   { globs: ["stacks/fleet.yaml", "stacks/index.ts", "stacks/program.ts", "stacks/context.ts", "stacks/engineConfig.ts", "stacks/contracts.ts", "stacks/references.ts", "stacks/roles/notImplemented.ts"], selects: ALL, why: "the program entry, fleet settings and StackReference contracts" },
   { globs: ["automation/fleet/**"], selects: ALL, why: "the fleet model every stack loads" },
+  { globs: ["components/sdk/**"], selects: ALL, why: "the provider SDK services the program imports (stacks/context.ts makes every cloud's provider)" },
   { globs: ["policy-pack/**"], selects: ALL, why: "the policy pack every preview and update runs" },
   { globs: ["components/residency/**", "components/network/ipam.ts", "components/guardrails/spec.ts", "components/gateway/zones.ts", "components/cluster/upgrade.ts", "components/observability/facts.ts"], selects: ALL, why: "residency catalogue, IPAM, guardrail constants, exposure zones, node-pool upgrade settings and Log Analytics tiers, read by the fleet model" },
   // Roles.

@@ -1,4 +1,4 @@
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import * as pulumi from "@pulumi/pulumi";
 import { cmkStorageAccountArgs, createKeyUserIdentity } from "../kms/azure";
 import type { KeyRef } from "../residency";

@@ -10,7 +10,7 @@
  * values), so the policy pack sees where every backup goes (policy-pack/policies/backup.ts).
  * Why Velero rather than each cloud's managed backup: docs/adr.md ADR-8.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertSameDomain, claimResident, residentTags, type BackupTargetHandle, type Cloud, type Domain, type KeyHandle, type NetworkHandle, type RegistryHandle } from "../residency";
 import { createS3Target } from "./aws";

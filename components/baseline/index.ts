@@ -9,7 +9,7 @@
  * PDBs, ValidatingAdmissionPolicies (registry + digest, required labels, no host access
  * outside allow-listed namespaces) and an encrypted default StorageClass.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Cloud, Domain, KeyHandle, RegistryHandle } from "../residency";
 import {

@@ -6,7 +6,7 @@
  * tier, zones, a kubelet identity with AcrPull on the domain ACR only, and audit logs (kube-audit, kube-audit-admin, guard) to a Log Analytics
  * workspace in the cluster's own region.
  */
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import * as pulumi from "@pulumi/pulumi";
 import { parse as parseYaml } from "yaml";
 import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";

@@ -5,7 +5,7 @@
  * groups on an encrypted (CMK) launch template with IMDSv2, across the spec's zones, and
  * the VPC CNI with network policy enforcement.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";
 

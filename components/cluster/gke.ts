@@ -6,7 +6,7 @@
  * enforced, shielded nodes with CMEK boot disks, a minimal node service account, and
  * control-plane and audit logs in an in-region, CMEK log bucket with the configured retention.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { execKubeconfig, minorOf, type AdapterResult, type ClusterSpec, type PoolSpec, type UpgradeSpec } from "./spec";
 

@@ -9,7 +9,7 @@
  * `clusterIdentifier` is `meridian:<domain>:<cluster>` (how the policy pack and the tests
  * tell which cluster, and so which domain, a Kubernetes object lands in).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { BaselineStorageArgs } from "../baseline";
 import type { Cloud, Domain } from "../residency";

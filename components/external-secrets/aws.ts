@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsSecretsKeyPolicy, type StoreTarget } from "./spec";
 import type { CloudSecretsSpec, CloudSecretsSide } from "./index";

@@ -1,4 +1,4 @@
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import type * as pulumi from "@pulumi/pulumi";
 import type { StoreTarget } from "./spec";
 import type { CloudSecretsSpec, CloudSecretsSide } from "./index";

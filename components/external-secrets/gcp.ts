@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import { gcpSecretDefaults, type StoreTarget } from "./spec";
 import type { CloudSecretsSpec, CloudSecretsSide } from "./index";

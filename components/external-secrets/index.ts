@@ -7,7 +7,7 @@
  * side sets the secret service's CMK: an AWS secrets key decryptable only by tenant roles, the
  * GCP Secret Manager agent on the domain key; Azure vaults are the tenant component's.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { claimResident, residentTags, type Cloud, type Domain, type KeyHandle, type KeyRef, type RegistryHandle } from "../residency";
 import { createAwsSecrets } from "./aws";

@@ -9,7 +9,7 @@
  * US Gateway as the failover target of an EU name does not compile; the run-time check and
  * the pack (`meridian-residency-failover-target-in-domain`) back it up.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assertSameDomain, residentTags, type Domain } from "../residency";
 import { healthCheckSchema, isIpv4, recordType, TARGET_STACK_TAG, TENANT_TAG, validateFailover, type FailoverRecord, type HealthCheckSettings } from "./spec";

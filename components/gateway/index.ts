@@ -10,7 +10,7 @@
  * Charts come from the domain registry's OCI mirror at pinned versions; every image is
  * overridden to the domain registry and pinned by digest (spec.ts `CHARTS`, `IMAGES`).
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { assertSameDomain, type CaHandle, type Cloud, type Domain, type NetworkHandle, type RegistryHandle, type TrustRootsHandle } from "../residency";
 import { awsGateway } from "./aws";

@@ -10,8 +10,8 @@
  * Workload clusters register themselves (./registration) from their own stacks, reading
  * {@link GitOpsController.handle} through a same-domain StackReference.
  */
-import * as aws from "@pulumi/aws";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "../sdk/aws";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResidentCluster } from "../cluster";
 import { assertSameDomain, claimResident, type Domain, type GitOpsControllerHandle, type RegistryHandle } from "../residency";

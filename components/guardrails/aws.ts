@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import { createHash } from "node:crypto";
 import type { Domain } from "../residency/catalogue";

@@ -1,4 +1,4 @@
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Domain } from "../residency/catalogue";
 import { AZURE_BUILTIN, AZURE_EFFECT, type AzureExemption, type AzureGuardrail, type AzureGuardrailSpec } from "./spec";

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import { GCP_CONSTRAINTS, gcpRegionValueGroup, type GcpExemption, type GcpGuardrailSpec } from "./spec";
 

@@ -14,9 +14,9 @@
  *   for 5 minutes; `TunnelIngressBytes` of the connection at zero for 15 minutes; the
  *   gateway's `TunnelEgressPacketDropCount` above 100 in 15 minutes.
  */
-import * as aws from "@pulumi/aws";
-import * as azure from "@pulumi/azure-native";
-import * as gcp from "@pulumi/gcp";
+import * as aws from "../sdk/aws";
+import * as azure from "../sdk/azure";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { awsAlertTopic, azureActionGroup, gcpEmailChannels, type ReceiverSpec } from "../observability/receivers";
 import type { Cloud, Domain, KeyHandle } from "../residency";

@@ -5,7 +5,7 @@
  * FOUR_IPS_REDUNDANCY external gateway. Tunnel t leaves GCP interface t>>1 and lands on
  * AWS connection t>>1, tunnel (t%2)+1.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTunnelAddress, createAwsTransit, createAwsVpnConnection } from "./aws";
 import { createGcpHa, createGcpTunnel, gcpInterfaceAddress } from "./gcp";

@@ -4,7 +4,7 @@
  * its own BGP speaker and advertises only the VPC's prefix), the VPC attachment, routes
  * from the VPC's route tables, and a VPN connection (two tunnels) per peer address.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { awsTunnelCrypto } from "./crypto";
 import type { VpnSpec } from "./types";

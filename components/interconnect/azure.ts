@@ -4,7 +4,7 @@
  * tunnel a local network gateway (peer outside address + BGP peer) and an IPsec connection
  * with the explicit policy and the APIPA address each instance uses.
  */
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import * as pulumi from "@pulumi/pulumi";
 import { claimResident, type Domain } from "../residency";
 import type { TunnelPlan } from "./allocate";

@@ -3,7 +3,7 @@
  * here or borrowed) through a TWO_IPS_REDUNDANCY external gateway. Tunnel t joins GCP
  * interface t and Azure instance t; both sides speak BGP over APIPA /30s in Azure's window.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { createAzureConnection, createAzureGateway } from "./azure";
 import { createGcpHa, createGcpTunnel, gcpInterfaceAddress } from "./gcp";

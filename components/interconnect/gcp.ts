@@ -3,7 +3,7 @@
  * tunnels) and a Cloud Router per interconnect that advertises ONLY the GCP network's own
  * prefix (custom mode, no "all subnets" group), then tunnels + router interfaces + peers.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { TunnelPlan } from "./allocate";
 import { gcpLabels } from "../residency";

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import type { NetworkRefs, NetworkSpec } from "./index";
 

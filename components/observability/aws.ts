@@ -5,7 +5,7 @@
  * the collector assumes through EKS Pod Identity, allowed to write to this workspace and this
  * log group only.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { stringify } from "yaml";
 import type { KeyRef } from "../residency";

@@ -11,7 +11,7 @@
  * Log Analytics takes a customer-managed key only through a dedicated cluster (a commitment
  * tier of at least 100 GB a day): {@link createLogAnalyticsCmkCluster}, when configured.
  */
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import * as pulumi from "@pulumi/pulumi";
 import { LOG_ANALYTICS_COMMITMENT_TIERS } from "./facts";
 import { createKeyUserIdentity } from "../kms/azure";

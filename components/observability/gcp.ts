@@ -8,7 +8,7 @@
  * receiver through e-mail notification channels. The collector is a Google service account
  * the collector's Kubernetes ServiceAccount impersonates through Workload Identity.
  */
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyRef } from "../residency";
 import { gcpEmailChannels } from "./receivers";

@@ -12,7 +12,7 @@
  * of `D` (a raw URL does not compile), and every endpoint the collector is given is placed in
  * the domain's allowlist before the Helm release is built — otherwise the stack fails to plan.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { ResidentCluster } from "../cluster";
 import { assertSameDomain, residentTags, type Cloud, type Domain, type KeyHandle, type NetworkHandle, type RegionAllowlist, type RegistryHandle } from "../residency";

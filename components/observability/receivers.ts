@@ -3,9 +3,9 @@
  * `observability.<domain>.receiver`) behind the cloud's own channel. Shared by the SLO alerts
  * (this component) and the VPN tunnel alarms (components/interconnect/alarms.ts).
  */
-import * as aws from "@pulumi/aws";
-import * as azure from "@pulumi/azure-native";
-import * as gcp from "@pulumi/gcp";
+import * as aws from "../sdk/aws";
+import * as azure from "../sdk/azure";
+import * as gcp from "../sdk/gcp";
 import type * as pulumi from "@pulumi/pulumi";
 import type { Domain } from "../residency";
 

@@ -1,4 +1,4 @@
-import * as gcp from "@pulumi/gcp";
+import * as gcp from "../sdk/gcp";
 import * as pulumi from "@pulumi/pulumi";
 import { gcpLabels, type KeyRef } from "../residency";
 import type { NetworkHandle } from "../residency";

@@ -6,7 +6,7 @@
  * domain's key. On GKE, also the Binary Authorization attestor and project policy keyed by
  * the same Cloud KMS key. Why policy-controller and not Kyverno: docs/supply-chain.md.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { MANAGED_NAMESPACES } from "../baseline";
 import { assertSameDomain, residentTags, type Cloud, type Domain, type RegistryHandle, type SigningKeyHandle } from "../residency";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "../sdk/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { KeyRef } from "../residency";
 import { awsIrsaTrustStatement, awsPodIdentityTrust, awsWorkloadPolicy, repositoryPath, SECRET_PREFIX, workloadServiceAccount } from "./spec";

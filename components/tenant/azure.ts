@@ -1,4 +1,4 @@
-import * as azure from "@pulumi/azure-native";
+import * as azure from "../sdk/azure";
 import * as pulumi from "@pulumi/pulumi";
 import { acrRepositoryCondition, AZURE_ROLES, repositoryPath, tenantVaultName, workloadServiceAccount } from "./spec";
 import type { CloudTenant, CloudTenantContext } from "./index";

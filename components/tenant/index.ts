@@ -13,7 +13,7 @@
  *
  * Everything takes resident handles of the tenant's domain; `handle` is a TenantHandle<D>.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Manifest } from "../baseline/policies";
 import { claimResident, residentTags, type Domain, type KeyHandle, type RegistryHandle, type TenantHandle } from "../residency";

@@ -4,7 +4,7 @@
  * clusters get, with no cloud-specific storage class (none is assumed to exist).
  */
 import * as fs from "node:fs";
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../../components/sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { RoleConfig } from "../../automation/fleet";
 import { ClusterBaseline } from "../../components/baseline";

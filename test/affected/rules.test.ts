@@ -81,7 +81,7 @@ describe("Deployments path filters", () => {
     expect(f).not.toContain("components/cluster/gke.ts");
     expect(f).not.toContain("components/interconnect/aws-gcp.ts");
     expect(f.filter((g) => g.includes("Pulumi.us-"))).toEqual([]);
-    expect(pathFiltersFor(fleet, "us-pki").filter((g) => g.startsWith("components/") && !g.startsWith("components/residency"))).toEqual(["components/backup/spec.ts", "components/cluster/upgrade.ts", "components/failover/spec.ts", "components/gateway/zones.ts", "components/guardrails/spec.ts", "components/kms/spec.ts", "components/network/ipam.ts", "components/observability/facts.ts", "components/pki/**"]);
+    expect(pathFiltersFor(fleet, "us-pki").filter((g) => g.startsWith("components/") && !g.startsWith("components/residency"))).toEqual(["components/backup/spec.ts", "components/cluster/upgrade.ts", "components/failover/spec.ts", "components/gateway/zones.ts", "components/guardrails/spec.ts", "components/kms/spec.ts", "components/network/ipam.ts", "components/observability/facts.ts", "components/pki/**", "components/sdk/**"]);
   });
 
   it("select a stack exactly when `fleet affected` reports it, for random change sets", () => {

@@ -43,7 +43,9 @@ describe("@meridian/components, the workspace package", () => {
   });
 
   it("exports one subpath per component folder, each its index.ts, and nothing else", () => {
-    const folders = fs.readdirSync(COMPONENTS, { withFileTypes: true }).filter((d) => d.isDirectory() && d.name !== "node_modules").map((d) => d.name).sort();
+    // sdk/ is not a component: the provider-SDK imports the components share (internal).
+    const folders = fs.readdirSync(COMPONENTS, { withFileTypes: true }).filter((d) => d.isDirectory() && !["node_modules", "sdk"].includes(d.name)).map((d) => d.name).sort();
+    expect(fs.existsSync(path.join(COMPONENTS, "sdk", "index.ts"))).toBe(false);
     const subpaths = Object.keys(pkg.exports).filter((k) => k !== "./package.json").sort();
     expect(subpaths).toEqual(folders.map((f) => `./${f}`));
     for (const f of folders) {

@@ -3,10 +3,10 @@
  * the workload's cloud that trusts only the domain controller, and how Argo CD obtains a
  * short-lived token for it. One function per cloud; no secret is created on any of them.
  */
-import * as aws from "@pulumi/aws";
-import * as azure from "@pulumi/azure-native";
-import * as gcp from "@pulumi/gcp";
-import * as k8s from "@pulumi/kubernetes";
+import * as aws from "../../sdk/aws";
+import * as azure from "../../sdk/azure";
+import * as gcp from "../../sdk/gcp";
+import * as k8s from "../../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { Domain, GitOpsControllerHandle } from "../../residency";
 import { TOKEN_AUDIENCES, gcpCredentialConfig, gcpCredentialConfigMap, gitopsRolePath, type RegistrationAuth } from "../spec";

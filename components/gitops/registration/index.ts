@@ -12,7 +12,7 @@
  * cannot be registered with the EU controller (test/types/gitops.ts); the run-time check and
  * the pack (meridian-kubernetes-gitops-registration-domain) stand behind it.
  */
-import * as k8s from "@pulumi/kubernetes";
+import * as k8s from "../../sdk/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { clusterIdentifier, type ResidentCluster } from "../../cluster";
 import { assertSameDomain, type Domain, type GitOpsControllerHandle } from "../../residency";
