@@ -13,6 +13,7 @@ import * as path from "node:path";
 import { Command, CommanderError, Help } from "commander";
 import { COMMANDS, modulesFor, type CommandModule } from "./commands/manifest";
 import { enableCompileCache } from "./commands/compileCache";
+import { deferTypescript } from "./plan/deferTypescript";
 
 export const EXIT = { ok: 0, failed: 1, usage: 2, interrupted: 130 } as const;
 
@@ -111,6 +112,7 @@ async function main(argv: string[]): Promise<number> {
 
 if (require.main === module) {
   enableCompileCache();
+  deferTypescript();
   // Never exit 0 without having finished: an emptied event loop with work pending is a failure.
   let finished = false;
   process.on("exit", (code) => {

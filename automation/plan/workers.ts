@@ -62,12 +62,14 @@ interface Slot {
 
 /**
  * The entry each worker evaluates: tsx's require hook (the main thread's `--import tsx`
- * covers only its own isolate, and jest's transform none), then ./worker.ts.
+ * covers only its own isolate, and jest's transform none), the SDK's TypeScript deferred
+ * (./deferTypescript.ts: each worker has its own module cache), then ./worker.ts.
  */
 function bootstrap(): string {
   const ext = path.extname(__filename);
   const entry = path.join(__dirname, `worker${ext}`);
-  return `${ext === ".ts" ? 'require("tsx/cjs");' : ""}require(${JSON.stringify(entry)});`;
+  const defer = path.join(__dirname, `deferTypescript${ext}`);
+  return `${ext === ".ts" ? 'require("tsx/cjs");' : ""}require(${JSON.stringify(defer)}).deferTypescript();require(${JSON.stringify(entry)});`;
 }
 
 /** A fixed set of plan workers. `plan` queues; each worker takes the next stack when free. */
