@@ -52,6 +52,13 @@ const SHAPERS: Record<string, Shaper> = {
     const bucket = str(ctx.inputs.bucket, physicalName(ctx));
     return { id: bucket, bucket, arn: `arn:aws:s3:::${bucket}`, bucketDomainName: `${bucket}.s3.amazonaws.com` };
   },
+  // Route 53 is global: a hosted zone's ARN has neither region nor account; AWS picks its id
+  // and four name servers (the dns role exports both).
+  "aws:route53/zone:Zone": (ctx) => {
+    const zoneId = `Z${stableHash(ctx.name, 20).toUpperCase()}`;
+    const ns = (n: number, tld: string) => `ns-${parseInt(stableHash(ctx.name + n, 3), 16) % 2048}.awsdns-${String(n * 13 + 7).padStart(2, "0")}.${tld}`;
+    return { id: zoneId, zoneId, arn: `arn:aws:route53:::hostedzone/${zoneId}`, nameServers: [ns(1, "com"), ns(2, "net"), ns(3, "org"), ns(4, "co.uk")] };
+  },
   "aws:cloudwatch/logGroup:LogGroup": (ctx, region) => {
     const name = str(ctx.inputs.name, physicalName(ctx));
     return { id: name, name, arn: `arn:aws:logs:${region}:${awsAccountOf(ctx.provider)}:log-group:${name}` };
