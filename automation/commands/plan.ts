@@ -8,7 +8,7 @@ import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { commandDescription } from "./manifest";
 import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
-import { FleetConfigError, FleetConfigErrors, depths, loadFleet, ParseCache, type Fleet } from "../fleet";
+import { FleetConfigError, FleetConfigErrors, depths, loadFleet, ParseCache, withDependencies, type Fleet } from "../fleet";
 import {
   FLEET_PROGRAM,
   fileProgram,
@@ -198,7 +198,9 @@ export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<
   if (selected !== undefined) {
     subset = subsetPlanSet(fleet, selected, cache, digests, { alsoNeeded: packInputStacks(fleet), planUnanswered: opts.planUpstreams === true });
     if (subset.unanswered.length > 0) {
-      io.err(unansweredMessage(subset.unanswered, noCache, cacheFile !== undefined));
+      const dependencies = withDependencies(fleet, subset.selected);
+      const packOnly = subset.unanswered.some((u) => !dependencies.has(u.name));
+      io.err(unansweredMessage(subset.unanswered, noCache, cacheFile !== undefined, packOnly));
       return 2;
     }
   }
@@ -383,14 +385,15 @@ const MAX_NAMED_UPSTREAMS = 8;
 
 /**
  * One line: which upstreams nothing answers, why, and the ways out (`fillable`: the fleet has
- * a cache file a full plan writes).
+ * a cache file a full plan writes; `packInputs`: some of them are not dependencies of the
+ * selection but foundations the policy pack reads, which "...NAME" does not select).
  */
-function unansweredMessage(unanswered: readonly UnansweredUpstream[], noCache: NoPlanCache | undefined, fillable: boolean): string {
+function unansweredMessage(unanswered: readonly UnansweredUpstream[], noCache: NoPlanCache | undefined, fillable: boolean, packInputs: boolean): string {
   const named = unanswered.slice(0, MAX_NAMED_UPSTREAMS).map((u) => (noCache === undefined ? `${u.name} (${u.why === "stale" ? "stale: its inputs changed" : "not in the cache"})` : u.name));
   const more = unanswered.length > MAX_NAMED_UPSTREAMS ? ` and ${unanswered.length - MAX_NAMED_UPSTREAMS} more` : "";
   const why = noCache === undefined ? "" : `; ${NO_PLAN_CACHE[noCache].why}`;
   const fill = fillable ? "run a full `fleet plan` to fill the cache, " : "";
-  return `fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: ${named.join(", ")}${more}${why}; ${fill}add --plan-upstreams to plan them too, or select them ("...NAME")\n`;
+  return `fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: ${named.join(", ")}${more}${why}; ${fill}add --plan-upstreams to plan them too, or select them ("...NAME")${packInputs ? '; "...NAME" selects dependencies only, and the policy pack also reads every foundation of the selected stacks\' domains' : ""}\n`;
 }
 
 /** Why a plan has no plan cache to read: each reason is one value, with one wording wherever the CLI says it. */

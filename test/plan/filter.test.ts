@@ -71,9 +71,16 @@ describe("without a plan cache", () => {
     expect(r.stderr.split("\n")).toEqual([
       "fleet: --filter: the selected stacks need upstream outputs that are neither selected nor in the plan cache: " +
         "eu-guardrails-aws, eu-guardrails-azure, eu-pki, eu-foundation-aws, eu-foundation-azure, eu-mgmt; there is no plan cache yet; " +
-        'run a full `fleet plan` to fill the cache, add --plan-upstreams to plan them too, or select them ("...NAME")',
+        'run a full `fleet plan` to fill the cache, add --plan-upstreams to plan them too, or select them ("...NAME"); ' +
+        '"...NAME" selects dependencies only, and the policy pack also reads every foundation of the selected stacks\' domains',
       "",
     ]);
+  });
+
+  test("the policy pack's inputs are named as such only when some are not dependencies of the selection", async () => {
+    const r = await plan("--filter", "eu-foundation-*");
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/plan cache: eu-guardrails-aws, eu-guardrails-azure; .*or select them \("\.\.\.NAME"\)\n$/);
   });
 
   test("a filter that selects nothing plans nothing and says so", async () => {
