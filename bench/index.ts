@@ -87,12 +87,18 @@ export function benchArgs(argv: readonly string[]): { help: boolean; json: boole
   return { help, json: argv.includes("--json"), ...(only ? { only } : {}), ...(sizes ? { sizes } : {}) };
 }
 
-/** `--sizes 100,250`: whole numbers of workload clusters, at least the reference fleet's. */
+/**
+ * The smallest size: the reference fleet's clusters and one generated cluster per domain and
+ * cloud, the ones the scale area's `--affected` runs change (bench/scale.ts).
+ */
+const MIN_SCALE_CLUSTERS = 2 * REFERENCE_CLUSTERS;
+
+/** `--sizes 100,250`: whole numbers of workload clusters, at least MIN_SCALE_CLUSTERS. */
 function scaleSizes(list: string | undefined): number[] {
   const sizes = (list ?? "").split(",").filter(Boolean).map(Number);
-  const bad = sizes.find((n) => !Number.isInteger(n) || n < REFERENCE_CLUSTERS || n > 10000);
+  const bad = sizes.find((n) => !Number.isInteger(n) || n < MIN_SCALE_CLUSTERS || n > 10000);
   if (sizes.length === 0 || bad !== undefined) {
-    throw new BenchUsageError(`--sizes: ${bad === undefined ? "(none given)" : bad} is not a fleet size; whole numbers of workload clusters from ${REFERENCE_CLUSTERS} to 10000, comma-separated`);
+    throw new BenchUsageError(`--sizes: ${bad === undefined ? "(none given)" : bad} is not a fleet size; whole numbers of workload clusters from ${MIN_SCALE_CLUSTERS} to 10000, comma-separated`);
   }
   return sizes;
 }

@@ -16,9 +16,12 @@ describe("bench arguments", () => {
 
   it("--sizes lists the scale area's fleet sizes; a size below the reference fleet's or not whole is a usage error", () => {
     expect(benchArgs(["--only", "scale", "--sizes", "100,250"])).toEqual({ help: false, json: false, only: new Set(["scale"]), sizes: [100, 250] });
-    expect(() => benchArgs(["--sizes", "100,2.5"])).toThrow(new BenchUsageError("--sizes: 2.5 is not a fleet size; whole numbers of workload clusters from 6 to 10000, comma-separated"));
+    expect(() => benchArgs(["--sizes", "100,2.5"])).toThrow(new BenchUsageError("--sizes: 2.5 is not a fleet size; whole numbers of workload clusters from 12 to 10000, comma-separated"));
     expect(() => benchArgs(["--sizes", "3"])).toThrow(/--sizes: 3 is not a fleet size/);
-    expect(() => benchArgs(["--sizes"])).toThrow(new BenchUsageError("--sizes: (none given) is not a fleet size; whole numbers of workload clusters from 6 to 10000, comma-separated"));
+    // Below 12 the scale area's --affected runs would change clusters the fleet does not have.
+    expect(() => benchArgs(["--sizes", "11"])).toThrow(/--sizes: 11 is not a fleet size/);
+    expect(benchArgs(["--sizes", "12"]).sizes).toEqual([12]);
+    expect(() => benchArgs(["--sizes"])).toThrow(new BenchUsageError("--sizes: (none given) is not a fleet size; whole numbers of workload clusters from 12 to 10000, comma-separated"));
   });
 
   it("--help prints the usage through the real entry and measures nothing", () => {
