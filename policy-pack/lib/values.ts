@@ -9,12 +9,15 @@
  * `UnknownValueError`) at the end, so the engine and `evaluateStack` both report an
  * advisory "cannot verify" line next to any real violation.
  */
-import * as policySdk from "@pulumi/policy";
+import * as policySdk from "@pulumi/policy/proxy";
 
 /**
  * `@pulumi/policy` exports these at runtime (index.js re-exports `./proxy`) but strips
  * their declarations (`@internal`), so they are typed here. They must be the very
- * objects the engine's server uses: it tests `e instanceof UnknownValueError`.
+ * objects the engine's server uses: it tests `e instanceof UnknownValueError`, and its
+ * `require("./proxy")` is this module (test/policy/values-proxy.test.ts). Read from
+ * `./proxy` itself, which requires nothing: the package's index loads its policy server
+ * (gRPC service, protobufs, the Pulumi SDK), which the offline plan does not run.
  */
 interface ProxyExports {
   UnknownValueError: new (unknownTypeSentinel: string, props: string[]) => Error;
