@@ -14,10 +14,10 @@ import * as policySdk from "@pulumi/policy/proxy";
 /**
  * `@pulumi/policy` exports these at runtime (index.js re-exports `./proxy`) but strips
  * their declarations (`@internal`), so they are typed here. They must be the very
- * objects the engine's server uses: it tests `e instanceof UnknownValueError`, and its
- * `require("./proxy")` is this module (test/policy/values-proxy.test.ts). Read from
- * `./proxy` itself, which requires nothing: the package's index loads its policy server
- * (gRPC service, protobufs, the Pulumi SDK), which the offline plan does not run.
+ * objects the engine's server uses: it tests `e instanceof UnknownValueError`, and the
+ * proxy module it loads is this one (test/policy/values-proxy.test.ts). Read from the proxy
+ * module itself, which loads nothing: the package's index loads its policy server (gRPC
+ * service, protobufs, the Pulumi SDK), which the offline plan does not run.
  */
 interface ProxyExports {
   UnknownValueError: new (unknownTypeSentinel: string, props: string[]) => Error;
