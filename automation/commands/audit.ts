@@ -19,7 +19,8 @@ import { controlPlaneFor } from "../fleet/controlPlane";
 import type { Fleet } from "../fleet";
 import { stackPackConfig } from "../plan/policies";
 import { writeSarif } from "../plan/sarif";
-import { DEFAULT_STACKS_DIR, loadFleetOrReport, REPO_ROOT, type Io } from "./plan";
+import { loadFleetOrReport } from "./fleetLoad";
+import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
 
 export interface AuditOptions {
   stack: string;
@@ -65,7 +66,7 @@ async function exportFromBackend(fleet: Fleet, stack: string): Promise<{ text: s
 }
 
 export async function runAuditCommand(opts: AuditOptions, io: Io): Promise<number> {
-  const fleet = loadFleetOrReport(opts.stacksDir, io);
+  const fleet = loadFleetOrReport(opts.stacksDir ?? DEFAULT_STACKS_DIR, (e) => io.err(e));
   if (fleet === undefined) return 2;
   const spec = fleet.stacks.get(opts.stack);
   if (spec === undefined) {

@@ -8,7 +8,8 @@ import * as path from "node:path";
 import { InvalidArgumentError, type Command } from "commander";
 import { commandDescription } from "./manifest";
 import { DEFAULT_STACKS_DIR, REPO_ROOT, type Io } from "./paths";
-import { FleetConfigError, FleetConfigErrors, depths, loadFleet, ParseCache, withDependencies, type Fleet } from "../fleet";
+import { loadFleetOrReport } from "./fleetLoad";
+import { depths, ParseCache, withDependencies, type Fleet } from "../fleet";
 import {
   FLEET_PROGRAM,
   fileProgram,
@@ -110,26 +111,10 @@ export function registerPlan(program: Command): void {
     });
 }
 
-/** Load the fleet model, or print each config problem on one line and return undefined (exit 2). */
-export function loadFleetOrReport(stacksDir: string | undefined, io: Io, parseCache?: ParseCache): Fleet | undefined {
-  try {
-    const fleet = loadFleet(stacksDir ?? DEFAULT_STACKS_DIR, undefined, { parseCache });
-    parseCache?.save();
-    return fleet;
-  } catch (e) {
-    if (e instanceof FleetConfigErrors || e instanceof FleetConfigError) {
-      const errors = e instanceof FleetConfigErrors ? e.errors : [e];
-      for (const err of errors) io.err(`fleet: ${err.message}\n`);
-      return undefined;
-    }
-    throw e;
-  }
-}
-
 export async function runPlanCommand(opts: PlanCommandOptions, io: Io): Promise<number> {
   // Stack files parsed before come from the parse cache beside the plan cache (none where the fleet has no cache).
   const cacheFor = planCacheLocation(opts, { dir: opts.stacksDir ?? DEFAULT_STACKS_DIR });
-  const fleet = loadFleetOrReport(opts.stacksDir, io, cacheFor === undefined ? undefined : ParseCache.open(parseCacheFileBeside(cacheFor)));
+  const fleet = loadFleetOrReport(opts.stacksDir ?? DEFAULT_STACKS_DIR, (e) => io.err(e), cacheFor === undefined ? undefined : ParseCache.open(parseCacheFileBeside(cacheFor)));
   if (fleet === undefined) return 2;
   let program: StackProgram = (f, stack) => runStack(f, stack);
   // A function (tests) cannot cross threads: it plans in this one.
