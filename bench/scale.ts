@@ -43,15 +43,16 @@ export interface ScalePoint {
   peakRssAfterPlanMb: number;
   /** The first `--affected` one-stack change after the full plan (this thread's JIT cold for the stack program). */
   affectedFirstSeconds: number;
-  /** A second one-stack change, modules and cache warm (the first change stays uncommitted, so 2 stacks plan). */
+  /** A second one-stack change (the first one undone), modules and cache warm. */
   affectedSeconds: number;
   /** CPU seconds of that warm change (this process, every thread): on a shared machine the wall time above measures the others too. */
   affectedCpuSeconds: number;
   affectedStacks: number;
   /**
-   * A third one-stack change through the real entry (`node --import tsx automation/cli.ts plan
+   * More one-stack changes through the real entry (`node --import tsx automation/cli.ts plan
    * --affected`, a process of its own, as a user runs it): start-up, SDK loading and the caches
-   * on disk included. Run twice; the second is the warm figure (Node's compile cache filled).
+   * on disk included. One first (`cliAffectedFirstSeconds`: new files for Node's compile
+   * cache), then three warm ones, one per cloud: these figures are their median.
    */
   cliAffectedSeconds: number;
   cliAffectedCpuSeconds: number;
@@ -95,10 +96,13 @@ const peakRssMb = () => Math.round(process.resourceUsage().maxRSS / 1024);
 /** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`; 100 on Linux). */
 let clockTicks: number | undefined;
 
-/** `/proc/self/stat` fields from the 3rd on (after the command name, which may hold spaces), or undefined off Linux. */
-function procStat(): string[] | undefined {
+/**
+ * A /proc stat file's fields from the 3rd on (after the command name, which may hold spaces),
+ * or undefined off Linux: `/proc/self/stat` for the process, `/proc/self/task/<tid>/stat` for a thread.
+ */
+function procStat(file: string): string[] | undefined {
   try {
-    const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const stat = fs.readFileSync(file, "utf8");
     clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
     return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
@@ -111,15 +115,10 @@ function procStat(): string[] | undefined {
  * fields 16 and 17; Linux), so a child's CPU is this figure's growth across `spawnSync`.
  */
 function childrenCpuSeconds(): number | undefined {
-  try {
-    const stat = fs.readFileSync("/proc/self/stat", "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    clockTicks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
-    const cpu = (Number(fields[13]) + Number(fields[14])) / clockTicks;
-    return Number.isFinite(cpu) ? cpu : undefined;
-  } catch {
-    return undefined;
-  }
+  const fields = procStat("/proc/self/stat");
+  if (fields === undefined) return undefined;
+  const cpu = (Number(fields[13]) + Number(fields[14])) / clockTicks!;
+  return Number.isFinite(cpu) ? cpu : undefined;
 }
 
 /** Wall and CPU seconds of one process, `node ARGS` on this Node, with `env` added; throws unless it exits 0. */
@@ -144,7 +143,7 @@ export const CLI_ENTRY = ["--max-semi-space-size=64", "--import", "tsx", path.re
  */
 function mainThreadCpuSeconds(): number | undefined {
   // utime is field 14, stime 15.
-  const fields = procStat();
+  const fields = procStat(`/proc/self/task/${process.pid}/stat`);
   return fields === undefined ? undefined : (Number(fields[11]) + Number(fields[12])) / clockTicks!;
 }
 
