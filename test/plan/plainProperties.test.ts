@@ -79,28 +79,22 @@ const entryPoints = (fns: typeof serializers.lean): Record<string, Serialize> =>
 const lean = entryPoints(serializers.lean);
 const sdk = entryPoints(serializers.original);
 
-describe("the lean serialization is the SDK's, turn for turn", () => {
-  test.each(Object.keys(lean))("%s: plain values, same result on the same turn", async (name) => {
-    await fc.assert(
-      fc.asyncProperty(props(false), async (s) => {
-        const [a, b] = [await settle(lean[name](s)), await settle(sdk[name](s))];
-        expect(text(a.value)).toBe(text(b.value));
-        expect(a.turns).toBe(b.turns);
-      }),
-      { numRuns: 300 },
-    );
-  });
+/** For generated values (with Outputs, secrets and promises inside when `withOutputs`), the lean `name` gives the SDK's result on the SDK's turn. */
+async function sameAsSdk(name: string, withOutputs: boolean): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(props(withOutputs), async (s) => {
+      const [a, b] = [await settle(lean[name](s)), await settle(sdk[name](s))];
+      expect(text(a.value)).toBe(text(b.value));
+      expect(a.turns).toBe(b.turns);
+    }),
+    { numRuns: 300 },
+  );
+}
 
-  test.each(Object.keys(lean))("%s: Outputs, secrets and promises anywhere, same result on the same turn", async (name) => {
-    await fc.assert(
-      fc.asyncProperty(props(true), async (s) => {
-        const [a, b] = [await settle(lean[name](s)), await settle(sdk[name](s))];
-        expect(text(a.value)).toBe(text(b.value));
-        expect(a.turns).toBe(b.turns);
-      }),
-      { numRuns: 300 },
-    );
-  });
+describe("the lean serialization is the SDK's, turn for turn", () => {
+  test.each(Object.keys(lean))("%s: plain values, same result on the same turn", (name) => sameAsSdk(name, false));
+
+  test.each(Object.keys(lean))("%s: Outputs, secrets and promises anywhere, same result on the same turn", (name) => sameAsSdk(name, true));
 
   test("the fast path is taken: a large plain map costs far fewer calls into the SDK's walk", async () => {
     const big = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, { a: [1, 2, { b: "x" }], c: "y" }]));
